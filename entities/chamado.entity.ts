@@ -1,0 +1,59 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { CHAMADO_STATUSES, canTransition, type ChamadoStatus } from './chamado-status.ts';
+import { User } from './user.entity.ts';
+
+/** Where a chamado came from: an ingested source or a person opening one by hand. */
+export const CHAMADO_ORIGINS = ['manual', 'support', 'onboard', 'wazuh', 'alertmanager', 'signoz', 'sentry', 'audit'] as const;
+export type ChamadoOrigin = (typeof CHAMADO_ORIGINS)[number];
+
+const ChamadoSchema = defineEntity({
+  name: 'Chamado',
+  tableName: 'chamados',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    /** CH-<year>-<5 digits>, from the per-year sequence in chamado_sequences. */
+    publicId: p.string().length(32).unique(),
+    status: p.enum(CHAMADO_STATUSES).default('novo').index(),
+    origin: p.enum(CHAMADO_ORIGINS),
+    title: p.string().length(500),
+    description: p.text().nullable(),
+    domain: p.string().length(253).nullable().index(),
+    sessionId: p.string().length(128).nullable().index(),
+    wizardStep: p.string().length(128).nullable(),
+    wizardStepLabel: p.string().length(200).nullable(),
+    wizardStepAt: p.datetime().nullable(),
+    /** Distinct event sources seen on this chamado, kept sorted. */
+    sources: p.array().default([]),
+    maxSeverity: p.integer().nullable(),
+    eventCount: p.integer().default(0),
+    assignee: () => p.manyToOne(User).nullable().index(),
+    createdBy: () => p.manyToOne(User).nullable(),
+    legacyTicketId: p.integer().nullable(),
+    /** Recurrence key of the events that opened it (ingestion and recurrence groups use it). */
+    fingerprint: p.string().length(128).nullable().index(),
+    resolvedAt: p.datetime().nullable(),
+    closedAt: p.datetime().nullable(),
+    /** Incremented on every change; clients send it back as expectedVersion. */
+    version: p.integer().version(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+  indexes: [{ properties: ['createdAt'] }],
+});
+
+export class Chamado extends ChamadoSchema.class {
+  /** Moves to `to` when the lifecycle allows it; returns false (and changes nothing) otherwise. */
+  transitionTo(to: ChamadoStatus, at: Date): boolean {
+    if (!canTransition(this.status, to)) return false;
+    this.status = to;
+    if (to === 'resolvido') this.resolvedAt = at;
+    if (to === 'fechado') this.closedAt = at;
+    if (to === 'assumido') {
+      this.resolvedAt = null;
+      this.closedAt = null;
+    }
+    return true;
+  }
+}
+ChamadoSchema.setClass(Chamado);
+export { ChamadoSchema };

@@ -1,0 +1,207 @@
+import { GraphQLError } from 'graphql';
+import { CHAMADO_STATUSES, TRANSITIONS } from '../entities/chamado-status.ts';
+import { CHAMADO_ORIGINS } from '../entities/chamado.entity.ts';
+import { loadAll } from '../src/loaders.ts';
+import { builder } from '../src/builder.ts';
+import { listChamados, type ChamadoRow, type ObservableRow } from '../src/services/chamado-reads.ts';
+import { decodeCursor, encodeCursor } from './cursors.ts';
+import { TimelineEntryRef } from './timeline.ts';
+import { UserRef } from './users.ts';
+
+export const ChamadoStatusEnum = builder.enumType('ChamadoStatus', {
+  description:
+    'novo → assumido → em_correcao → resolvido → fechado; aguardando from assumido/em_correcao; resolvido/fechado reopen to assumido.',
+  values: CHAMADO_STATUSES,
+});
+
+export const ChamadoOriginEnum = builder.enumType('ChamadoOrigin', { values: CHAMADO_ORIGINS });
+
+const ObservableRef = builder.objectRef<ObservableRow>('Observable').implement({
+  description: 'A typed fact about a chamado (domain, agent, rule_id, ip, email, host, fingerprint …).',
+  fields: (t) => ({
+    tipo: t.exposeString('tipo'),
+    valor: t.exposeString('valor'),
+    fonte: t.exposeString('fonte', { description: 'The source it came from.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+interface PendingAction {
+  execId: number;
+  runbookCode: string;
+  nivel: string;
+  status: string;
+}
+const PendingActionRef = builder.objectRef<PendingAction>('PendingAction').implement({
+  description: 'An open runbook execution on the chamado (contract: acoes_pendentes).',
+  fields: (t) => ({
+    execId: t.exposeInt('execId'),
+    runbookCode: t.exposeString('runbookCode'),
+    nivel: t.exposeString('nivel'),
+    status: t.exposeString('status'),
+  }),
+});
+
+const AssistRef = builder.objectRef<{ timeOnStepSec: number | null; lastError: string | null; plannedEmail: string | null }>('Assist').implement({
+  description: "The onboarding portal's view of the session (contract: assist).",
+  fields: (t) => ({
+    timeOnStepSec: t.exposeInt('timeOnStepSec', { nullable: true }),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    plannedEmail: t.exposeString('plannedEmail', { nullable: true }),
+  }),
+});
+
+const InfraRef = builder.objectRef<{ score: string; status: string; checks: unknown[] }>('InfraStatus').implement({
+  description: 'Health of the infrastructure behind the chamado (contract: infra).',
+  fields: (t) => ({
+    score: t.exposeString('score'),
+    status: t.exposeString('status'),
+    checks: t.field({ type: ['JSON'], resolve: (i) => i.checks }),
+  }),
+});
+
+const LinksRef = builder.objectRef<ChamadoRow>('ChamadoLinks').implement({
+  fields: (t) => ({
+    wazuhDeepLink: t.string({
+      nullable: true,
+      description: 'Link to the Wazuh dashboard for this chamado’s agent. Null until the Wazuh link feature lands.',
+      resolve: () => null,
+    }),
+    wizardAdmin: t.string({ nullable: true, description: 'Link to the onboarding wizard admin. Not provided yet (null).', resolve: () => null }),
+  }),
+});
+
+export const ChamadoRef = builder.objectRef<ChamadoRow>('Chamado');
+builder.node(ChamadoRef, {
+  description: 'A ticket an operator works on.',
+  id: { resolve: (c) => c.id },
+  loadMany: (ids, ctx) => loadAll(ctx.loaders.chamado, ids.map(Number)),
+  authScopes: { authenticated: true },
+  fields: (t) => ({
+    publicId: t.exposeString('publicId', { description: 'CH-<year>-<5 digits>.' }),
+    status: t.expose('status', { type: ChamadoStatusEnum }),
+    allowedTransitions: t.field({
+      type: [ChamadoStatusEnum],
+      description: 'Statuses this chamado may move to now.',
+      resolve: (c) => [...TRANSITIONS[c.status]],
+    }),
+    origin: t.expose('origin', { type: ChamadoOriginEnum }),
+    title: t.exposeString('title'),
+    description: t.exposeString('description', { nullable: true }),
+    domain: t.exposeString('domain', { nullable: true }),
+    sessionId: t.exposeString('sessionId', { nullable: true }),
+    wizardStep: t.exposeString('wizardStep', { nullable: true }),
+    wizardStepLabel: t.exposeString('wizardStepLabel', { nullable: true }),
+    wizardStepAt: t.expose('wizardStepAt', { type: 'DateTime', nullable: true }),
+    sources: t.exposeStringList('sources'),
+    maxSeverity: t.exposeInt('maxSeverity', { nullable: true, description: '0–15 (Wazuh scale).' }),
+    eventCount: t.exposeInt('eventCount'),
+    assignee: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (c, _, ctx) => (c.assigneeId ? ctx.loaders.user.load(c.assigneeId) : null),
+    }),
+    createdBy: t.field({
+      type: UserRef,
+      nullable: true,
+      resolve: (c, _, ctx) => (c.createdById ? ctx.loaders.user.load(c.createdById) : null),
+    }),
+    legacyTicketId: t.exposeInt('legacyTicketId', { nullable: true }),
+    version: t.exposeInt('version', { description: 'Send back as expectedVersion to detect concurrent edits.' }),
+    observables: t.field({ type: [ObservableRef], resolve: (c, _, ctx) => ctx.loaders.observables.load(c.id) }),
+    timeline: t.field({
+      type: [TimelineEntryRef],
+      description: 'Every event, claim, status change and note, oldest first.',
+      resolve: (c, _, ctx) => ctx.loaders.timeline.load(c.id),
+    }),
+    pendingActions: t.field({
+      type: [PendingActionRef],
+      description: 'Open runbook executions. Always empty until runbooks and approvals land.',
+      resolve: () => [],
+    }),
+    assist: t.field({
+      type: AssistRef,
+      nullable: true,
+      description: 'Live data from the onboarding portal. Null until the portal assist link lands.',
+      resolve: () => null,
+    }),
+    infra: t.field({
+      type: InfraRef,
+      nullable: true,
+      description: 'Infrastructure health. Null until discovery and resource health land.',
+      resolve: () => null,
+    }),
+    links: t.field({ type: LinksRef, resolve: (c) => c }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    resolvedAt: t.expose('resolvedAt', { type: 'DateTime', nullable: true }),
+    closedAt: t.expose('closedAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const ChamadoFilter = builder.inputType('ChamadoFilter', {
+  fields: (t) => ({
+    status: t.field({ type: [ChamadoStatusEnum], required: false, description: 'Any of these statuses.' }),
+    domain: t.string({ required: false }),
+    assignee: t.string({ required: false, description: 'Username of the assignee.' }),
+    source: t.string({ required: false, description: 'wazuh, onboard, support, audit …' }),
+  }),
+});
+
+export const MAX_PAGE = 200;
+export const DEFAULT_PAGE = 50;
+
+function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+}
+
+builder.queryFields((t) => ({
+  chamado: t.field({
+    type: ChamadoRef,
+    nullable: true,
+    authScopes: { authenticated: true },
+    args: { publicId: t.arg.string() },
+    resolve: (_, { publicId }, ctx) => ctx.loaders.chamadoByPublicId.load(publicId),
+  }),
+  chamados: t.connection(
+    {
+      type: ChamadoRef,
+      authScopes: { authenticated: true },
+      description: `Newest first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_PAGE}. \`offset\` serves legacy offset paging; prefer \`after\`.`,
+      args: {
+        filter: t.arg({ type: ChamadoFilter, required: false }),
+        offset: t.arg.int({ required: false }),
+      },
+      resolve: async (_, args, ctx) => {
+        const limit = args.first ?? DEFAULT_PAGE;
+        if (limit < 1 || limit > MAX_PAGE) throw badInput(`first must be between 1 and ${MAX_PAGE}`);
+        if (args.last != null || args.before != null) throw badInput('backward paging is not supported; use first/after');
+        if (args.offset != null && args.offset < 0) throw badInput('offset must not be negative');
+        const afterId = args.after ? decodeCursor('chamado', args.after) : null;
+        if (args.after && afterId === null) throw badInput('after is not a valid cursor');
+        const page = await listChamados(ctx.em, args.filter ?? {}, { limit, afterId, offset: args.offset });
+        for (const row of page.rows) ctx.loaders.chamado.prime(row.id, row);
+        const edges = page.rows.map((node) => ({ node, cursor: encodeCursor('chamado', node.id) }));
+        return {
+          edges,
+          totalCount: page.total,
+          pageInfo: {
+            hasNextPage: page.hasNextPage,
+            hasPreviousPage: Boolean(afterId || args.offset),
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges.at(-1)?.cursor ?? null,
+          },
+        };
+      },
+    },
+    {
+      name: 'ChamadoConnection',
+      fields: (t) => ({
+        totalCount: t.int({
+          description: 'Chamados matching the filter, across all pages.',
+          resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount,
+        }),
+      }),
+    },
+  ),
+}));

@@ -1,0 +1,15 @@
+import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import { builder } from '../src/builder.ts';
+import './scalars.ts';
+import './errors.ts';
+import './users.ts';
+import './timeline.ts';
+import './chamados.ts';
+import './chamado-mutations.ts';
+
+builder.queryType({});
+builder.mutationType({});
+
+/** The one schema every transport executes against (HTTP, REST shims, and later subscriptions). */
+export const schema: GraphQLSchema = builder.toSchema();
+export const sortedSchema = (): GraphQLSchema => lexicographicSortSchema(schema);

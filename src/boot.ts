@@ -1,0 +1,63 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from './config.ts';
+import { openDatabase } from './db/orm.ts';
+import { startEmbeddedPostgres } from './db/embedded.ts';
+import type { Logger } from './logger.ts';
+import { ensureUser } from './services/auth.ts';
+import { seedDemo } from './services/demo-seed.ts';
+import { createApp } from './yoga.ts';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  orm: MikroORM;
+  server: Server;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes the pool. */
+  close: (graceMs?: number) => Promise<void>;
+}
+
+/** Opens the database (embedded when no DATABASE_URL), migrates, bootstraps, and listens. */
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.embeddedPg, log);
+  const orm = await openDatabase(config.databaseUrl ?? embedded!.url);
+  const admin = await ensureUser(orm.em.fork(), {
+    username: config.admin.username,
+    password: config.admin.password,
+    fullName: 'Administrator',
+    role: 'admin',
+  });
+  if (admin.created) log.info({ username: config.admin.username }, 'bootstrap admin created');
+  if (config.seedDemo) {
+    const { seeded } = await seedDemo(orm.em.fork());
+    if (seeded) log.info('demo data seeded (users admin, lead, lead2, ops, viewer; password opsgraph-<username>)');
+  }
+
+  const app = createApp({ orm, config, log });
+  const server = createServer(app);
+  // Keep-alive sockets must not hold shutdown hostage; headers must not trickle in forever.
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+
+  let closing: Promise<void> | undefined;
+  const close = (graceMs = 10_000): Promise<void> => {
+    closing ??= (async () => {
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await drained;
+      clearTimeout(timer);
+      await orm.close(true);
+      if (embedded) await embedded.stop();
+    })();
+    return closing;
+  };
+  return { url: `http://${host}:${port}`, port, orm, server, close };
+}

@@ -1,0 +1,51 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from './config.ts';
+import type { Logger } from './logger.ts';
+import { Loaders } from './loaders.ts';
+import { bearerToken, verifyToken } from './auth/tokens.ts';
+import { actorById } from './services/auth.ts';
+import type { Actor } from './services/actor.ts';
+
+/** Why a request has no viewer: no credentials at all, or credentials that did not verify. */
+export type AuthProblem = 'missing' | 'invalid' | null;
+
+export interface Context {
+  em: EntityManager;
+  viewer: Actor | null;
+  authProblem: AuthProblem;
+  loaders: Loaders;
+  config: Config;
+  log: Logger;
+  requestId: string;
+}
+
+export interface AppDeps {
+  orm: MikroORM;
+  config: Config;
+  log: Logger;
+}
+
+/**
+ * One context per request: a forked EntityManager (its own identity map and unit of work), the
+ * viewer from the bearer token, and fresh DataLoaders. Nothing here outlives the request.
+ */
+export async function createContext(deps: AppDeps, request: Request, requestId: string): Promise<Context> {
+  const em = deps.orm.em.fork({ loggerContext: { requestId } }) as EntityManager;
+  const token = bearerToken(request.headers.get('authorization'));
+  let viewer: Actor | null = null;
+  let authProblem: AuthProblem = token ? null : 'missing';
+  if (token) {
+    const userId = verifyToken(deps.config.jwt, token);
+    viewer = userId ? await actorById(em, userId) : null;
+    if (!viewer) authProblem = 'invalid';
+  }
+  return {
+    em,
+    viewer,
+    authProblem,
+    loaders: new Loaders(em),
+    config: deps.config,
+    log: deps.log.child({ requestId }),
+    requestId,
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Expected failures of the domain. Each carries a stable machine-readable `code`; the GraphQL
+ * schema exposes them as typed errors (resolvers/errors.ts) and the REST shims map the code to an
+ * HTTP status (src/rest/errors.ts). Anything else is a bug and is masked.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  readonly resource: string;
+  readonly key: string;
+  constructor(resource: string, key: string) {
+    super(`${resource} ${key} not found`);
+    this.resource = resource;
+    this.key = key;
+  }
+}
+
+export class ClaimConflictError extends DomainError {
+  readonly code = 'CLAIMED_BY_ANOTHER';
+  readonly currentAssignee: string;
+  constructor(currentAssignee: string) {
+    super(`already claimed by ${currentAssignee}`);
+    this.currentAssignee = currentAssignee;
+  }
+}
+
+export class InvalidTransitionError extends DomainError {
+  readonly code = 'INVALID_TRANSITION';
+  readonly from: string;
+  readonly to: string;
+  readonly allowed: readonly string[];
+  constructor(from: string, to: string, allowed: readonly string[]) {
+    super(`cannot go from ${from} to ${to}; allowed: ${allowed.join(', ') || 'none'}`);
+    this.from = from;
+    this.to = to;
+    this.allowed = allowed;
+  }
+}
+
+export class VersionConflictError extends DomainError {
+  readonly code = 'STALE_VERSION';
+  readonly expectedVersion: number;
+  readonly currentVersion: number;
+  constructor(expectedVersion: number, currentVersion: number) {
+    super(`the chamado changed since version ${expectedVersion}; it is now at version ${currentVersion}`);
+    this.expectedVersion = expectedVersion;
+    this.currentVersion = currentVersion;
+  }
+}
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'VALIDATION_FAILED';
+  readonly issues: FieldIssue[];
+  constructor(message: string, issues: FieldIssue[] = []) {
+    super(message);
+    this.issues = issues;
+  }
+}
+
+/** Well-formed input that names things that do not exist (e.g. unknown event ids to attach). */
+export class UnknownReferenceError extends DomainError {
+  readonly code = 'UNKNOWN_REFERENCE';
+  readonly resource: string;
+  readonly keys: string[];
+  constructor(resource: string, keys: string[]) {
+    super(`unknown ${resource}: ${keys.join(', ')}`);
+    this.resource = resource;
+    this.keys = keys;
+  }
+}
+
+/** An authenticated caller asking for something their role does not allow in this case. */
+export class ForbiddenActionError extends DomainError {
+  readonly code = 'FORBIDDEN_ACTION';
+}
+
+export class InvalidCredentialsError extends DomainError {
+  readonly code = 'INVALID_CREDENTIALS';
+  constructor() {
+    super('invalid username or password');
+  }
+}
+
+export class UserDisabledError extends DomainError {
+  readonly code = 'USER_DISABLED';
+  constructor() {
+    super('this user is not allowed to use the system');
+  }
+}

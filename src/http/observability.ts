@@ -1,0 +1,80 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Plugin } from 'graphql-yoga';
+import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
+import type { Logger } from '../logger.ts';
+import { requestIdOf } from './request-id.ts';
+
+collectDefaultMetrics({ prefix: 'opsgraph_' });
+
+const requests = new Histogram({
+  name: 'opsgraph_http_request_duration_seconds',
+  help: 'HTTP requests by route group and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+});
+
+export const graphqlErrors = new Counter({
+  name: 'opsgraph_graphql_errors_total',
+  help: 'GraphQL responses carrying errors, by code',
+  labelNames: ['code'] as const,
+});
+
+/** Collapses ids out of paths so metrics have a bounded number of label values. */
+function routeGroup(pathname: string): string {
+  return pathname
+    .replace(/\/CH-\d{4}-\d+/g, '/:publicId')
+    .replace(/\/\d+(?=\/|$)/g, '/:id')
+    .slice(0, 80);
+}
+
+const started = new WeakMap<Request, number>();
+
+/** Request ids on every response, one structured log line per request, and latency metrics. */
+export function observability(log: Logger): Plugin {
+  return {
+    onRequest({ request }) {
+      started.set(request, performance.now());
+      requestIdOf(request);
+    },
+    onResponse({ request, response }) {
+      const id = requestIdOf(request);
+      response.headers.set('x-request-id', id);
+      const url = new URL(request.url);
+      const seconds = (performance.now() - (started.get(request) ?? performance.now())) / 1000;
+      const route = routeGroup(url.pathname);
+      requests.observe({ method: request.method, route, status: String(response.status) }, seconds);
+      if (route === '/metrics' || route === '/health') return;
+      log.info(
+        { requestId: id, method: request.method, path: url.pathname, status: response.status, ms: Math.round(seconds * 1000) },
+        'request',
+      );
+    },
+  };
+}
+
+/** GET /health (database checked) and GET /metrics (Prometheus text format). */
+export function operationalEndpoints(orm: MikroORM): Plugin {
+  const startedAt = Date.now();
+  return {
+    async onRequest({ request, url, endResponse }) {
+      if (request.method !== 'GET') return;
+      if (url.pathname === '/health') {
+        let db = 'ok';
+        try {
+          await orm.em.getConnection().execute('select 1');
+        } catch {
+          db = 'unreachable';
+        }
+        const ok = db === 'ok';
+        endResponse(
+          Response.json(
+            { status: ok ? 'ok' : 'degraded', db, uptime_s: Math.round((Date.now() - startedAt) / 1000) },
+            { status: ok ? 200 : 503 },
+          ),
+        );
+      } else if (url.pathname === '/metrics') {
+        endResponse(new Response(await register.metrics(), { headers: { 'content-type': register.contentType } }));
+      }
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  chamadosByIds,
+  chamadosByPublicIds,
+  observablesByChamadoIds,
+  timelineByChamadoIds,
+  timelineEntriesByIds,
+  usersByIds,
+  type ChamadoRow,
+  type ObservableRow,
+  type TimelineRow,
+  type UserRow,
+} from './services/chamado-reads.ts';
+
+function byKey<K, V>(rows: V[], key: (row: V) => K, keys: readonly K[]): (V | null)[] {
+  const map = new Map(rows.map((row) => [key(row), row]));
+  return keys.map((k) => map.get(k) ?? null);
+}
+
+function groupedBy<K, V>(rows: V[], key: (row: V) => K, keys: readonly K[]): V[][] {
+  const map = new Map<K, V[]>();
+  for (const row of rows) {
+    const list = map.get(key(row));
+    if (list) list.push(row);
+    else map.set(key(row), [row]);
+  }
+  return keys.map((k) => map.get(k) ?? []);
+}
+
+/**
+ * The request's DataLoaders, each built on first use. One instance per request (never shared),
+ * so caches cannot leak data between users and die with the request.
+ */
+export class Loaders {
+  #em: EntityManager;
+  #cache = new Map<string, DataLoader<unknown, unknown>>();
+
+  constructor(em: EntityManager) {
+    this.#em = em;
+  }
+
+  #loader<K, V>(name: string, batch: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
+    let loader = this.#cache.get(name) as DataLoader<K, V> | undefined;
+    if (!loader) {
+      loader = new DataLoader<K, V>(batch);
+      this.#cache.set(name, loader as DataLoader<unknown, unknown>);
+    }
+    return loader;
+  }
+
+  get user(): DataLoader<number, UserRow | null> {
+    return this.#loader('user', async (ids) => byKey(await usersByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  get chamado(): DataLoader<number, ChamadoRow | null> {
+    return this.#loader('chamado', async (ids) => byKey(await chamadosByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  get chamadoByPublicId(): DataLoader<string, ChamadoRow | null> {
+    return this.#loader('chamadoByPublicId', async (ids) =>
+      byKey(await chamadosByPublicIds(this.#em, ids), (r) => r.publicId, ids),
+    );
+  }
+
+  get timeline(): DataLoader<number, TimelineRow[]> {
+    return this.#loader('timeline', async (ids) =>
+      groupedBy(await timelineByChamadoIds(this.#em, ids), (r) => r.chamadoId, ids),
+    );
+  }
+
+  get timelineEntry(): DataLoader<number, TimelineRow | null> {
+    return this.#loader('timelineEntry', async (ids) => byKey(await timelineEntriesByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  get observables(): DataLoader<number, ObservableRow[]> {
+    return this.#loader('observables', async (ids) =>
+      groupedBy(await observablesByChamadoIds(this.#em, ids), (r) => r.chamadoId, ids),
+    );
+  }
+}
+
+/** loadMany for node resolution: a failed key fails the request instead of returning an Error as data. */
+export async function loadAll<K, V>(loader: DataLoader<K, V>, keys: readonly K[]): Promise<V[]> {
+  const values = await loader.loadMany(keys);
+  for (const v of values) if (v instanceof Error) throw v;
+  return values as V[];
+}

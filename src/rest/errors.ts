@@ -1,0 +1,58 @@
+import type { GraphQLError } from 'graphql';
+
+/** A REST answer that is an error: always a JSON body `{error, message, …details}`. */
+export class RestError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: Record<string, unknown>;
+  constructor(status: number, code: string, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+
+  body(): Record<string, unknown> {
+    return { error: this.code, message: this.message, ...this.details };
+  }
+}
+
+/** HTTP status for each typed domain error code (src/errors.ts). */
+const DOMAIN_STATUS: Record<string, number> = {
+  NOT_FOUND: 404,
+  CLAIMED_BY_ANOTHER: 409,
+  STALE_VERSION: 409,
+  INVALID_TRANSITION: 422,
+  UNKNOWN_REFERENCE: 422,
+  VALIDATION_FAILED: 400,
+  FORBIDDEN_ACTION: 403,
+  INVALID_CREDENTIALS: 401,
+  USER_DISABLED: 403,
+};
+
+/** A typed error returned as data by a mutation (it has `code`, `message` and its own fields). */
+export function fromTypedError(typed: { code: string; message: string; __typename?: string } & Record<string, unknown>): RestError {
+  const { code, message, __typename: _t, ...details } = typed;
+  return new RestError(DOMAIN_STATUS[code] ?? 400, code, message, snakeKeys(details));
+}
+
+/** Errors raised while executing (auth, bad arguments); anything unexpected is a masked 500. */
+export function fromGraphQLErrors(errors: readonly GraphQLError[]): RestError {
+  const first = errors[0]!;
+  const code = String(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+  switch (code) {
+    case 'UNAUTHENTICATED':
+      return new RestError(401, code, first.message);
+    case 'FORBIDDEN':
+      return new RestError(403, code, first.message);
+    case 'BAD_USER_INPUT':
+    case 'GRAPHQL_VALIDATION_FAILED':
+      return new RestError(400, 'BAD_REQUEST', first.message);
+    default:
+      return new RestError(500, 'INTERNAL_SERVER_ERROR', 'unexpected error');
+  }
+}
+
+function snakeKeys(obj: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
+}

@@ -1,0 +1,92 @@
+import { execute, type GraphQLSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { createContext, type AppDeps } from '../context.ts';
+import { requestIdOf } from '../http/request-id.ts';
+import { fromGraphQLErrors, RestError } from './errors.ts';
+import { compilePath, type RestRoute } from './route.ts';
+
+interface CompiledRoute {
+  route: RestRoute<unknown>;
+  match: (pathname: string) => Record<string, string> | null;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  });
+}
+
+async function readBody(request: Request, route: RestRoute<unknown>): Promise<unknown> {
+  if (!route.body) return undefined;
+  const length = Number(request.headers.get('content-length') ?? 0);
+  if (length > MAX_BODY_BYTES) throw new RestError(413, 'PAYLOAD_TOO_LARGE', `body over ${MAX_BODY_BYTES} bytes`);
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) throw new RestError(413, 'PAYLOAD_TOO_LARGE', `body over ${MAX_BODY_BYTES} bytes`);
+  let value: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new RestError(400, 'MALFORMED_JSON', 'the body is not valid JSON');
+    }
+  }
+  const parsed = route.body.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+    throw new RestError(400, 'BAD_REQUEST', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
+  }
+  return parsed.data;
+}
+
+/**
+ * Serves the legacy REST paths from a table of routes. Each request runs its route's GraphQL
+ * operation against the one schema, with a context built exactly as for /graphql, so auth, role
+ * checks, rules and errors have a single path.
+ */
+export function restRouter(deps: AppDeps, schema: GraphQLSchema, routes: RestRoute<any>[]): Plugin {
+  const compiled: CompiledRoute[] = routes.map((route) => ({ route, match: compilePath(route.path) }));
+  const handle = async (request: Request, url: URL): Promise<Response | null> => {
+    let methodMismatch = false;
+    for (const { route, match } of compiled) {
+      const params = match(url.pathname);
+      if (!params) continue;
+      if (route.method !== request.method) {
+        methodMismatch = true;
+        continue;
+      }
+      try {
+        const input = { params, query: url.searchParams, body: await readBody(request, route) };
+        const contextValue = await createContext(deps, request, requestIdOf(request));
+        const result = await execute({
+          schema,
+          document: route.document,
+          variableValues: route.variables(input),
+          contextValue,
+        });
+        if (result.errors?.length) {
+          const restError = fromGraphQLErrors(result.errors);
+          if (restError.status >= 500) deps.log.error({ err: result.errors[0], path: url.pathname }, 'REST shim failed');
+          throw restError;
+        }
+        const [status, body] = route.respond(result.data as Record<string, unknown>, input);
+        return json(status, body);
+      } catch (err) {
+        if (err instanceof RestError) return json(err.status, err.body());
+        deps.log.error({ err, path: url.pathname }, 'REST shim failed');
+        return json(500, { error: 'INTERNAL_SERVER_ERROR', message: 'unexpected error' });
+      }
+    }
+    if (methodMismatch) return json(405, { error: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed here` });
+    if (/^\/(api|discovery)\//.test(url.pathname)) return json(404, { error: 'NOT_FOUND', message: 'no such path' });
+    return null;
+  };
+  return {
+    async onRequest({ request, url, endResponse }) {
+      const response = await handle(request, url);
+      if (response) endResponse(response);
+    },
+  };
+}

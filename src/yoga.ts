@@ -1,0 +1,54 @@
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { schema } from '../resolvers/index.ts';
+import { createContext, type AppDeps, type Context } from './context.ts';
+import { observability, operationalEndpoints } from './http/observability.ts';
+import { requestIdOf } from './http/request-id.ts';
+import { chamadoRoutes } from './rest/chamados.ts';
+import { discoveryAuthRoutes } from './rest/discovery-auth.ts';
+import { restRouter } from './rest/router.ts';
+
+export type App = YogaServerInstance<Record<string, unknown>, Context>;
+
+/**
+ * Builds the HTTP application: GraphQL (+ GraphiQL) on /graphql, the REST shims, /health and
+ * /metrics. It does not listen; src/server.ts does, and tests drive it on a random port.
+ */
+export function createApp(deps: AppDeps): App {
+  const { config, log } = deps;
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: config.production ? false : { title: 'OpsGraph', defaultQuery: GRAPHIQL_QUERY },
+    cors: { origin: config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id'] },
+    context: ({ request }) => createContext(deps, request, requestIdOf(request)),
+    logging: {
+      debug: (...args) => log.debug(args.map(String).join(' ')),
+      info: (...args) => log.info(args.map(String).join(' ')),
+      warn: (...args) => log.warn(args.map(String).join(' ')),
+      error: (...args) => log.error({ err: args[0] }, 'graphql error'),
+    },
+    plugins: [
+      observability(log),
+      operationalEndpoints(deps.orm),
+      restRouter(deps, schema, [...chamadoRoutes, ...discoveryAuthRoutes]),
+      maxDepthPlugin({ n: config.limits.maxDepth, exposeLimits: true }),
+      costLimitPlugin({ maxCost: config.limits.maxCost, exposeLimits: true }),
+      maxAliasesPlugin({ n: 30, exposeLimits: true }),
+    ],
+  });
+}
+
+const GRAPHIQL_QUERY = `# Sign in first (demo users: admin, lead, lead2, ops, viewer; password opsgraph-<username>):
+#   mutation { login(username: "ops", password: "opsgraph-ops") { ... on LoginPayload { token } } }
+# then add the header {"Authorization": "Bearer <token>"} below and run:
+query Chamados {
+  chamados(first: 10) {
+    totalCount
+    edges { node { publicId status title domain maxSeverity assignee { username } } }
+  }
+}
+`;
