@@ -1,4 +1,4 @@
-import { lexicographicSortSchema, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { builder } from '../src/builder.ts';
 import './scalars.ts';
 import './errors.ts';
@@ -12,4 +12,3 @@ builder.mutationType({});
 
 /** The one schema every transport executes against (HTTP, REST shims, and later subscriptions). */
 export const schema: GraphQLSchema = builder.toSchema();
-export const sortedSchema = (): GraphQLSchema => lexicographicSortSchema(schema);

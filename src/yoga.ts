@@ -21,6 +21,8 @@ export function createApp(deps: AppDeps): App {
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
+    // Yoga's own probe answers liveness without touching the database; /health checks PostgreSQL.
+    healthCheckEndpoint: '/livez',
     landingPage: false,
     graphiql: config.production ? false : { title: 'OpsGraph', defaultQuery: GRAPHIQL_QUERY },
     cors: { origin: config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id'] },

@@ -56,7 +56,7 @@ export function observability(log: Logger): Plugin {
 export function operationalEndpoints(orm: MikroORM): Plugin {
   const startedAt = Date.now();
   return {
-    async onRequest({ request, url, endResponse }) {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET') return;
       if (url.pathname === '/health') {
         let db = 'ok';
@@ -66,14 +66,15 @@ export function operationalEndpoints(orm: MikroORM): Plugin {
           db = 'unreachable';
         }
         const ok = db === 'ok';
+        const body = { status: ok ? 'ok' : 'degraded', db, uptime_s: Math.round((Date.now() - startedAt) / 1000) };
         endResponse(
-          Response.json(
-            { status: ok ? 'ok' : 'degraded', db, uptime_s: Math.round((Date.now() - startedAt) / 1000) },
-            { status: ok ? 200 : 503 },
-          ),
+          new fetchAPI.Response(JSON.stringify(body), {
+            status: ok ? 200 : 503,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+          }),
         );
       } else if (url.pathname === '/metrics') {
-        endResponse(new Response(await register.metrics(), { headers: { 'content-type': register.contentType } }));
+        endResponse(new fetchAPI.Response(await register.metrics(), { headers: { 'content-type': register.contentType } }));
       }
     },
   };

@@ -12,8 +12,10 @@ interface CompiledRoute {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
+type ResponseCtor = typeof Response;
+
+function jsonResponse(ResponseImpl: ResponseCtor, status: number, body: unknown): Response {
+  return new ResponseImpl(JSON.stringify(body), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8' },
   });
@@ -48,7 +50,8 @@ async function readBody(request: Request, route: RestRoute<unknown>): Promise<un
  */
 export function restRouter(deps: AppDeps, schema: GraphQLSchema, routes: RestRoute<any>[]): Plugin {
   const compiled: CompiledRoute[] = routes.map((route) => ({ route, match: compilePath(route.path) }));
-  const handle = async (request: Request, url: URL): Promise<Response | null> => {
+  const handle = async (request: Request, url: URL, ResponseImpl: ResponseCtor): Promise<Response | null> => {
+    const json = (status: number, body: unknown) => jsonResponse(ResponseImpl, status, body);
     let methodMismatch = false;
     for (const { route, match } of compiled) {
       const params = match(url.pathname);
@@ -84,8 +87,8 @@ export function restRouter(deps: AppDeps, schema: GraphQLSchema, routes: RestRou
     return null;
   };
   return {
-    async onRequest({ request, url, endResponse }) {
-      const response = await handle(request, url);
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      const response = await handle(request, url, fetchAPI.Response);
       if (response) endResponse(response);
     },
   };
