@@ -1,3 +1,4 @@
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 import { inject } from 'vitest';
 import { startServer, type RunningServer } from '../../src/boot.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -10,7 +11,7 @@ export interface TestServer extends RunningServer {
   token: (user: TestUser) => Promise<string>;
   /** POSTs a GraphQL operation; `as` signs it as that user. Returns the parsed JSON body. */
   gql: <R = any, V = Record<string, unknown>>(
-    query: string | { toString(): string },
+    query: string | DocumentTypeDecoration<R, V>,
     variables?: V,
     opts?: { as?: TestUser; token?: string },
   ) => Promise<{ data?: R; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
