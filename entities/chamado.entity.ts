@@ -31,6 +31,8 @@ const ChamadoSchema = defineEntity({
     legacyTicketId: p.integer().nullable(),
     /** Recurrence key of the events that opened it (ingestion and recurrence groups use it). */
     fingerprint: p.string().length(128).nullable().index(),
+    /** Set when an operator merged this chamado into another; its events now go to that one. */
+    mergedInto: () => p.manyToOne(Chamado).nullable(),
     resolvedAt: p.datetime().nullable(),
     closedAt: p.datetime().nullable(),
     /** Incremented on every change; clients send it back as expectedVersion. */

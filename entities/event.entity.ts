@@ -21,7 +21,36 @@ const EventSchema = defineEntity({
     agent: p.string().length(200).nullable(),
     summary: p.text().nullable(),
     fingerprint: p.string().length(128).nullable(),
+    /** Recurrence inputs (spec 002) and the key they hash to (DOMAIN.md "Recurrence key"). */
+    alertname: p.string().length(200).nullable(),
+    namespace: p.string().length(200).nullable(),
+    targetResource: p.string().length(200).nullable(),
+    recurrenceKey: p.string().length(160).nullable(),
+    /** `firing` / `resolved` for alert sources. */
+    alertStatus: p.string().length(16).nullable(),
+    /** The source's own severity word or level, for explanations. */
+    sourceSeverity: p.string().length(32).nullable(),
+    /** The delivery header id (webhook-id, Sentry Request-ID …) the event arrived with. */
+    deliveryId: p.string().length(200).nullable(),
+    /** This event's part of the delivery, with secrets redacted (never the raw secret-bearing body). */
     payload: p.json<Record<string, unknown>>(),
+    redactionVersion: p.string().length(16).nullable(),
+    contentSha256: p.string().length(64).nullable(),
+    contentLength: p.integer().nullable(),
+    sourceRefs: p.json<Record<string, string>>().nullable(),
+    /** Typed facts extracted at ingestion (`{tipo, valor}`), copied to the chamado's observables. */
+    observables: p.json<{ tipo: string; valor: string }[]>().nullable(),
+    /** Things accepted but flagged (truncated fields …). */
+    warnings: p.json<string[]>().nullable(),
+    /** Full-text index over the searchable fields (Discover `q`). */
+    search: p
+      .type('tsvector')
+      .generated(
+        "(to_tsvector('simple', coalesce(summary, '') || ' ' || coalesce(event_type, '') || ' ' || coalesce(domain, '') || ' ' || coalesce(agent, '') || ' ' || coalesce(rule_id, '') || ' ' || coalesce(alertname, ''))) stored",
+      )
+      .lazy()
+      .hidden()
+      .nullable(),
     chamado: () => p.manyToOne(Chamado).nullable(),
     isDuplicate: p.boolean().default(false),
     duplicateOf: () => p.manyToOne(Event).nullable(),
@@ -37,6 +66,8 @@ const EventSchema = defineEntity({
     { properties: ['sessionId'] },
     { properties: ['chamado'] },
     { properties: ['fingerprint'] },
+    { properties: ['recurrenceKey', 'id'] },
+    { properties: ['search'], type: 'gin' },
   ],
 });
 

@@ -1,9 +1,22 @@
 import { ChamadoSchema } from './chamado.entity.ts';
 import { ChamadoSequenceSchema } from './chamado-sequence.entity.ts';
+import { DeadLetterSchema } from './dead-letter.entity.ts';
+import { EventDedupKeySchema } from './event-dedup-key.entity.ts';
 import { EventSchema } from './event.entity.ts';
 import { ObservableSchema } from './observable.entity.ts';
+import { SavedSearchSchema } from './saved-search.entity.ts';
 import { TimelineEntrySchema } from './timeline-entry.entity.ts';
 import { UserSchema } from './user.entity.ts';
 
 /** Every entity, listed explicitly for the ORM config (no folder scanning). */
-export const ENTITIES = [UserSchema, ChamadoSchema, ChamadoSequenceSchema, EventSchema, TimelineEntrySchema, ObservableSchema];
+export const ENTITIES = [
+  UserSchema,
+  ChamadoSchema,
+  ChamadoSequenceSchema,
+  EventSchema,
+  EventDedupKeySchema,
+  TimelineEntrySchema,
+  ObservableSchema,
+  DeadLetterSchema,
+  SavedSearchSchema,
+];
