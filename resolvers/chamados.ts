@@ -79,6 +79,13 @@ builder.node(ChamadoRef, {
   authScopes: { authenticated: true },
   fields: (t) => ({
     publicId: t.exposeString('publicId', { description: 'CH-<year>-<5 digits>.' }),
+    ticketId: t.exposeInt('id', { description: 'Numeric id (the legacy desk API calls it `id`).' }),
+    mergedInto: t.field({
+      type: ChamadoRef,
+      nullable: true,
+      description: 'Set when this chamado was merged into another (the survivor).',
+      resolve: (c, _, ctx) => (c.mergedIntoId ? ctx.loaders.chamado.load(c.mergedIntoId) : null),
+    }),
     status: t.expose('status', { type: ChamadoStatusEnum }),
     allowedTransitions: t.field({
       type: [ChamadoStatusEnum],
@@ -145,6 +152,7 @@ const ChamadoFilter = builder.inputType('ChamadoFilter', {
     domain: t.string({ required: false }),
     assignee: t.string({ required: false, description: 'Username of the assignee.' }),
     source: t.string({ required: false, description: 'wazuh, onboard, support, audit …' }),
+    sessionId: t.string({ required: false, description: 'Onboarding session id.' }),
   }),
 });
 

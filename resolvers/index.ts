@@ -6,6 +6,10 @@ import './users.ts';
 import './timeline.ts';
 import './chamados.ts';
 import './chamado-mutations.ts';
+import './events.ts';
+import './ingest.ts';
+import './event-grouping.ts';
+import './saved-searches.ts';
 
 builder.queryType({});
 builder.mutationType({});

@@ -20,6 +20,16 @@ const boolean = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
+/** `90s`, `30m`, `2h`, `1d` → milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'a duration like 90s, 30m, 2h or 1d')
+  .transform((v) => {
+    const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(v)!;
+    const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 'ms' | 's' | 'm' | 'h' | 'd'];
+    return Number(n) * factor;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -40,7 +50,38 @@ const envSchema = z.object({
   CORS_ORIGINS: z.string().default('http://localhost:3000,http://localhost:5173'),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(12),
   MAX_QUERY_COST: z.coerce.number().int().min(100).default(5000),
+  // Ingestion rules (DOMAIN.md): which events open a chamado, and the correlation windows.
+  RULE_ONBOARD_OPEN_EVENTS: z.string().default('account.created,onboarding.failed'),
+  RULE_WAZUH_MIN_LEVEL: z.coerce.number().int().min(0).max(15).default(10),
+  RULE_ALERT_SEVERITIES: z.string().default('critical,error'),
+  RULE_SENTRY_ACTIONS: z.string().default('created,regressed'),
+  RULE_GENERIC_MIN_SEVERITY: z.coerce.number().int().min(0).max(15).default(10),
+  CORRELATION_WINDOW: duration.prefault('2h'),
+  REOPEN_WINDOW: duration.prefault('24h'),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  SENTRY_CLIENT_SECRET: z.string().min(8).optional(),
 });
+
+/** Per-source webhook secrets override WEBHOOK_SECRET: WEBHOOK_SECRET_WAZUH, WEBHOOK_SECRET_ONBOARD … */
+const WEBHOOK_SOURCES = ['onboard', 'wazuh', 'alertmanager', 'signoz', 'sentry', 'events'] as const;
+
+export interface IngestRules {
+  onboardOpenEvents: string[];
+  wazuhMinLevel: number;
+  alertSeverities: string[];
+  sentryActions: string[];
+  genericMinSeverity: number;
+}
+
+export interface IngestSettings {
+  rules: IngestRules;
+  correlationWindowMs: number;
+  reopenWindowMs: number;
+  maxBodyBytes: number;
+  /** Shared secret per receiver path segment (onboard, wazuh, …, events). */
+  webhookSecrets: Record<string, string>;
+  sentryClientSecret: string;
+}
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
@@ -59,9 +100,12 @@ export interface Config {
   logLevel: string;
   corsOrigins: string[];
   limits: { maxDepth: number; maxCost: number };
+  ingest: IngestSettings;
   /** Names of secrets that fell back to their development default (printed at start). */
   defaultedSecrets: SecretName[];
 }
+
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -102,8 +146,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Demo data is on by default for a developer's `npm start`, never implied in test or production.
     seedDemo: e.SEED_DEMO ?? e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
-    corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    corsOrigins: list(e.CORS_ORIGINS),
     limits: { maxDepth: e.MAX_QUERY_DEPTH, maxCost: e.MAX_QUERY_COST },
+    ingest: {
+      rules: {
+        onboardOpenEvents: list(e.RULE_ONBOARD_OPEN_EVENTS),
+        wazuhMinLevel: e.RULE_WAZUH_MIN_LEVEL,
+        alertSeverities: list(e.RULE_ALERT_SEVERITIES),
+        sentryActions: list(e.RULE_SENTRY_ACTIONS),
+        genericMinSeverity: e.RULE_GENERIC_MIN_SEVERITY,
+      },
+      correlationWindowMs: e.CORRELATION_WINDOW,
+      reopenWindowMs: e.REOPEN_WINDOW,
+      maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
+      webhookSecrets: Object.fromEntries(
+        WEBHOOK_SOURCES.map((s) => [s, env[`WEBHOOK_SECRET_${s.toUpperCase()}`] || secret('WEBHOOK_SECRET')]),
+      ),
+      sentryClientSecret: e.SENTRY_CLIENT_SECRET ?? env.WEBHOOK_SECRET_SENTRY ?? secret('WEBHOOK_SECRET'),
+    },
     defaultedSecrets: missing,
   };
 }

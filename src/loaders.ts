@@ -12,6 +12,7 @@ import {
   type TimelineRow,
   type UserRow,
 } from './services/chamado-reads.ts';
+import { eventPayloadsByIds, eventsByIds, type EventRow } from './services/event-reads.ts';
 
 function byKey<K, V>(rows: V[], key: (row: V) => K, keys: readonly K[]): (V | null)[] {
   const map = new Map(rows.map((row) => [key(row), row]));
@@ -71,6 +72,16 @@ export class Loaders {
 
   get timelineEntry(): DataLoader<number, TimelineRow | null> {
     return this.#loader('timelineEntry', async (ids) => byKey(await timelineEntriesByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  get event(): DataLoader<number, EventRow | null> {
+    return this.#loader('event', async (ids) => byKey(await eventsByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  get eventPayload(): DataLoader<number, unknown> {
+    return this.#loader('eventPayload', async (ids) =>
+      byKey(await eventPayloadsByIds(this.#em, ids), (r) => r.id, ids).map((r) => r?.payload ?? null),
+    );
   }
 
   get observables(): DataLoader<number, ObservableRow[]> {

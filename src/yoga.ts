@@ -8,7 +8,9 @@ import { observability, operationalEndpoints } from './http/observability.ts';
 import { requestIdOf } from './http/request-id.ts';
 import { chamadoRoutes } from './rest/chamados.ts';
 import { discoveryAuthRoutes } from './rest/discovery-auth.ts';
+import { eventRoutes } from './rest/events.ts';
 import { restRouter } from './rest/router.ts';
+import { webhookReceiver } from './webhooks/receiver.ts';
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -36,7 +38,8 @@ export function createApp(deps: AppDeps): App {
     plugins: [
       observability(log),
       operationalEndpoints(deps.orm),
-      restRouter(deps, schema, [...chamadoRoutes, ...discoveryAuthRoutes]),
+      webhookReceiver(deps),
+      restRouter(deps, schema, [...chamadoRoutes, ...eventRoutes, ...discoveryAuthRoutes]),
       maxDepthPlugin({ n: config.limits.maxDepth, exposeLimits: true }),
       costLimitPlugin({ maxCost: config.limits.maxCost, exposeLimits: true }),
       maxAliasesPlugin({ n: 30, exposeLimits: true }),

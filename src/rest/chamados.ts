@@ -99,7 +99,9 @@ const statusList = (raw: string | null): string[] | null => {
   return list;
 };
 
-const expectedVersion = z.number().int().positive().nullish();
+/** GraphQL `Int` is 32-bit: a larger number would fail variable coercion (a masked 500), so it is a 400 here. */
+const MAX_INT = 2_147_483_647;
+const expectedVersion = z.number().int().positive().max(MAX_INT).nullish();
 const nota = z.string().nullish();
 
 export const chamadoRoutes: RestRoute<any>[] = [
@@ -155,7 +157,7 @@ export const chamadoRoutes: RestRoute<any>[] = [
     method: 'POST',
     path: `${BASE}/:publicId/eventos/anexar`,
     body: z.object({
-      webhook_event_ids: z.array(z.number().int().positive()).min(1).max(500),
+      webhook_event_ids: z.array(z.number().int().positive().max(MAX_INT)).min(1).max(500),
       expected_version: expectedVersion,
     }),
     document: gql`mutation RestAnexar($publicId: String!, $eventIds: [Int!]!, $expectedVersion: Int) {

@@ -47,8 +47,10 @@ export function fromGraphQLErrors(errors: readonly GraphQLError[]): RestError {
       return new RestError(403, code, first.message);
     case 'BAD_USER_INPUT':
     case 'GRAPHQL_VALIDATION_FAILED':
-      return new RestError(400, 'BAD_REQUEST', first.message);
+      return new RestError(400, 'BAD_REQUEST', first.message, first.extensions?.position != null ? { position: first.extensions.position } : {});
     default:
+      // Variable coercion failures (a value the schema rejects) carry neither a code nor a cause.
+      if (!first.originalError && first.extensions?.code === undefined) return new RestError(400, 'BAD_REQUEST', first.message);
       return new RestError(500, 'INTERNAL_SERVER_ERROR', 'unexpected error');
   }
 }

@@ -44,7 +44,11 @@ export function compilePath(path: string): (pathname: string) => Record<string, 
   return (pathname) => {
     const match = regex.exec(pathname);
     if (!match) return null;
-    return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1]!)]));
+    try {
+      return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(match[i + 1]!)]));
+    } catch {
+      return null; // malformed percent-encoding names nothing: a 404, not an uncaught URIError
+    }
   };
 }
 

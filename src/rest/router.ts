@@ -14,10 +14,10 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 type ResponseCtor = typeof Response;
 
-function jsonResponse(ResponseImpl: ResponseCtor, status: number, body: unknown): Response {
+function jsonResponse(ResponseImpl: ResponseCtor, status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new ResponseImpl(JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
   });
 }
 
@@ -51,13 +51,14 @@ async function readBody(request: Request, route: RestRoute<unknown>): Promise<un
 export function restRouter(deps: AppDeps, schema: GraphQLSchema, routes: RestRoute<any>[]): Plugin {
   const compiled: CompiledRoute[] = routes.map((route) => ({ route, match: compilePath(route.path) }));
   const handle = async (request: Request, url: URL, ResponseImpl: ResponseCtor): Promise<Response | null> => {
-    const json = (status: number, body: unknown) => jsonResponse(ResponseImpl, status, body);
-    let methodMismatch = false;
+    const json = (status: number, body: unknown, headers?: Record<string, string>) =>
+      jsonResponse(ResponseImpl, status, body, headers);
+    const allowed = new Set<string>();
     for (const { route, match } of compiled) {
       const params = match(url.pathname);
       if (!params) continue;
       if (route.method !== request.method) {
-        methodMismatch = true;
+        allowed.add(route.method);
         continue;
       }
       try {
@@ -82,7 +83,11 @@ export function restRouter(deps: AppDeps, schema: GraphQLSchema, routes: RestRou
         return json(500, { error: 'INTERNAL_SERVER_ERROR', message: 'unexpected error' });
       }
     }
-    if (methodMismatch) return json(405, { error: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed here` });
+    if (allowed.size) {
+      // RFC 9110 §15.5.6: a 405 must say which methods the path does allow.
+      const allow = [...allowed].join(', ');
+      return json(405, { error: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed here` }, { allow });
+    }
     if (/^\/(api|discovery)\//.test(url.pathname)) return json(404, { error: 'NOT_FOUND', message: 'no such path' });
     return null;
   };

@@ -29,6 +29,7 @@ export interface ChamadoRow {
   createdById: number | null;
   legacyTicketId: number | null;
   fingerprint: string | null;
+  mergedIntoId: number | null;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -76,7 +77,7 @@ const CHAMADO_COLUMNS = `c.id, c.public_id as "publicId", c.status, c.origin, c.
   c.session_id as "sessionId", c.wizard_step as "wizardStep", c.wizard_step_label as "wizardStepLabel",
   c.wizard_step_at as "wizardStepAt", c.sources, c.max_severity as "maxSeverity", c.event_count as "eventCount",
   c.assignee_id as "assigneeId", c.created_by_id as "createdById", c.legacy_ticket_id as "legacyTicketId",
-  c.fingerprint, c.version, c.created_at as "createdAt", c.updated_at as "updatedAt",
+  c.fingerprint, c.merged_into_id as "mergedIntoId", c.version, c.created_at as "createdAt", c.updated_at as "updatedAt",
   c.resolved_at as "resolvedAt", c.closed_at as "closedAt"`;
 
 const USER_COLUMNS = `u.id, u.username, u.email, u.full_name as "fullName", u.role, u.disabled, u.dialect, u.avatar,
@@ -88,6 +89,7 @@ export interface ChamadoFilter {
   /** Username of the assignee. */
   assignee?: string | null;
   source?: string | null;
+  sessionId?: string | null;
 }
 
 export interface ChamadoPage {
@@ -119,6 +121,10 @@ export async function listChamados(
   if (filter.source) {
     where.push('c.sources @> array[?]::text[]');
     params.push(filter.source);
+  }
+  if (filter.sessionId) {
+    where.push('c.session_id = ?');
+    params.push(filter.sessionId);
   }
   const filterSql = where.length ? `where ${where.join(' and ')}` : '';
   const pageWhere = page.afterId ? `${filterSql ? `${filterSql} and` : 'where'} c.id < ?` : filterSql;

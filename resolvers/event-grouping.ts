@@ -1,0 +1,47 @@
+import { builder } from '../src/builder.ts';
+import type { Context } from '../src/context.ts';
+import { ForbiddenActionError, NotFoundError, ValidationError } from '../src/errors.ts';
+import { detachEvent, mergeChamados, moveEvent } from '../src/services/event-grouping.ts';
+import type { ChamadoRow } from '../src/services/chamado-reads.ts';
+import { ChamadoRef } from './chamados.ts';
+
+/** Re-reads the chamado after a write (fresh loaders: the cached row is stale now). */
+async function fresh(ctx: Context, id: number): Promise<ChamadoRow> {
+  ctx.loaders.timeline.clear(id);
+  ctx.loaders.observables.clear(id);
+  return (await ctx.loaders.chamado.clear(id).load(id))!;
+}
+
+function viewerOf(ctx: Context) {
+  if (!ctx.viewer) throw new Error('mutation reached without a viewer');
+  return ctx.viewer;
+}
+
+const ERRORS = [NotFoundError, ValidationError, ForbiddenActionError];
+
+builder.mutationFields((t) => ({
+  detachEvent: t.field({
+    type: ChamadoRef,
+    description: 'Takes an event off the chamado correlation put it on; answers with that chamado.',
+    authScopes: { role: 'ops' },
+    errors: { types: ERRORS },
+    args: { eventId: t.arg.int(), nota: t.arg.string({ required: false }) },
+    resolve: async (_, args, ctx) => fresh(ctx, (await detachEvent(ctx.em, viewerOf(ctx), args)).id),
+  }),
+  moveEvent: t.field({
+    type: ChamadoRef,
+    description: 'Moves an event to another chamado; answers with the target.',
+    authScopes: { role: 'ops' },
+    errors: { types: ERRORS },
+    args: { eventId: t.arg.int(), toPublicId: t.arg.string(), nota: t.arg.string({ required: false }) },
+    resolve: async (_, args, ctx) => fresh(ctx, (await moveEvent(ctx.em, viewerOf(ctx), args)).id),
+  }),
+  mergeChamados: t.field({
+    type: ChamadoRef,
+    description: 'Merges `sourcePublicId` into `targetPublicId` (timelines combined; the source closes and points at the survivor, and later events for it go to the survivor). Answers with the survivor.',
+    authScopes: { role: 'ops' },
+    errors: { types: ERRORS },
+    args: { sourcePublicId: t.arg.string(), targetPublicId: t.arg.string(), nota: t.arg.string({ required: false }) },
+    resolve: async (_, args, ctx) => fresh(ctx, (await mergeChamados(ctx.em, viewerOf(ctx), args)).id),
+  }),
+}));

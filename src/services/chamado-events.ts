@@ -1,0 +1,48 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Chamado } from '../../entities/chamado.entity.ts';
+import type { ObservableFact } from './observables.ts';
+
+/** What a chamado needs to know about an event that joins it. */
+export interface JoiningEvent {
+  source: string;
+  severity?: number | null;
+}
+
+/** Keeps the chamado's summary of its events true: count, sources and worst severity. */
+export function absorbEvent(chamado: Chamado, event: JoiningEvent): void {
+  chamado.eventCount += 1;
+  if (!chamado.sources.includes(event.source)) chamado.sources = [...chamado.sources, event.source].sort();
+  if (event.severity != null && (chamado.maxSeverity == null || event.severity > chamado.maxSeverity)) {
+    chamado.maxSeverity = event.severity;
+  }
+}
+
+/** The opposite of absorbEvent, when an operator takes an event off a chamado. */
+export async function recomputeEventSummary(em: EntityManager, chamado: Chamado): Promise<void> {
+  const [row] = await em.execute<{ n: number; sources: string[] | null; max: number | null }[]>(
+    `select count(*)::int as n, array_agg(distinct source order by source) filter (where source is not null) as sources,
+       max(severity) as max
+     from events where chamado_id = ? and not is_duplicate`,
+    [chamado.id],
+  );
+  chamado.eventCount = row?.n ?? 0;
+  const origin = chamado.origin === 'manual' || chamado.origin === 'support' ? [chamado.origin] : [];
+  chamado.sources = [...new Set([...origin, ...(row?.sources ?? [])])].sort();
+  chamado.maxSeverity = row?.max ?? null;
+}
+
+/** Adds typed facts to a chamado in one statement; facts it already has are skipped. */
+export async function addObservables(
+  em: EntityManager,
+  chamadoId: number,
+  facts: ObservableFact[],
+  eventId: number | null,
+): Promise<void> {
+  if (facts.length === 0) return;
+  const rows = facts.map(() => '(?, ?, ?, ?, ?, now())').join(', ');
+  await em.execute(
+    `insert into observables (chamado_id, tipo, valor, fonte, event_id, created_at) values ${rows}
+     on conflict (chamado_id, tipo, valor, fonte) do nothing`,
+    facts.flatMap((f) => [chamadoId, f.tipo, f.valor.slice(0, 500), f.fonte, eventId]),
+  );
+}

@@ -1,0 +1,240 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Chamado } from '../../../entities/chamado.entity.ts';
+import { Event } from '../../../entities/event.entity.ts';
+import { TimelineEntry } from '../../../entities/timeline-entry.entity.ts';
+import type { IngestSettings } from '../../config.ts';
+import { absorbEvent, addObservables } from '../chamado-events.ts';
+import { observablesOfEvent } from '../observables.ts';
+import { nextChamadoPublicId } from '../public-ids.ts';
+import { findCorrelation, lockCorrelationKeys, type CorrelationMatch } from './correlate.ts';
+import { claimDedupKeys, dedupKeys } from './dedup.ts';
+import type { NormalizedEvent } from './normalized-event.ts';
+import { openingRule, type OpeningRule } from './rules.ts';
+import { recurrenceKey, redact, REDACTION_VERSION, truncateFields } from './sanitize.ts';
+
+/** One authenticated, well-formed delivery: its events plus what describes the whole body. */
+export interface Delivery {
+  events: NormalizedEvent[];
+  deliveryId: string | null;
+  contentSha256: string;
+  contentLength: number;
+}
+
+/**
+ * Why the event was treated as it was (stored on the event, returned to the sender, shown in the
+ * graph and on the timeline). snake_case because it is served as JSON as it is.
+ */
+export type Correlation =
+  | { decision: 'duplicate'; rule: 'exact' | 'onboarding'; key: string; duplicate_of: number; chamado_public_id: string | null }
+  | { decision: 'opened'; rule: string; detail: string; chamado_public_id: string }
+  | {
+      decision: 'attached';
+      rule: CorrelationMatch['rule'];
+      key: string;
+      chamado_public_id: string;
+      reopened: boolean;
+      opening_rule: string | null;
+    }
+  | { decision: 'stored'; reason: string };
+
+export interface Receipt {
+  status: 'accepted' | 'duplicate';
+  eventId: number;
+  chamadoPublicId: string | null;
+  duplicateOf: number | null;
+  correlation: Correlation;
+  warnings: string[];
+}
+
+/** Stores and correlates each event of a delivery, each in its own short transaction. */
+export async function ingestDelivery(em: EntityManager, settings: IngestSettings, delivery: Delivery): Promise<Receipt[]> {
+  const receipts: Receipt[] = [];
+  for (const [index, event] of delivery.events.entries()) {
+    receipts.push(await ingestOne(em.fork(), settings, delivery, event, index));
+  }
+  return receipts;
+}
+
+async function ingestOne(
+  em: EntityManager,
+  settings: IngestSettings,
+  delivery: Delivery,
+  raw: NormalizedEvent,
+  index: number,
+): Promise<Receipt> {
+  const { event: ev, warnings } = truncateFields(raw);
+  const recKey = recurrenceKey(ev);
+  return em.transactional(async (tx) => {
+    const now = new Date();
+    const event = tx.create(Event, {
+      source: ev.source,
+      eventType: ev.eventType,
+      providerEventId: ev.providerEventId,
+      deliveryId: delivery.deliveryId,
+      domain: ev.domain,
+      sessionId: ev.sessionId,
+      severity: ev.severity,
+      ruleId: ev.ruleId,
+      agent: ev.agent,
+      summary: ev.summary,
+      fingerprint: ev.fingerprint,
+      alertname: ev.alertname,
+      namespace: ev.namespace,
+      targetResource: ev.targetResource,
+      recurrenceKey: recKey,
+      alertStatus: ev.alertStatus,
+      sourceSeverity: ev.sourceSeverity,
+      payload: redact(ev.payload) as Record<string, unknown>,
+      redactionVersion: REDACTION_VERSION,
+      contentSha256: delivery.contentSha256,
+      contentLength: delivery.contentLength,
+      sourceRefs: ev.sourceRefs,
+      observables: ev.observables,
+      warnings: warnings.length ? warnings : null,
+      occurredAt: ev.occurredAt,
+      receivedAt: now,
+    });
+    await tx.flush();
+
+    const duplicate = await claimDedupKeys(tx, event.id, dedupKeys(ev, delivery.deliveryId, index));
+    if (duplicate) {
+      const [original] = await tx.execute<{ chamado_id: number | null; public_id: string | null }[]>(
+        'select e.chamado_id, c.public_id from events e left join chamados c on c.id = e.chamado_id where e.id = ?',
+        [duplicate.originalId],
+      );
+      const correlation: Correlation = {
+        decision: 'duplicate',
+        rule: duplicate.rule,
+        key: duplicate.key,
+        duplicate_of: duplicate.originalId,
+        chamado_public_id: original?.public_id ?? null,
+      };
+      event.isDuplicate = true;
+      event.duplicateOf = tx.getReference(Event, duplicate.originalId);
+      // Shown under the same chamado in Discover; counters ignore duplicates.
+      if (original?.chamado_id) event.chamado = tx.getReference(Chamado, original.chamado_id);
+      event.correlation = correlation;
+      return receipt(event, correlation, warnings);
+    }
+
+    await lockCorrelationKeys(tx, { event: ev, recurrenceKey: recKey });
+    const opening = openingRule(ev, settings.rules);
+    const match = await findCorrelation(tx, { event: ev, recurrenceKey: recKey, windowMs: settings.correlationWindowMs });
+    const target = match ? await joinableChamado(tx, match, opening, settings.reopenWindowMs, now) : null;
+
+    let chamado: Chamado;
+    let correlation: Correlation;
+    if (target) {
+      chamado = target.chamado;
+      if (target.reopen) reopen(tx, chamado, event, now);
+      correlation = {
+        decision: 'attached',
+        rule: match!.rule,
+        key: match!.key,
+        chamado_public_id: chamado.publicId,
+        reopened: target.reopen,
+        opening_rule: opening?.rule ?? null,
+      };
+    } else if (opening) {
+      chamado = await openChamado(tx, ev, recKey, now);
+      correlation = { decision: 'opened', rule: opening.rule, detail: opening.detail, chamado_public_id: chamado.publicId };
+    } else {
+      correlation = { decision: 'stored', reason: 'no opening rule matched and no open chamado correlates' };
+      event.correlation = correlation;
+      return receipt(event, correlation, warnings);
+    }
+
+    event.chamado = chamado;
+    event.correlation = correlation;
+    absorbEvent(chamado, ev);
+    if (ev.wizardStep && ev.wizardStep !== chamado.wizardStep) {
+      chamado.wizardStep = ev.wizardStep;
+      chamado.wizardStepLabel = ev.wizardStepLabel;
+      chamado.wizardStepAt = ev.occurredAt ?? now;
+    }
+    chamado.updatedAt = now;
+    tx.create(TimelineEntry, {
+      chamado,
+      kind: 'event',
+      eventType: ev.eventType,
+      source: ev.source,
+      summary: ev.summary,
+      severity: ev.severity,
+      event,
+      data: { correlation },
+      createdAt: now,
+    });
+    await tx.flush();
+    const facts = [...observablesOfEvent(ev), ...ev.observables.map((o) => ({ ...o, fonte: ev.source }))];
+    await addObservables(tx, chamado.id, facts, event.id);
+    return receipt(event, correlation, warnings, chamado.publicId);
+  });
+}
+
+function receipt(event: Event, correlation: Correlation, warnings: string[], chamadoPublicId?: string): Receipt {
+  const duplicate = correlation.decision === 'duplicate';
+  return {
+    status: duplicate ? 'duplicate' : 'accepted',
+    eventId: event.id,
+    chamadoPublicId: chamadoPublicId ?? (duplicate ? correlation.chamado_public_id : null),
+    duplicateOf: duplicate ? correlation.duplicate_of : null,
+    correlation,
+    warnings,
+  };
+}
+
+/**
+ * Whether the correlated chamado takes the event, and whether it reopens: an open chamado always
+ * does; a resolved/closed one reopens for a ticket-worthy event inside the reopen window (after
+ * it, a new chamado opens instead); for other events only the strong links (explicit, session)
+ * still attach to a closed chamado, without reopening it.
+ */
+async function joinableChamado(
+  em: EntityManager,
+  match: CorrelationMatch,
+  opening: OpeningRule | null,
+  reopenWindowMs: number,
+  now: Date,
+): Promise<{ chamado: Chamado; reopen: boolean } | null> {
+  const chamado = await em.findOneOrFail(Chamado, match.chamadoId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (chamado.status !== 'resolvido' && chamado.status !== 'fechado') return { chamado, reopen: false };
+  if (!match.includesClosed) return null;
+  if (opening) {
+    const endedAt = chamado.closedAt ?? chamado.resolvedAt ?? chamado.updatedAt;
+    return now.getTime() - endedAt.getTime() <= reopenWindowMs ? { chamado, reopen: true } : null;
+  }
+  return match.rule === 'explicit' || match.rule === 'session' ? { chamado, reopen: false } : null;
+}
+
+function reopen(em: EntityManager, chamado: Chamado, event: Event, now: Date): void {
+  const from = chamado.status;
+  chamado.transitionTo('assumido', now);
+  em.create(TimelineEntry, {
+    chamado,
+    kind: 'status',
+    eventType: 'status.assumido',
+    source: event.source,
+    summary: `${from} → assumido: reaberto por novo evento ${event.eventType}`,
+    data: { from, to: 'assumido', reopenedByEvent: event.id },
+    createdAt: now,
+  });
+}
+
+async function openChamado(em: EntityManager, ev: NormalizedEvent, recKey: string | null, now: Date): Promise<Chamado> {
+  return em.create(Chamado, {
+    publicId: await nextChamadoPublicId(em, now),
+    origin: ev.source,
+    title: ev.title,
+    domain: ev.domain,
+    sessionId: ev.sessionId,
+    wizardStep: ev.wizardStep,
+    wizardStepLabel: ev.wizardStepLabel,
+    wizardStepAt: ev.wizardStep ? (ev.occurredAt ?? now) : null,
+    fingerprint: recKey,
+    sources: [],
+    eventCount: 0,
+    createdAt: now,
+    updatedAt: now,
+  });
+}

@@ -1,0 +1,115 @@
+import type { Plugin } from 'graphql-yoga';
+import { Counter } from 'prom-client';
+import type { AppDeps } from '../context.ts';
+import { recordDeadLetter } from '../services/ingest/dead-letters.ts';
+import { sha256Hex } from '../services/ingest/digest.ts';
+import { ingestDelivery, type Receipt } from '../services/ingest/ingest.ts';
+import { PayloadSchemaError } from '../services/ingest/normalized-event.ts';
+import { NORMALIZERS } from '../services/ingest/sources/index.ts';
+import { authenticateDelivery, deliveryIdOf } from './authenticate.ts';
+
+const ingested = new Counter({
+  name: 'opsgraph_webhook_deliveries_total',
+  help: 'Webhook deliveries by receiver and outcome',
+  labelNames: ['source', 'outcome'] as const,
+});
+
+const PATH = /^\/api\/v1\/webhooks\/([a-z]+)\/?$/;
+
+function receiptJson(r: Receipt) {
+  return {
+    status: r.status,
+    event_id: r.eventId,
+    chamado_public_id: r.chamadoPublicId,
+    duplicate_of: r.duplicateOf,
+    correlation: r.correlation,
+    warnings: r.warnings,
+  };
+}
+
+/**
+ * POST /api/v1/webhooks/{onboard|wazuh|alertmanager|signoz|sentry|events}. The one transport that
+ * calls a service directly instead of going through GraphQL: it is the hot path. Order matters:
+ * size, then authentication (nothing is stored for an unauthenticated sender), then JSON, then
+ * the source's schema (failures are answered 422 and kept as dead letters), then ingestion.
+ */
+export function webhookReceiver(deps: AppDeps): Plugin {
+  const { config, log } = deps;
+  const limit = config.ingest.maxBodyBytes;
+  return {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      const match = PATH.exec(url.pathname);
+      if (!match || request.method !== 'POST') return;
+      const source = match[1]! as keyof typeof NORMALIZERS;
+      const normalize = NORMALIZERS[source];
+      if (!normalize) return; // unknown receiver: falls through to the REST 404
+      const reply = (status: number, body: unknown) => {
+        ingested.inc({ source, outcome: String(status) });
+        endResponse(
+          new fetchAPI.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } }),
+        );
+      };
+      if (Number(request.headers.get('content-length') ?? 0) > limit) {
+        return reply(413, { error: 'PAYLOAD_TOO_LARGE', message: `bodies are limited to ${limit} bytes` });
+      }
+      const raw = await request.text();
+      const length = Buffer.byteLength(raw);
+      if (length > limit) return reply(413, { error: 'PAYLOAD_TOO_LARGE', message: `bodies are limited to ${limit} bytes` });
+
+      const auth = authenticateDelivery(request.headers, raw, source, {
+        shared: config.ingest.webhookSecrets[source]!,
+        sentryClientSecret: config.ingest.sentryClientSecret,
+      });
+      if (!auth.ok) return reply(401, { error: 'UNAUTHENTICATED', message: auth.reason });
+
+      let body: unknown;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return reply(400, { error: 'MALFORMED_JSON', message: 'the body is not valid JSON' });
+      }
+      const deliveryId = deliveryIdOf(request.headers);
+      const contentSha256 = sha256Hex(raw);
+      try {
+        const events = normalize(body);
+        const receipts = await ingestDelivery(deps.orm.em.fork(), config.ingest, {
+          events,
+          deliveryId,
+          contentSha256,
+          contentLength: length,
+        });
+        const first = receipts[0];
+        const allDuplicates = receipts.length > 0 && receipts.every((r) => r.status === 'duplicate');
+        return reply(202, {
+          status: allDuplicates ? 'duplicate' : 'accepted',
+          event_id: first?.eventId ?? null,
+          chamado_public_id: first?.chamadoPublicId ?? null,
+          duplicate_of: first?.duplicateOf ?? null,
+          correlation: first?.correlation ?? null,
+          warnings: first?.warnings ?? [],
+          events: receipts.map(receiptJson),
+        });
+      } catch (err) {
+        if (!(err instanceof PayloadSchemaError)) {
+          log.error({ err, source }, 'webhook ingestion failed');
+          return reply(500, { error: 'INTERNAL_SERVER_ERROR', message: 'the delivery could not be stored; retry it' });
+        }
+        const deadLetterId = await recordDeadLetter(deps.orm.em.fork(), {
+          source,
+          reason: err.message,
+          issues: err.issues,
+          body,
+          contentSha256,
+          contentLength: length,
+          deliveryId,
+        });
+        return reply(422, {
+          error: 'SCHEMA_MISMATCH',
+          message: `the body does not fit the ${source} format: ${err.message}`,
+          issues: err.issues,
+          dead_letter_id: deadLetterId,
+        });
+      }
+    },
+  };
+}
