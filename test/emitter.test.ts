@@ -451,7 +451,7 @@ describe('scripts/verify-webhook.sh', () => {
   }
 
   /** A fake receiver that checks the Standard Webhooks signature like OpsGraph's does. */
-  async function fakeOpsGraph(secret: string, secondStatus: 'duplicate' | 'accepted') {
+  async function fakeOpsGraph(secret: string, secondStatus: 'duplicate' | 'accepted', secondChamado?: string) {
     const wh = secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(secret, { format: 'raw' });
     return startReceiver((req, body, res, n) => {
       try {
@@ -463,7 +463,7 @@ describe('scripts/verify-webhook.sh', () => {
       return json(res, 202, {
         status: secondStatus,
         event_id: 2,
-        chamado_public_id: secondStatus === 'duplicate' ? 'CH-2025-0042' : 'CH-2025-0043',
+        chamado_public_id: secondChamado ?? (secondStatus === 'duplicate' ? 'CH-2025-0042' : 'CH-2025-0043'),
         duplicate_of: secondStatus === 'duplicate' ? 1 : null,
         events: [],
       });
@@ -497,6 +497,13 @@ describe('scripts/verify-webhook.sh', () => {
     const run = await runScript(rx.url, WHSEC);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/FAIL: second delivery has status "accepted"/);
+  });
+
+  it('fails when the duplicate points at another chamado', async () => {
+    const rx = await fakeOpsGraph(WHSEC, 'duplicate', 'CH-2025-0099');
+    const run = await runScript(rx.url, WHSEC);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('FAIL: chamado_public_id differs: first "CH-2025-0042", second "CH-2025-0099"');
   });
 
   it('fails when the signature is rejected (wrong secret)', async () => {

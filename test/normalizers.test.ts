@@ -410,7 +410,7 @@ describe('sentry normalizer', () => {
     ['assigned', null],
     ['ignored', null],
     ['archived', null],
-  ])('maps action %s to issue.%s with alert status %s and no action time', (action, status) => {
+  ])('maps action %s with alert status %s and no action time', (action, status) => {
     const body = fixture('sentry-issue-created');
     body.action = action;
     expect(only(sentry(body))).toMatchObject({ eventType: `issue.${action}`, alertStatus: status, occurredAt: null });
@@ -578,6 +578,8 @@ describe('redact', () => {
       basic: 'Authorization: [redacted]',
     });
     expect(redact('Bearer 0123456789abcdef')).toBe('Bearer [redacted]');
+    const once = redact({ s: 'Authorization: Bearer abcdefghij password=x smtp://u:p@h', password: 'y' });
+    expect(redact(once)).toEqual(once);
   });
 
   it('leaves ordinary prose and vendor payloads without secrets alone', () => {

@@ -93,7 +93,6 @@ describe('GET /api/v1/chamados', () => {
     let mine: string; // assumido by ops
     let fixing: string; // em_correcao by lead, with a wazuh event
     let support: string; // novo, origin support
-    let wazuhEvent: number;
 
     beforeAll(async () => {
       plain = (await newChamado({ domain, title: 'Plain one', severity: 2 })).publicId;
@@ -103,8 +102,8 @@ describe('GET /api/v1/chamados', () => {
       expectOk(await assumir(mine, {}));
       expectOk(await assumir(fixing, {}, 'lead'));
       expectOk(await patch(fixing, { status: 'em_correcao' }, 'lead'));
-      [wazuhEvent] = await insertEvents(server, [{ source: 'wazuh', severity: 12, domain, summary: 'brute force' }]);
-      expectOk(await anexar(fixing, [wazuhEvent]));
+      const wazuhEvents = await insertEvents(server, [{ source: 'wazuh', severity: 12, domain, summary: 'brute force' }]);
+      expectOk(await anexar(fixing, wazuhEvents));
     });
 
     it('answers {chamados, total} with exactly the documented item fields', async () => {

@@ -35,16 +35,16 @@ const SECRET_SUFFIXES = ['_token', '_secret', '_password', '_passwd', '_api_key'
 /** Secrets written inside strings: logged headers, query strings, `key=value` log lines, URLs. */
 const SECRET_IN_TEXT: [RegExp, string][] = [
   // `Authorization: <scheme> <credentials>` as a logged header, whatever the scheme.
-  [/(authorization["']?\s*[:=]\s*["']?)[A-Za-z]+\s+[A-Za-z0-9\-._~+/]+=*/gi, `$1${REDACTED}`],
-  // A bare bearer token; eight characters at least so prose ("bearer of") is left alone.
-  [/\b(Bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1${REDACTED}`],
-  // password=…, db_password: …, "api_key":"…", session_token=… (a prefix like `db_` is kept).
+  [/(authorization["']?\s*[:=]\s*["']?)(?!\[redacted\])[A-Za-z]+\s+[A-Za-z0-9\-._~+/]+=*/gi, `$1${REDACTED}`],
+  // password=…, db_password: …, "api_key":"…", token: Bearer … (a prefix like `db_` is kept).
   [
-    /([A-Za-z0-9_-]*(?:password|passwd|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key)["']?\s*[=:]\s*["']?)[^\s"'&,;]+/gi,
+    /([A-Za-z0-9_-]*(?:password|passwd|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key)["']?\s*[=:]\s*["']?)(?!\[redacted\])(?:(?:Bearer|Basic)\s+)?[^\s"'&,;]+/gi,
     `$1${REDACTED}`,
   ],
+  // A bare bearer token; eight characters at least so prose ("bearer of") is left alone.
+  [/\b(Bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1${REDACTED}`],
   // scheme://user:password@host
-  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, `$1${REDACTED}@`],
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)(?!\[redacted\]@)[^\s@/]+@/gi, `$1${REDACTED}@`],
 ];
 
 export interface RedactOptions {
