@@ -30,7 +30,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   if (admin.created) log.info({ username: config.admin.username }, 'bootstrap admin created');
   if (config.seedDemo) {
-    const { seeded } = await seedDemo(orm.em.fork());
+    const { seeded } = await seedDemo(orm.em.fork(), config.ingest);
     if (seeded) log.info('demo data seeded (users admin, lead, lead2, ops, viewer; password opsgraph-<username>)');
   }
 

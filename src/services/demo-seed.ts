@@ -1,10 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Chamado } from '../../entities/chamado.entity.ts';
-import { Event } from '../../entities/event.entity.ts';
 import type { Role } from '../../entities/roles.ts';
+import type { IngestSettings } from '../config.ts';
 import type { Actor } from './actor.ts';
 import { ensureUser } from './auth.ts';
-import { addChamadoNote, attachEvents, changeChamadoStatus, claimChamado, createChamado } from './chamado-commands.ts';
+import { addChamadoNote, changeChamadoStatus, claimChamado } from './chamado-commands.ts';
+import { sha256Hex } from './ingest/digest.ts';
+import { ingestDelivery } from './ingest/ingest.ts';
+import { NORMALIZERS, type WebhookSegment } from './ingest/sources/index.ts';
 
 /** Demo users: password `opsgraph-<username>`. Refused in production by config validation. */
 export const DEMO_USERS: { username: string; fullName: string; role: Role }[] = [
@@ -15,16 +18,105 @@ export const DEMO_USERS: { username: string; fullName: string; role: Role }[] = 
   { username: 'viewer', fullName: 'Vera Viewer', role: 'viewer' },
 ];
 
-type EventSeed = Pick<Event, 'source' | 'eventType'> & Partial<Omit<Event, 'id' | 'source' | 'eventType' | 'chamado' | 'duplicateOf'>>;
+const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
 
-async function seedEvents(em: EntityManager, seeds: EventSeed[]): Promise<number[]> {
-  const events = seeds.map((s) => em.create(Event, { payload: {}, ...s }));
-  await em.flush();
-  return events.map((e) => e.id);
+/** Deliveries as the real senders would post them, oldest first. */
+function demoDeliveries(): [WebhookSegment, unknown][] {
+  const alert = (status: 'firing' | 'resolved', startedMinutesAgo: number) => ({
+    version: '4',
+    status,
+    receiver: 'opsgraph',
+    groupKey: '{}:{alertname="KubePodCrashLooping"}',
+    externalURL: 'http://alertmanager:9093',
+    alerts: [
+      {
+        status,
+        labels: { alertname: 'KubePodCrashLooping', namespace: 'mail', pod: 'postfix-7d9c8b6f5d-x2lqk', severity: 'critical' },
+        annotations: { summary: 'Pod mail/postfix is crash looping (CrashLoopBackOff)' },
+        startsAt: minutesAgo(startedMinutesAgo),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'http://prometheus:9090/graph?g0.expr=kube_pod_container_status_waiting_reason',
+        fingerprint: '0a7f3c91e2b45d68',
+      },
+    ],
+  });
+  const onboard = (event: string, minutes: number, data: Record<string, unknown>) => ({
+    event,
+    session_id: 'sess_abc123',
+    domain: 'myvexx.com',
+    occurred_at: minutesAgo(minutes),
+    data: { email: 'admin@myvexx.com', ...data },
+  });
+  return [
+    ['onboard', onboard('account.created', 300, { wizard_step: 'account_create', wizard_step_label: 'Conta criada' })],
+    ['onboard', onboard('domain.validated', 290, { wizard_step: 'domain_validate', wizard_step_label: 'Validação de domínio' })],
+    ['onboard', onboard('onboarding.failed', 270, { wizard_step: 'dns_cloudflare', wizard_step_label: 'DNS Cloudflare', error: 'DNS apply timeout' })],
+    [
+      'wazuh',
+      {
+        id: '1781604003.4821337',
+        timestamp: minutesAgo(120),
+        rule: { level: 12, id: '5712', description: 'sshd: brute force trying to get access to the system', groups: ['sshd'] },
+        agent: { id: '012', name: 'vm112-mail', ip: '10.10.10.112' },
+        manager: { name: 'wazuh-manager' },
+        data: { srcip: '203.0.113.45', dstuser: 'admin' },
+        full_log: 'sshd[48231]: Invalid user admin from 203.0.113.45 port 51240 ssh2',
+        location: '/var/log/auth.log',
+      },
+    ],
+    ['alertmanager', alert('firing', 45)],
+    [
+      'sentry',
+      {
+        action: 'created',
+        installation: { uuid: '31a5d107-4988-4397-891e-65abdd9f0469' },
+        data: {
+          issue: {
+            id: '4512398799',
+            shortId: 'CHECKOUT-2F',
+            title: "TypeError: Cannot read properties of undefined (reading 'plan')",
+            culprit: 'checkout/plan.ts in selectPlan',
+            level: 'error',
+            status: 'unresolved',
+            web_url: 'https://sentry.io/organizations/acme/issues/4512398799/',
+            project: { id: '2', name: 'checkout', slug: 'checkout' },
+            firstSeen: minutesAgo(1500),
+            lastSeen: minutesAgo(1490),
+            count: '12',
+          },
+        },
+      },
+    ],
+    [
+      'events',
+      {
+        source: 'support',
+        event_type: 'ticket.opened',
+        id: 'zd-48213',
+        domain: 'padaria-sol.com.br',
+        severity: 11,
+        summary: 'Cliente não recebe e-mails em contato@padaria-sol.com.br',
+        title: '[support] padaria-sol.com.br — e-mails não chegam',
+        occurred_at: minutesAgo(90),
+      },
+    ],
+    // Not ticket-worthy on their own: stored for Discover, attached only where they correlate.
+    ['onboard', { event: 'dns.applied', session_id: 'sess_def456', domain: 'loja-aurora.com.br', data: {}, occurred_at: minutesAgo(12) }],
+    [
+      'wazuh',
+      {
+        id: '1781604777.1200',
+        timestamp: minutesAgo(6),
+        rule: { level: 6, id: '31101', description: 'Web server 400 error code.' },
+        agent: { id: '004', name: 'vm104-web', ip: '10.10.10.104' },
+        data: { srcip: '198.51.100.23' },
+      },
+    ],
+  ];
 }
 
-/** Fills an empty database with users and a handful of realistic chamados. Idempotent. */
-export async function seedDemo(em: EntityManager): Promise<{ seeded: boolean }> {
+/** Fills an empty database with users and realistic chamados, through the real ingestion path. */
+export async function seedDemo(em: EntityManager, ingest: IngestSettings): Promise<{ seeded: boolean }> {
   for (const u of DEMO_USERS) {
     await ensureUser(em.fork(), { ...u, password: `opsgraph-${u.username}`, email: `${u.username}@opsgraph.local` });
   }
@@ -32,77 +124,34 @@ export async function seedDemo(em: EntityManager): Promise<{ seeded: boolean }> 
   const actors = Object.fromEntries(
     (await em.execute<Actor[]>('select id, username, role from users')).map((a) => [a.username, a]),
   ) as Record<string, Actor>;
-  const ops = actors.ops!;
-  const lead = actors.lead!;
-  const hourAgo = (h: number) => new Date(Date.now() - h * 3_600_000);
-
-  // 1. An onboarding that failed at the DNS step, being fixed by the lead.
-  const onboarding = await createChamado(em.fork(), ops, {
-    title: '[onboarding.failed] myvexx.com — admin@myvexx.com',
-    domain: 'myvexx.com',
-    sessionId: 'sess_abc123',
-    severity: 8,
-    origin: 'support',
-  });
-  const onboardingEvents = await seedEvents(em.fork(), [
-    { source: 'onboard', eventType: 'account.created', domain: 'myvexx.com', sessionId: 'sess_abc123', summary: 'Account created for admin@myvexx.com', receivedAt: hourAgo(5), payload: { event: 'account.created', session_id: 'sess_abc123', domain: 'myvexx.com', data: { email: 'admin@myvexx.com' } } },
-    { source: 'onboard', eventType: 'domain.validated', domain: 'myvexx.com', sessionId: 'sess_abc123', summary: 'Domain ownership validated', receivedAt: hourAgo(4.8), payload: { event: 'domain.validated', session_id: 'sess_abc123', domain: 'myvexx.com', data: {} } },
-    { source: 'onboard', eventType: 'onboarding.failed', domain: 'myvexx.com', sessionId: 'sess_abc123', severity: 8, summary: 'DNS apply timeout', receivedAt: hourAgo(4.5), payload: { event: 'onboarding.failed', session_id: 'sess_abc123', domain: 'myvexx.com', data: { wizard_step: 'dns_cloudflare', error: 'DNS apply timeout' } } },
-  ]);
-  await attachEvents(em.fork(), ops, { publicId: onboarding.publicId, eventIds: onboardingEvents });
-  await claimChamado(em.fork(), lead, { publicId: onboarding.publicId, nota: 'Assumido por NOC' });
-  await changeChamadoStatus(em.fork(), lead, { publicId: onboarding.publicId, status: 'em_correcao', nota: 'A corrigir registos DNS na Cloudflare' });
-  await addChamadoNote(em.fork(), lead, { publicId: onboarding.publicId, texto: 'Cliente confirmou DNS propagado' });
-
-  // 2. A Wazuh brute-force alert on the mail VM, claimed by ops.
-  const wazuh = await createChamado(em.fork(), ops, {
-    title: '[wazuh L12] vm112-mail — sshd: brute force trying to get access to the system',
-    domain: 'myvexx.com',
-    severity: 12,
-    origin: 'manual',
-  });
-  const wazuhEvents = await seedEvents(em.fork(), [
-    { source: 'wazuh', eventType: 'wazuh.alert', agent: 'vm112-mail', ruleId: '5712', severity: 12, domain: 'myvexx.com', summary: 'L12 sshd brute force from 203.0.113.7', receivedAt: hourAgo(2), providerEventId: '1718532000.123456', payload: { rule: { level: 12, id: '5712', description: 'sshd: brute force trying to get access to the system' }, agent: { name: 'vm112-mail' }, data: { srcip: '203.0.113.7' } } },
-    { source: 'wazuh', eventType: 'wazuh.alert', agent: 'vm112-mail', ruleId: '5710', severity: 5, summary: 'sshd: attempt to login using a non-existent user', receivedAt: hourAgo(1.9), payload: { rule: { level: 5, id: '5710' }, agent: { name: 'vm112-mail' } } },
-  ]);
-  await attachEvents(em.fork(), ops, { publicId: wazuh.publicId, eventIds: wazuhEvents });
-  await claimChamado(em.fork(), ops, { publicId: wazuh.publicId });
-
-  // 3. An Alertmanager disk-pressure alert nobody has picked up yet.
-  const disk = await createChamado(em.fork(), ops, {
-    title: '[NodeDiskPressure] mail/vm112-mail',
-    severity: 10,
-    origin: 'manual',
-  });
-  const diskEvents = await seedEvents(em.fork(), [
-    { source: 'alertmanager', eventType: 'alert.firing', agent: 'vm112-mail', severity: 10, fingerprint: 'a1b2c3d4e5f60718', summary: 'Disk /var/mail above 90%', receivedAt: hourAgo(0.5), payload: { labels: { alertname: 'NodeDiskPressure', namespace: 'mail', instance: 'vm112-mail' } } },
-  ]);
-  await attachEvents(em.fork(), ops, { publicId: disk.publicId, eventIds: diskEvents });
-
-  // 4. A Sentry regression already resolved, and 5. a support request waiting on the customer.
-  const sentry = await createChamado(em.fork(), ops, { title: '[sentry] TypeError in checkout (regressed)', severity: 10, origin: 'manual' });
-  const sentryEvents = await seedEvents(em.fork(), [
-    { source: 'sentry', eventType: 'issue.regressed', severity: 10, summary: "TypeError: Cannot read properties of undefined (reading 'plan')", receivedAt: hourAgo(26), payload: { action: 'regressed', data: { issue: { id: '4509', title: 'TypeError in checkout' } } } },
-  ]);
-  await attachEvents(em.fork(), ops, { publicId: sentry.publicId, eventIds: sentryEvents });
-  await claimChamado(em.fork(), ops, { publicId: sentry.publicId });
-  await changeChamadoStatus(em.fork(), ops, { publicId: sentry.publicId, status: 'em_correcao' });
-  await changeChamadoStatus(em.fork(), ops, { publicId: sentry.publicId, status: 'resolvido', nota: 'Hotfix 2.14.1 deployed' });
-
-  const support = await createChamado(em.fork(), ops, {
-    title: 'Cliente não recebe e-mails em contato@padaria-sol.com.br',
-    domain: 'padaria-sol.com.br',
-    severity: 7,
-    origin: 'support',
-    legacyTicketId: 15,
-  });
-  await claimChamado(em.fork(), ops, { publicId: support.publicId });
-  await changeChamadoStatus(em.fork(), ops, { publicId: support.publicId, status: 'aguardando', nota: 'Aguardando cliente confirmar MX' });
-
-  // Loose Discover events that belong to no chamado yet (to try attaching).
-  await seedEvents(em.fork(), [
-    { source: 'onboard', eventType: 'dns.applied', domain: 'loja-aurora.com.br', sessionId: 'sess_def456', summary: 'DNS records applied', receivedAt: hourAgo(0.2), payload: {} },
-    { source: 'wazuh', eventType: 'wazuh.alert', agent: 'vm104-web', ruleId: '31101', severity: 6, summary: 'Web server 400 error code', receivedAt: hourAgo(0.1), payload: {} },
-  ]);
+  const opened: string[] = [];
+  for (const [segment, body] of demoDeliveries()) {
+    const text = JSON.stringify(body);
+    const receipts = await ingestDelivery(em.fork(), ingest, {
+      events: NORMALIZERS[segment](body),
+      deliveryId: null,
+      contentSha256: sha256Hex(text),
+      contentLength: Buffer.byteLength(text),
+    });
+    for (const r of receipts) if (r.correlation.decision === 'opened') opened.push(r.chamadoPublicId!);
+  }
+  const [onboarding, wazuh, crashLoop, sentry, support] = opened;
+  const { ops, lead } = actors as { ops: Actor; lead: Actor };
+  if (onboarding) {
+    await claimChamado(em.fork(), lead, { publicId: onboarding, nota: 'Assumido por NOC' });
+    await changeChamadoStatus(em.fork(), lead, { publicId: onboarding, status: 'em_correcao', nota: 'A corrigir registos DNS na Cloudflare' });
+    await addChamadoNote(em.fork(), lead, { publicId: onboarding, texto: 'Cliente confirmou DNS propagado' });
+  }
+  if (wazuh) await claimChamado(em.fork(), ops, { publicId: wazuh, nota: 'A bloquear 203.0.113.45 no firewall' });
+  if (sentry) {
+    await claimChamado(em.fork(), ops, { publicId: sentry });
+    await changeChamadoStatus(em.fork(), ops, { publicId: sentry, status: 'em_correcao' });
+    await changeChamadoStatus(em.fork(), ops, { publicId: sentry, status: 'resolvido', nota: 'Hotfix 2.14.1 publicado' });
+  }
+  if (support) {
+    await claimChamado(em.fork(), ops, { publicId: support });
+    await changeChamadoStatus(em.fork(), ops, { publicId: support, status: 'aguardando', nota: 'Aguardando cliente confirmar MX' });
+  }
+  void crashLoop; // left unclaimed: the console shows new work
   return { seeded: true };
 }

@@ -4,12 +4,355 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type ChamadoFilter = {
+  /** Username of the assignee. */
+  assignee?: string | null | undefined;
+  domain?: string | null | undefined;
+  /** Onboarding session id. */
+  sessionId?: string | null | undefined;
+  /** wazuh, onboard, support, audit … */
+  source?: string | null | undefined;
+  /** Any of these statuses. */
+  status?: Array<ChamadoStatus> | null | undefined;
+};
+
+export type ChamadoOrigin =
+  | 'alertmanager'
+  | 'audit'
+  | 'manual'
+  | 'onboard'
+  | 'sentry'
+  | 'signoz'
+  | 'support'
+  | 'wazuh';
+
+/** novo → assumido → em_correcao → resolvido → fechado; aguardando from assumido/em_correcao; resolvido/fechado reopen to assumido. */
+export type ChamadoStatus =
+  | 'aguardando'
+  | 'assumido'
+  | 'em_correcao'
+  | 'fechado'
+  | 'novo'
+  | 'resolvido';
+
+export type CreateChamadoInput = {
+  description?: string | null | undefined;
+  domain?: string | null | undefined;
+  legacyTicketId?: number | null | undefined;
+  /** manual or support. */
+  origin?: ChamadoOrigin | null | undefined;
+  sessionId?: string | null | undefined;
+  /** 0–15. */
+  severity?: number | null | undefined;
+  title: string;
+};
+
 /** viewer (read) < ops (act on chamados) < ops_lead (approve, override claims) < admin. */
 export type Role =
   | 'admin'
   | 'ops'
   | 'ops_lead'
   | 'viewer';
+
+/** What a timeline entry records. Runbook steps and merges are added with those features. */
+export type TimelineKind =
+  | 'attach'
+  | 'claim'
+  | 'created'
+  | 'detach'
+  | 'event'
+  | 'merge'
+  | 'move'
+  | 'note'
+  | 'status'
+  | 'wizard';
+
+export type AuthLoginMutationVariables = Exact<{
+  username: string;
+  password: string;
+}>;
+
+
+export type AuthLoginMutation = { login:
+    | { __typename: 'InvalidCredentialsError', code: string, message: string }
+    | { __typename: 'LoginPayload', token: string, expiresAt: string, user: { id: string, username: string, role: Role, fullName: string, disabled: boolean } }
+    | { __typename: 'UserDisabledError', code: string, message: string }
+   };
+
+export type AuthMeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AuthMeQuery = { me: { username: string, role: Role } | null };
+
+export type AuthChamadosQueryVariables = Exact<{
+  domain: string;
+}>;
+
+
+export type AuthChamadosQuery = { chamados: { totalCount: number, edges: Array<{ node: { publicId: string, status: ChamadoStatus, assignee: { username: string } | null } }> } };
+
+export type AuthDetailQueryVariables = Exact<{
+  publicId: string;
+}>;
+
+
+export type AuthDetailQuery = { chamado: { publicId: string, status: ChamadoStatus, version: number, eventCount: number, assignee: { username: string } | null, timeline: Array<{ kind: TimelineKind, summary: string | null, data: unknown, actor: { username: string } | null }> } | null };
+
+export type AuthClaimMutationVariables = Exact<{
+  publicId: string;
+  override?: boolean | null | undefined;
+}>;
+
+
+export type AuthClaimMutation = { claimChamado:
+    | { __typename: 'Chamado', version: number, assignee: { username: string } | null }
+    | { __typename: 'ClaimConflictError', currentAssignee: string, code: string, message: string }
+    | { __typename: 'ForbiddenActionError', code: string, message: string }
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string }
+    | { __typename: 'VersionConflictError', code: string, message: string }
+   };
+
+export type AuthStatusMutationVariables = Exact<{
+  publicId: string;
+}>;
+
+
+export type AuthStatusMutation = { changeChamadoStatus:
+    | { __typename: 'Chamado' }
+    | { __typename: 'InvalidTransitionError', code: string }
+    | { __typename: 'NotFoundError', code: string }
+    | { __typename: 'ValidationError', code: string }
+    | { __typename: 'VersionConflictError', code: string }
+   };
+
+export type AuthNoteMutationVariables = Exact<{
+  publicId: string;
+}>;
+
+
+export type AuthNoteMutation = { addChamadoNote:
+    | { __typename: 'AddChamadoNotePayload' }
+    | { __typename: 'NotFoundError', code: string }
+    | { __typename: 'ValidationError', code: string }
+    | { __typename: 'VersionConflictError', code: string }
+   };
+
+export type AuthAttachMutationVariables = Exact<{
+  publicId: string;
+  eventIds: Array<number> | number;
+}>;
+
+
+export type AuthAttachMutation = { attachEventsToChamado:
+    | { __typename: 'AttachEventsPayload' }
+    | { __typename: 'NotFoundError', code: string }
+    | { __typename: 'UnknownReferenceError', code: string }
+    | { __typename: 'ValidationError', code: string }
+    | { __typename: 'VersionConflictError', code: string }
+   };
+
+export type AuthCreateMutationVariables = Exact<{
+  domain: string;
+}>;
+
+
+export type AuthCreateMutation = { createChamado:
+    | { __typename: 'Chamado' }
+    | { __typename: 'NotFoundError', code: string }
+    | { __typename: 'ValidationError', code: string }
+    | { __typename: 'VersionConflictError', code: string }
+   };
+
+export type ConcClaimMutationVariables = Exact<{
+  publicId: string;
+}>;
+
+
+export type ConcClaimMutation = { claimChamado:
+    | { __typename: 'Chamado', version: number, assignee: { username: string } | null }
+    | { __typename: 'ClaimConflictError', currentAssignee: string, code: string, message: string }
+    | { __typename: 'ForbiddenActionError', code: string, message: string }
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string }
+    | { __typename: 'VersionConflictError', code: string, message: string }
+   };
+
+export type ConcDetailQueryVariables = Exact<{
+  publicId: string;
+}>;
+
+
+export type ConcDetailQuery = { chamado: { status: ChamadoStatus, version: number, eventCount: number, assignee: { username: string } | null, timeline: Array<{ kind: TimelineKind, eventId: number | null, summary: string | null, actor: { username: string } | null }> } | null };
+
+export type ConcCreateMutationVariables = Exact<{
+  input: CreateChamadoInput;
+}>;
+
+
+export type ConcCreateMutation = { createChamado:
+    | { __typename: 'Chamado', publicId: string, version: number }
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string }
+    | { __typename: 'VersionConflictError', code: string, message: string }
+   };
+
+export type ConcCountQueryVariables = Exact<{
+  domain: string;
+}>;
+
+
+export type ConcCountQuery = { chamados: { totalCount: number, edges: Array<{ node: { publicId: string } }> } };
+
+export type ConcAttachMutationVariables = Exact<{
+  publicId: string;
+  eventIds: Array<number> | number;
+}>;
+
+
+export type ConcAttachMutation = { attachEventsToChamado:
+    | { __typename: 'AttachEventsPayload', attached: number, timelineCount: number, chamado: { eventCount: number } }
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'UnknownReferenceError', code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string }
+    | { __typename: 'VersionConflictError', code: string, message: string }
+   };
+
+export type ConcNoteMutationVariables = Exact<{
+  publicId: string;
+  texto: string;
+  expectedVersion?: number | null | undefined;
+}>;
+
+
+export type ConcNoteMutation = { addChamadoNote:
+    | { __typename: 'AddChamadoNotePayload', chamado: { version: number } }
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string }
+    | { __typename: 'VersionConflictError', expectedVersion: number, currentVersion: number, code: string, message: string }
+   };
+
+export type ConcListQueryVariables = Exact<{
+  domain: string;
+  first: number;
+}>;
+
+
+export type ConcListQuery = { chamados: { totalCount: number, edges: Array<{ node: { publicId: string, assignee: { username: string } | null, timeline: Array<{ kind: TimelineKind, summary: string | null, actor: { username: string } | null }>, observables: Array<{ tipo: string, valor: string }> } }> } };
+
+export type GqlChamadosCreateMutationVariables = Exact<{
+  input: CreateChamadoInput;
+}>;
+
+
+export type GqlChamadosCreateMutation = { createChamado:
+    | { __typename: 'Chamado', id: string, publicId: string, status: ChamadoStatus, origin: ChamadoOrigin, title: string, description: string | null, domain: string | null, sessionId: string | null, maxSeverity: number | null, sources: Array<string>, eventCount: number, version: number, allowedTransitions: Array<ChamadoStatus>, legacyTicketId: number | null, createdAt: string, updatedAt: string, resolvedAt: string | null, closedAt: string | null, assignee: { username: string } | null, createdBy: { username: string } | null, observables: Array<{ tipo: string, valor: string, fonte: string }>, timeline: Array<{ kind: TimelineKind, eventType: string, source: string, summary: string | null, severity: number | null, actor: { username: string } | null }> }
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string, issues: Array<{ path: string, message: string }> }
+    | { __typename: 'VersionConflictError', code: string, message: string }
+   };
+
+export type GqlChamadosDetailQueryVariables = Exact<{
+  publicId: string;
+}>;
+
+
+export type GqlChamadosDetailQuery = { chamado: { id: string, publicId: string, status: ChamadoStatus, version: number, allowedTransitions: Array<ChamadoStatus>, eventCount: number, sources: Array<string>, maxSeverity: number | null, resolvedAt: string | null, closedAt: string | null, updatedAt: string, assignee: { id: string, username: string, role: Role } | null, observables: Array<{ tipo: string, valor: string, fonte: string }>, timeline: Array<{ id: string, kind: TimelineKind, eventType: string, source: string, summary: string | null, eventId: number | null, data: unknown, actor: { username: string } | null }> } | null };
+
+export type GqlChamadosListQueryVariables = Exact<{
+  filter?: ChamadoFilter | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type GqlChamadosListQuery = { chamados: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { publicId: string, status: ChamadoStatus, domain: string | null, sources: Array<string>, assignee: { username: string } | null } }> } };
+
+export type GqlChamadosClaimMutationVariables = Exact<{
+  publicId: string;
+  override?: boolean | null | undefined;
+  nota?: string | null | undefined;
+  expectedVersion?: number | null | undefined;
+}>;
+
+
+export type GqlChamadosClaimMutation = { claimChamado:
+    | { __typename: 'Chamado', publicId: string, status: ChamadoStatus, version: number, assignee: { username: string } | null, timeline: Array<{ kind: TimelineKind, eventType: string, summary: string | null, data: unknown, actor: { username: string } | null }> }
+    | { __typename: 'ClaimConflictError', currentAssignee: string, code: string, message: string }
+    | { __typename: 'ForbiddenActionError', code: string, message: string }
+    | { __typename: 'NotFoundError', resource: string, key: string, code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string }
+    | { __typename: 'VersionConflictError', expectedVersion: number, currentVersion: number, code: string, message: string }
+   };
+
+export type GqlChamadosStatusMutationVariables = Exact<{
+  publicId: string;
+  status: ChamadoStatus;
+  nota?: string | null | undefined;
+  expectedVersion?: number | null | undefined;
+}>;
+
+
+export type GqlChamadosStatusMutation = { changeChamadoStatus:
+    | { __typename: 'Chamado', status: ChamadoStatus, version: number, allowedTransitions: Array<ChamadoStatus>, resolvedAt: string | null, closedAt: string | null, assignee: { username: string } | null, timeline: Array<{ kind: TimelineKind, eventType: string, summary: string | null, data: unknown, actor: { username: string } | null }> }
+    | { __typename: 'InvalidTransitionError', from: string, to: string, allowed: Array<string>, code: string, message: string }
+    | { __typename: 'NotFoundError', resource: string, key: string, code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string, issues: Array<{ path: string, message: string }> }
+    | { __typename: 'VersionConflictError', expectedVersion: number, currentVersion: number, code: string, message: string }
+   };
+
+export type GqlChamadosNoteMutationVariables = Exact<{
+  publicId: string;
+  texto: string;
+  expectedVersion?: number | null | undefined;
+}>;
+
+
+export type GqlChamadosNoteMutation = { addChamadoNote:
+    | { __typename: 'AddChamadoNotePayload', chamado: { version: number, timeline: Array<{ kind: TimelineKind, summary: string | null }> }, entry: { id: string, kind: TimelineKind, eventType: string, source: string, summary: string | null, data: unknown, createdAt: string, actor: { username: string } | null } }
+    | { __typename: 'NotFoundError', resource: string, key: string, code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string, issues: Array<{ path: string, message: string }> }
+    | { __typename: 'VersionConflictError', expectedVersion: number, currentVersion: number, code: string, message: string }
+   };
+
+export type GqlChamadosAttachMutationVariables = Exact<{
+  publicId: string;
+  eventIds: Array<number> | number;
+  expectedVersion?: number | null | undefined;
+}>;
+
+
+export type GqlChamadosAttachMutation = { attachEventsToChamado:
+    | { __typename: 'AttachEventsPayload', attached: number, timelineCount: number, chamado: { version: number, eventCount: number, sources: Array<string>, maxSeverity: number | null, observables: Array<{ tipo: string, valor: string, fonte: string }>, timeline: Array<{ kind: TimelineKind, eventType: string, source: string, eventId: number | null, severity: number | null, summary: string | null, actor: { username: string } | null }> } }
+    | { __typename: 'NotFoundError', resource: string, key: string, code: string, message: string }
+    | { __typename: 'UnknownReferenceError', resource: string, keys: Array<string>, code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string }
+    | { __typename: 'VersionConflictError', expectedVersion: number, currentVersion: number, code: string, message: string }
+   };
+
+export type GqlChamadosNodeQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type GqlChamadosNodeQuery = { node:
+    | { __typename: 'Chamado', publicId: string, domain: string | null, id: string }
+    | { __typename: 'Event', id: string }
+    | { __typename: 'TimelineEntry', id: string }
+    | { __typename: 'User', username: string, role: Role, id: string }
+   | null };
+
+export type GqlChamadosNodesQueryVariables = Exact<{
+  ids: Array<string | number> | string | number;
+}>;
+
+
+export type GqlChamadosNodesQuery = { nodes: Array<
+    | { __typename: 'Chamado', publicId: string, id: string }
+    | { __typename: 'Event', id: string }
+    | { __typename: 'TimelineEntry', id: string }
+    | { __typename: 'User', username: string, id: string }
+   | null> };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -35,6 +378,623 @@ export class TypedDocumentString<TResult, TVariables>
   }
 }
 
+export const AuthLoginDocument = new TypedDocumentString(`
+    mutation AuthLogin($username: String!, $password: String!) {
+  login(username: $username, password: $password) {
+    __typename
+    ... on LoginPayload {
+      token
+      expiresAt
+      user {
+        id
+        username
+        role
+        fullName
+        disabled
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuthLoginMutation, AuthLoginMutationVariables>;
+export const AuthMeDocument = new TypedDocumentString(`
+    query AuthMe {
+  me {
+    username
+    role
+  }
+}
+    `) as unknown as TypedDocumentString<AuthMeQuery, AuthMeQueryVariables>;
+export const AuthChamadosDocument = new TypedDocumentString(`
+    query AuthChamados($domain: String!) {
+  chamados(filter: {domain: $domain}) {
+    totalCount
+    edges {
+      node {
+        publicId
+        status
+        assignee {
+          username
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuthChamadosQuery, AuthChamadosQueryVariables>;
+export const AuthDetailDocument = new TypedDocumentString(`
+    query AuthDetail($publicId: String!) {
+  chamado(publicId: $publicId) {
+    publicId
+    status
+    version
+    eventCount
+    assignee {
+      username
+    }
+    timeline {
+      kind
+      summary
+      data
+      actor {
+        username
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuthDetailQuery, AuthDetailQueryVariables>;
+export const AuthClaimDocument = new TypedDocumentString(`
+    mutation AuthClaim($publicId: String!, $override: Boolean) {
+  claimChamado(publicId: $publicId, override: $override) {
+    __typename
+    ... on Chamado {
+      version
+      assignee {
+        username
+      }
+    }
+    ... on ClaimConflictError {
+      currentAssignee
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuthClaimMutation, AuthClaimMutationVariables>;
+export const AuthStatusDocument = new TypedDocumentString(`
+    mutation AuthStatus($publicId: String!) {
+  changeChamadoStatus(publicId: $publicId, status: assumido) {
+    __typename
+    ... on Error {
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuthStatusMutation, AuthStatusMutationVariables>;
+export const AuthNoteDocument = new TypedDocumentString(`
+    mutation AuthNote($publicId: String!) {
+  addChamadoNote(publicId: $publicId, texto: "nota do viewer") {
+    __typename
+    ... on Error {
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuthNoteMutation, AuthNoteMutationVariables>;
+export const AuthAttachDocument = new TypedDocumentString(`
+    mutation AuthAttach($publicId: String!, $eventIds: [Int!]!) {
+  attachEventsToChamado(publicId: $publicId, eventIds: $eventIds) {
+    __typename
+    ... on Error {
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuthAttachMutation, AuthAttachMutationVariables>;
+export const AuthCreateDocument = new TypedDocumentString(`
+    mutation AuthCreate($domain: String!) {
+  createChamado(input: {title: "Aberto sem permissão?", domain: $domain}) {
+    __typename
+    ... on Error {
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuthCreateMutation, AuthCreateMutationVariables>;
+export const ConcClaimDocument = new TypedDocumentString(`
+    mutation ConcClaim($publicId: String!) {
+  claimChamado(publicId: $publicId) {
+    __typename
+    ... on Chamado {
+      version
+      assignee {
+        username
+      }
+    }
+    ... on ClaimConflictError {
+      currentAssignee
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConcClaimMutation, ConcClaimMutationVariables>;
+export const ConcDetailDocument = new TypedDocumentString(`
+    query ConcDetail($publicId: String!) {
+  chamado(publicId: $publicId) {
+    status
+    version
+    eventCount
+    assignee {
+      username
+    }
+    timeline {
+      kind
+      eventId
+      summary
+      actor {
+        username
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConcDetailQuery, ConcDetailQueryVariables>;
+export const ConcCreateDocument = new TypedDocumentString(`
+    mutation ConcCreate($input: CreateChamadoInput!) {
+  createChamado(input: $input) {
+    __typename
+    ... on Chamado {
+      publicId
+      version
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConcCreateMutation, ConcCreateMutationVariables>;
+export const ConcCountDocument = new TypedDocumentString(`
+    query ConcCount($domain: String!) {
+  chamados(filter: {domain: $domain}, first: 200) {
+    totalCount
+    edges {
+      node {
+        publicId
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConcCountQuery, ConcCountQueryVariables>;
+export const ConcAttachDocument = new TypedDocumentString(`
+    mutation ConcAttach($publicId: String!, $eventIds: [Int!]!) {
+  attachEventsToChamado(publicId: $publicId, eventIds: $eventIds) {
+    __typename
+    ... on AttachEventsPayload {
+      attached
+      timelineCount
+      chamado {
+        eventCount
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConcAttachMutation, ConcAttachMutationVariables>;
+export const ConcNoteDocument = new TypedDocumentString(`
+    mutation ConcNote($publicId: String!, $texto: String!, $expectedVersion: Int) {
+  addChamadoNote(
+    publicId: $publicId
+    texto: $texto
+    expectedVersion: $expectedVersion
+  ) {
+    __typename
+    ... on AddChamadoNotePayload {
+      chamado {
+        version
+      }
+    }
+    ... on VersionConflictError {
+      expectedVersion
+      currentVersion
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConcNoteMutation, ConcNoteMutationVariables>;
+export const ConcListDocument = new TypedDocumentString(`
+    query ConcList($domain: String!, $first: Int!) {
+  chamados(filter: {domain: $domain}, first: $first) {
+    edges {
+      node {
+        publicId
+        assignee {
+          username
+        }
+        timeline {
+          kind
+          summary
+          actor {
+            username
+          }
+        }
+        observables {
+          tipo
+          valor
+        }
+      }
+    }
+    totalCount
+  }
+}
+    `) as unknown as TypedDocumentString<ConcListQuery, ConcListQueryVariables>;
+export const GqlChamadosCreateDocument = new TypedDocumentString(`
+    mutation GqlChamadosCreate($input: CreateChamadoInput!) {
+  createChamado(input: $input) {
+    __typename
+    ... on Chamado {
+      id
+      publicId
+      status
+      origin
+      title
+      description
+      domain
+      sessionId
+      maxSeverity
+      sources
+      eventCount
+      version
+      allowedTransitions
+      legacyTicketId
+      createdAt
+      updatedAt
+      resolvedAt
+      closedAt
+      assignee {
+        username
+      }
+      createdBy {
+        username
+      }
+      observables {
+        tipo
+        valor
+        fonte
+      }
+      timeline {
+        kind
+        eventType
+        source
+        summary
+        severity
+        actor {
+          username
+        }
+      }
+    }
+    ... on ValidationError {
+      code
+      message
+      issues {
+        path
+        message
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GqlChamadosCreateMutation, GqlChamadosCreateMutationVariables>;
+export const GqlChamadosDetailDocument = new TypedDocumentString(`
+    query GqlChamadosDetail($publicId: String!) {
+  chamado(publicId: $publicId) {
+    id
+    publicId
+    status
+    version
+    allowedTransitions
+    eventCount
+    sources
+    maxSeverity
+    resolvedAt
+    closedAt
+    updatedAt
+    assignee {
+      id
+      username
+      role
+    }
+    observables {
+      tipo
+      valor
+      fonte
+    }
+    timeline {
+      id
+      kind
+      eventType
+      source
+      summary
+      eventId
+      data
+      actor {
+        username
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GqlChamadosDetailQuery, GqlChamadosDetailQueryVariables>;
+export const GqlChamadosListDocument = new TypedDocumentString(`
+    query GqlChamadosList($filter: ChamadoFilter, $first: Int, $after: String) {
+  chamados(filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
+    edges {
+      cursor
+      node {
+        publicId
+        status
+        domain
+        sources
+        assignee {
+          username
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GqlChamadosListQuery, GqlChamadosListQueryVariables>;
+export const GqlChamadosClaimDocument = new TypedDocumentString(`
+    mutation GqlChamadosClaim($publicId: String!, $override: Boolean, $nota: String, $expectedVersion: Int) {
+  claimChamado(
+    publicId: $publicId
+    override: $override
+    nota: $nota
+    expectedVersion: $expectedVersion
+  ) {
+    __typename
+    ... on Chamado {
+      publicId
+      status
+      version
+      assignee {
+        username
+      }
+      timeline {
+        kind
+        eventType
+        summary
+        data
+        actor {
+          username
+        }
+      }
+    }
+    ... on ClaimConflictError {
+      currentAssignee
+    }
+    ... on VersionConflictError {
+      expectedVersion
+      currentVersion
+    }
+    ... on NotFoundError {
+      resource
+      key
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GqlChamadosClaimMutation, GqlChamadosClaimMutationVariables>;
+export const GqlChamadosStatusDocument = new TypedDocumentString(`
+    mutation GqlChamadosStatus($publicId: String!, $status: ChamadoStatus!, $nota: String, $expectedVersion: Int) {
+  changeChamadoStatus(
+    publicId: $publicId
+    status: $status
+    nota: $nota
+    expectedVersion: $expectedVersion
+  ) {
+    __typename
+    ... on Chamado {
+      status
+      version
+      allowedTransitions
+      resolvedAt
+      closedAt
+      assignee {
+        username
+      }
+      timeline {
+        kind
+        eventType
+        summary
+        data
+        actor {
+          username
+        }
+      }
+    }
+    ... on InvalidTransitionError {
+      from
+      to
+      allowed
+    }
+    ... on VersionConflictError {
+      expectedVersion
+      currentVersion
+    }
+    ... on ValidationError {
+      issues {
+        path
+        message
+      }
+    }
+    ... on NotFoundError {
+      resource
+      key
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GqlChamadosStatusMutation, GqlChamadosStatusMutationVariables>;
+export const GqlChamadosNoteDocument = new TypedDocumentString(`
+    mutation GqlChamadosNote($publicId: String!, $texto: String!, $expectedVersion: Int) {
+  addChamadoNote(
+    publicId: $publicId
+    texto: $texto
+    expectedVersion: $expectedVersion
+  ) {
+    __typename
+    ... on AddChamadoNotePayload {
+      chamado {
+        version
+        timeline {
+          kind
+          summary
+        }
+      }
+      entry {
+        id
+        kind
+        eventType
+        source
+        summary
+        data
+        actor {
+          username
+        }
+        createdAt
+      }
+    }
+    ... on ValidationError {
+      issues {
+        path
+        message
+      }
+    }
+    ... on VersionConflictError {
+      expectedVersion
+      currentVersion
+    }
+    ... on NotFoundError {
+      resource
+      key
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GqlChamadosNoteMutation, GqlChamadosNoteMutationVariables>;
+export const GqlChamadosAttachDocument = new TypedDocumentString(`
+    mutation GqlChamadosAttach($publicId: String!, $eventIds: [Int!]!, $expectedVersion: Int) {
+  attachEventsToChamado(
+    publicId: $publicId
+    eventIds: $eventIds
+    expectedVersion: $expectedVersion
+  ) {
+    __typename
+    ... on AttachEventsPayload {
+      attached
+      timelineCount
+      chamado {
+        version
+        eventCount
+        sources
+        maxSeverity
+        observables {
+          tipo
+          valor
+          fonte
+        }
+        timeline {
+          kind
+          eventType
+          source
+          eventId
+          severity
+          summary
+          actor {
+            username
+          }
+        }
+      }
+    }
+    ... on UnknownReferenceError {
+      resource
+      keys
+    }
+    ... on VersionConflictError {
+      expectedVersion
+      currentVersion
+    }
+    ... on NotFoundError {
+      resource
+      key
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GqlChamadosAttachMutation, GqlChamadosAttachMutationVariables>;
+export const GqlChamadosNodeDocument = new TypedDocumentString(`
+    query GqlChamadosNode($id: ID!) {
+  node(id: $id) {
+    __typename
+    id
+    ... on Chamado {
+      publicId
+      domain
+    }
+    ... on User {
+      username
+      role
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GqlChamadosNodeQuery, GqlChamadosNodeQueryVariables>;
+export const GqlChamadosNodesDocument = new TypedDocumentString(`
+    query GqlChamadosNodes($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    __typename
+    id
+    ... on Chamado {
+      publicId
+    }
+    ... on User {
+      username
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<GqlChamadosNodesQuery, GqlChamadosNodesQueryVariables>;
 export const MeDocument = new TypedDocumentString(`
     query Me {
   me {

@@ -63,7 +63,8 @@ async function ingestOne(
   raw: NormalizedEvent,
   index: number,
 ): Promise<Receipt> {
-  const { event: ev, warnings } = truncateFields(raw);
+  // Summary and title are built from vendor text (error messages …): redact them like the payload.
+  const { event: ev, warnings } = truncateFields({ ...raw, summary: redact(raw.summary), title: redact(raw.title) });
   const recKey = recurrenceKey(ev);
   return em.transactional(async (tx) => {
     const now = new Date();
