@@ -36,8 +36,12 @@ interface Versioned {
 }
 
 async function lockChamado(em: EntityManager, { publicId, expectedVersion }: Versioned): Promise<Chamado> {
-  const chamado = await em.findOne(Chamado, { publicId }, { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ['assignee'] });
+  // Lock first, then load the assignee: a joined populate would be locked only on `chamados`, and
+  // after waiting for a concurrent claim PostgreSQL re-reads the chamado row but not the joined
+  // user row, so the new assignee would show up as null and the second claim would win as well.
+  const chamado = await em.findOne(Chamado, { publicId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (!chamado) throw new NotFoundError('chamado', publicId);
+  if (chamado.assignee) await em.populate(chamado, ['assignee']);
   if (expectedVersion != null && chamado.version !== expectedVersion) {
     throw new VersionConflictError(expectedVersion, chamado.version);
   }
