@@ -20,6 +20,7 @@ export const discoveryAuthRoutes: RestRoute<any>[] = [
   route({
     method: 'POST',
     path: '/discovery/v1/authentication',
+    public: true,
     body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }),
     document: gql`mutation RestAuthenticate($username: String!, $password: String!) {
       login(username: $username, password: $password) {

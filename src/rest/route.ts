@@ -18,6 +18,8 @@ export interface RestRoute<B = unknown> {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
   document: DocumentNode;
+  /** Served without a signed-in user (the login path); every other route answers 401 first. */
+  public?: boolean;
   /** Body schema for POST/PATCH; a failing body is a 400 that lists the problems. */
   body?: z.ZodType<B>;
   variables: (input: RestInput<B>) => Record<string, unknown>;

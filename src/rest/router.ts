@@ -62,8 +62,14 @@ export function restRouter(deps: AppDeps, schema: GraphQLSchema, routes: RestRou
         continue;
       }
       try {
-        const input = { params, query: url.searchParams, body: await readBody(request, route) };
         const contextValue = await createContext(deps, request, requestIdOf(request));
+        // Who you are is answered before what you sent: without valid credentials a bad body
+        // is still a 401, so a caller is never told more than that it must sign in.
+        if (!route.public && !contextValue.viewer) {
+          const invalid = contextValue.authProblem === 'invalid';
+          throw new RestError(401, 'UNAUTHENTICATED', invalid ? 'invalid or expired token' : 'authentication required');
+        }
+        const input = { params, query: url.searchParams, body: await readBody(request, route) };
         const result = await execute({
           schema,
           document: route.document,
