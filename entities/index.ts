@@ -1,9 +1,12 @@
+import { ApprovalDecisionSchema, ApprovalRequestSchema } from './approval.entity.ts';
 import { ChamadoSchema } from './chamado.entity.ts';
 import { ChamadoSequenceSchema } from './chamado-sequence.entity.ts';
 import { DeadLetterSchema } from './dead-letter.entity.ts';
 import { EventDedupKeySchema } from './event-dedup-key.entity.ts';
 import { EventSchema } from './event.entity.ts';
 import { ObservableSchema } from './observable.entity.ts';
+import { RunbookExecutionSchema } from './runbook-execution.entity.ts';
+import { RunbookSchema } from './runbook.entity.ts';
 import { SavedSearchSchema } from './saved-search.entity.ts';
 import { TimelineEntrySchema } from './timeline-entry.entity.ts';
 import { UserSchema } from './user.entity.ts';
@@ -19,4 +22,8 @@ export const ENTITIES = [
   ObservableSchema,
   DeadLetterSchema,
   SavedSearchSchema,
+  RunbookSchema,
+  RunbookExecutionSchema,
+  ApprovalRequestSchema,
+  ApprovalDecisionSchema,
 ];

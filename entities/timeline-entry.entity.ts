@@ -7,7 +7,7 @@ import { User } from './user.entity.ts';
  * What can appear on a chamado's timeline. `event` entries point at a received event; the others
  * are operator or system actions. Later kinds (runbook steps, merges) are added here.
  */
-export const TIMELINE_KINDS = ['created', 'event', 'claim', 'status', 'note', 'attach', 'detach', 'move', 'merge', 'wizard'] as const;
+export const TIMELINE_KINDS = ['created', 'event', 'claim', 'status', 'note', 'attach', 'detach', 'move', 'merge', 'wizard', 'runbook'] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 const TimelineEntrySchema = defineEntity({

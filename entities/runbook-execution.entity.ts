@@ -1,0 +1,38 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { Chamado } from './chamado.entity.ts';
+import { EXECUTION_STATUSES, NIVEIS } from './runbook-levels.ts';
+import { Runbook } from './runbook.entity.ts';
+import { User } from './user.entity.ts';
+
+/** One request to run a runbook on a chamado, from approval through the worker's outcome. */
+const RunbookExecutionSchema = defineEntity({
+  name: 'RunbookExecution',
+  tableName: 'runbook_executions',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    chamado: () => p.manyToOne(Chamado).index(),
+    runbook: () => p.manyToOne(Runbook),
+    runbookCode: p.string().length(64),
+    /** The level it runs at: the runbook's, or higher when force_nivel raised it. */
+    nivel: p.enum(NIVEIS),
+    params: p.json<Record<string, unknown>>(),
+    status: p.enum(EXECUTION_STATUSES).index(),
+    requestedBy: () => p.manyToOne(User),
+    /** Worker attempts so far (a worker lost mid-run means a second attempt). */
+    attempt: p.integer().default(0),
+    jobId: p.string().length(64).nullable(),
+    output: p.text().nullable(),
+    error: p.text().nullable(),
+    exitCode: p.integer().nullable(),
+    httpStatus: p.integer().nullable(),
+    queuedAt: p.datetime().nullable(),
+    startedAt: p.datetime().nullable(),
+    finishedAt: p.datetime().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+
+export class RunbookExecution extends RunbookExecutionSchema.class {}
+RunbookExecutionSchema.setClass(RunbookExecution);
+export { RunbookExecutionSchema };
