@@ -26,22 +26,6 @@ const ObservableRef = builder.objectRef<ObservableRow>('Observable').implement({
   }),
 });
 
-interface PendingAction {
-  execId: number;
-  runbookCode: string;
-  nivel: string;
-  status: string;
-}
-const PendingActionRef = builder.objectRef<PendingAction>('PendingAction').implement({
-  description: 'An open runbook execution on the chamado (contract: acoes_pendentes).',
-  fields: (t) => ({
-    execId: t.exposeInt('execId'),
-    runbookCode: t.exposeString('runbookCode'),
-    nivel: t.exposeString('nivel'),
-    status: t.exposeString('status'),
-  }),
-});
-
 const AssistRef = builder.objectRef<{ timeOnStepSec: number | null; lastError: string | null; plannedEmail: string | null }>('Assist').implement({
   description: "The onboarding portal's view of the session (contract: assist).",
   fields: (t) => ({
@@ -120,11 +104,6 @@ builder.node(ChamadoRef, {
       type: [TimelineEntryRef],
       description: 'Every event, claim, status change and note, oldest first.',
       resolve: (c, _, ctx) => ctx.loaders.timeline.load(c.id),
-    }),
-    pendingActions: t.field({
-      type: [PendingActionRef],
-      description: 'Open runbook executions. Always empty until runbooks and approvals land.',
-      resolve: () => [],
     }),
     assist: t.field({
       type: AssistRef,

@@ -122,6 +122,7 @@ builder.queryFields((t) => ({
       resolve: async (_, args, ctx) => {
         const limit = args.first ?? 50;
         if (limit < 1 || limit > MAX_PAGE) throw badInput(`first must be between 1 and ${MAX_PAGE}`);
+        if (args.last != null || args.before != null) throw badInput('backward paging is not supported; use first/after');
         if (args.offset != null && args.offset < 0) throw badInput('offset must not be negative');
         const afterId = args.after ? decodeCursor('event', args.after) : null;
         if (args.after && afterId === null) throw badInput('after is not a valid cursor');

@@ -10,6 +10,7 @@ import './events.ts';
 import './ingest.ts';
 import './event-grouping.ts';
 import './saved-searches.ts';
+import './runbooks.ts';
 
 builder.queryType({});
 builder.mutationType({});

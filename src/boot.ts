@@ -8,6 +8,8 @@ import type { Logger } from './logger.ts';
 import { ensureUser } from './services/auth.ts';
 import { seedDemo } from './services/demo-seed.ts';
 import { createApp } from './yoga.ts';
+import { pgBossRunbookQueue, startBoss } from './queue/pg-boss-queue.ts';
+import { startRunbookWorker } from './queue/runbook-worker.ts';
 
 export interface RunningServer {
   url: string;
@@ -21,7 +23,19 @@ export interface RunningServer {
 /** Opens the database (embedded when no DATABASE_URL), migrates, bootstraps, and listens. */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.embeddedPg, log);
-  const orm = await openDatabase(config.databaseUrl ?? embedded!.url);
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
+  const orm = await openDatabase(databaseUrl);
+  const boss = await startBoss(
+    {
+      connectionString: databaseUrl,
+      heartbeatSeconds: config.runbooks.heartbeatSeconds,
+      retryLimit: config.runbooks.retryLimit,
+      monitorIntervalSeconds: Math.max(1, Math.min(60, Math.floor(config.runbooks.heartbeatSeconds / 2))),
+    },
+    log,
+  );
+  const queue = pgBossRunbookQueue(boss);
+  const stopWorker = config.runbooks.workerInProcess ? await startRunbookWorker(boss, orm, config.runbooks, log) : null;
   const admin = await ensureUser(orm.em.fork(), {
     username: config.admin.username,
     password: config.admin.password,
@@ -30,11 +44,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   if (admin.created) log.info({ username: config.admin.username }, 'bootstrap admin created');
   if (config.seedDemo) {
-    const { seeded } = await seedDemo(orm.em.fork(), config.ingest);
+    const { seeded } = await seedDemo(orm.em.fork(), config, queue);
     if (seeded) log.info('demo data seeded (users admin, lead, lead2, ops, viewer; password opsgraph-<username>)');
   }
 
-  const app = createApp({ orm, config, log });
+  const app = createApp({ orm, config, log, queue });
   const server = createServer(app);
   // Keep-alive sockets must not hold shutdown hostage; headers must not trickle in forever.
   server.headersTimeout = 15_000;
@@ -54,6 +68,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await drained;
       clearTimeout(timer);
+      await stopWorker?.();
+      await boss.stop({ graceful: true, timeout: graceMs });
       await orm.close(true);
       if (embedded) await embedded.stop();
     })();

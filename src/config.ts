@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -11,6 +12,7 @@ const DEV_DEFAULTS = {
   OPS_SECRET: 'opsgraph-dev-ops-secret',
   ADMIN_USERNAME: 'admin',
   ADMIN_PASSWORD: 'opsgraph-admin',
+  RUNBOOK_HMAC_SECRET: 'opsgraph-dev-runbook-hmac-secret',
 } as const;
 
 type SecretName = keyof typeof DEV_DEFAULTS;
@@ -60,6 +62,15 @@ const envSchema = z.object({
   REOPEN_WINDOW: duration.prefault('24h'),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   SENTRY_CLIENT_SECRET: z.string().min(8).optional(),
+  // Runbooks: approvals, the job queue's worker, and what executors may touch.
+  RUNBOOK_HMAC_SECRET: z.string().min(16).optional(),
+  RUNBOOK_WORKER: boolean.default(true),
+  RUNBOOK_COMMAND_DIR: z.string().default('runbooks/bin'),
+  RUNBOOK_OUTPUT_MAX_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
+  RUNBOOK_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  RUNBOOK_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).default(30),
+  RUNBOOK_RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(1),
+  APPROVAL_TTL: duration.prefault('24h'),
 });
 
 /** Per-source webhook secrets override WEBHOOK_SECRET: WEBHOOK_SECRET_WAZUH, WEBHOOK_SECRET_ONBOARD … */
@@ -83,6 +94,18 @@ export interface IngestSettings {
   sentryClientSecret: string;
 }
 
+export interface RunbookSettings {
+  hmacSecret: string;
+  /** Run the job-queue worker inside this process (else run `npm run worker` separately). */
+  workerInProcess: boolean;
+  commandDir: string;
+  maxOutputBytes: number;
+  concurrency: number;
+  heartbeatSeconds: number;
+  retryLimit: number;
+  approvalTtlMs: number;
+}
+
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   production: boolean;
@@ -101,6 +124,7 @@ export interface Config {
   corsOrigins: string[];
   limits: { maxDepth: number; maxCost: number };
   ingest: IngestSettings;
+  runbooks: RunbookSettings;
   /** Names of secrets that fell back to their development default (printed at start). */
   defaultedSecrets: SecretName[];
 }
@@ -148,6 +172,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     corsOrigins: list(e.CORS_ORIGINS),
     limits: { maxDepth: e.MAX_QUERY_DEPTH, maxCost: e.MAX_QUERY_COST },
+    runbooks: {
+      hmacSecret: secret('RUNBOOK_HMAC_SECRET'),
+      workerInProcess: e.RUNBOOK_WORKER,
+      commandDir: path.resolve(e.RUNBOOK_COMMAND_DIR),
+      maxOutputBytes: e.RUNBOOK_OUTPUT_MAX_BYTES,
+      concurrency: e.RUNBOOK_WORKER_CONCURRENCY,
+      heartbeatSeconds: e.RUNBOOK_HEARTBEAT_SECONDS,
+      retryLimit: e.RUNBOOK_RETRY_LIMIT,
+      approvalTtlMs: e.APPROVAL_TTL,
+    },
     ingest: {
       rules: {
         onboardOpenEvents: list(e.RULE_ONBOARD_OPEN_EVENTS),

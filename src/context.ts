@@ -5,12 +5,14 @@ import { Loaders } from './loaders.ts';
 import { bearerToken, verifyToken } from './auth/tokens.ts';
 import { actorById } from './services/auth.ts';
 import type { Actor } from './services/actor.ts';
+import type { RunbookQueue } from './services/runbooks/queue.ts';
 
 /** Why a request has no viewer: no credentials at all, or credentials that did not verify. */
 export type AuthProblem = 'missing' | 'invalid' | null;
 
 export interface Context {
   em: EntityManager;
+  queue: RunbookQueue;
   viewer: Actor | null;
   authProblem: AuthProblem;
   loaders: Loaders;
@@ -21,6 +23,7 @@ export interface Context {
 
 export interface AppDeps {
   orm: MikroORM;
+  queue: RunbookQueue;
   config: Config;
   log: Logger;
 }
@@ -41,6 +44,7 @@ export async function createContext(deps: AppDeps, request: Request, requestId: 
   }
   return {
     em,
+    queue: deps.queue,
     viewer,
     authProblem,
     loaders: new Loaders(em),

@@ -57,7 +57,7 @@ export interface FieldIssue {
 }
 
 export class ValidationError extends DomainError {
-  readonly code = 'VALIDATION_FAILED';
+  readonly code: string = 'VALIDATION_FAILED';
   readonly issues: FieldIssue[];
   constructor(message: string, issues: FieldIssue[] = []) {
     super(message);
@@ -94,4 +94,37 @@ export class UserDisabledError extends DomainError {
   constructor() {
     super('this user is not allowed to use the system');
   }
+}
+
+/** The approval request is no longer open (decided, expired or cancelled). */
+export class ApprovalClosedError extends DomainError {
+  readonly code = 'APPROVAL_CLOSED';
+  readonly status: string;
+  constructor(status: string) {
+    super(`the approval request is ${status}`);
+    this.status = status;
+  }
+}
+
+/** This approver already decided this request. */
+export class AlreadyDecidedError extends DomainError {
+  readonly code = 'ALREADY_DECIDED';
+  constructor() {
+    super('you already decided this approval request');
+  }
+}
+
+/** The execution is not in a state that allows this (e.g. cancelling one that already ran). */
+export class ExecutionStateError extends DomainError {
+  readonly code = 'EXECUTION_STATE';
+  readonly status: string;
+  constructor(status: string, action: string) {
+    super(`cannot ${action} an execution that is ${status}`);
+    this.status = status;
+  }
+}
+
+/** Runbook params that do not satisfy the runbook's JSON Schema (REST answers 422). */
+export class InvalidParamsError extends ValidationError {
+  override readonly code = 'INVALID_PARAMS';
 }

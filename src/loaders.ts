@@ -13,6 +13,17 @@ import {
   type UserRow,
 } from './services/chamado-reads.ts';
 import { eventPayloadsByIds, eventsByIds, type EventRow } from './services/event-reads.ts';
+import {
+  approvalsByIds,
+  decisionsByRequestIds,
+  executionsByChamadoIds,
+  executionsByIds,
+  runbooksByIds,
+  type ApprovalRow,
+  type DecisionRow,
+  type ExecutionRow,
+  type RunbookRow,
+} from './services/runbooks/reads.ts';
 
 function byKey<K, V>(rows: V[], key: (row: V) => K, keys: readonly K[]): (V | null)[] {
   const map = new Map(rows.map((row) => [key(row), row]));
@@ -82,6 +93,35 @@ export class Loaders {
     return this.#loader('eventPayload', async (ids) =>
       byKey(await eventPayloadsByIds(this.#em, ids), (r) => r.id, ids).map((r) => r?.payload ?? null),
     );
+  }
+
+  get runbook(): DataLoader<number, RunbookRow | null> {
+    return this.#loader('runbook', async (ids) => byKey(await runbooksByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  get execution(): DataLoader<number, ExecutionRow | null> {
+    return this.#loader('execution', async (ids) => byKey(await executionsByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  /** Open executions per chamado (acoes_pendentes). */
+  get pendingActions(): DataLoader<number, ExecutionRow[]> {
+    return this.#loader('pendingActions', async (ids) =>
+      groupedBy(await executionsByChamadoIds(this.#em, ids, true), (r) => r.chamadoId, ids),
+    );
+  }
+
+  get executions(): DataLoader<number, ExecutionRow[]> {
+    return this.#loader('executions', async (ids) =>
+      groupedBy(await executionsByChamadoIds(this.#em, ids, false), (r) => r.chamadoId, ids),
+    );
+  }
+
+  get approval(): DataLoader<number, ApprovalRow | null> {
+    return this.#loader('approval', async (ids) => byKey(await approvalsByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  get decisions(): DataLoader<number, DecisionRow[]> {
+    return this.#loader('decisions', async (ids) => groupedBy(await decisionsByRequestIds(this.#em, ids), (r) => r.requestId, ids));
   }
 
   get observables(): DataLoader<number, ObservableRow[]> {

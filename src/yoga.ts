@@ -10,6 +10,7 @@ import { chamadoRoutes } from './rest/chamados.ts';
 import { discoveryAuthRoutes } from './rest/discovery-auth.ts';
 import { eventRoutes } from './rest/events.ts';
 import { restRouter } from './rest/router.ts';
+import { runbookRoutes } from './rest/runbooks.ts';
 import { webhookReceiver } from './webhooks/receiver.ts';
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -39,7 +40,7 @@ export function createApp(deps: AppDeps): App {
       observability(log),
       operationalEndpoints(deps.orm),
       webhookReceiver(deps),
-      restRouter(deps, schema, [...chamadoRoutes, ...eventRoutes, ...discoveryAuthRoutes]),
+      restRouter(deps, schema, [...chamadoRoutes, ...eventRoutes, ...runbookRoutes, ...discoveryAuthRoutes]),
       maxDepthPlugin({ n: config.limits.maxDepth, exposeLimits: true }),
       costLimitPlugin({ maxCost: config.limits.maxCost, exposeLimits: true }),
       maxAliasesPlugin({ n: 30, exposeLimits: true }),

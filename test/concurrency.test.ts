@@ -28,6 +28,16 @@ const ConcClaim = graphql(`
   }
 `);
 
+const ConcOverride = graphql(`
+  mutation ConcOverride($publicId: String!) {
+    claimChamado(publicId: $publicId, override: true) {
+      __typename
+      ... on Chamado { version assignee { username } }
+      ... on Error { code message }
+    }
+  }
+`);
+
 const ConcDetail = graphql(`
   query ConcDetail($publicId: String!) {
     chamado(publicId: $publicId) {
@@ -35,7 +45,7 @@ const ConcDetail = graphql(`
       version
       eventCount
       assignee { username }
-      timeline { kind eventId summary actor { username } }
+      timeline { kind eventId summary data actor { username } }
     }
   }
 `);
@@ -129,6 +139,31 @@ describe('concurrent claims', () => {
       const claims = read.timeline.filter((e) => e.kind === 'claim');
       expect(claims).toHaveLength(1);
       expect(claims[0]!.actor).toEqual({ username: winner });
+    }
+  });
+
+  it('a claim racing an ops_lead override: the lead ends up holding it and the audit trail is true', async () => {
+    for (let round = 0; round < 4; round++) {
+      const c = await createChamado(server, { domain: newDomain() });
+      const [opsRes, leadRes] = await Promise.all([
+        server.gql(ConcClaim, { publicId: c.publicId }, { as: 'ops' }),
+        server.gql(ConcOverride, { publicId: c.publicId }, { as: 'lead' }),
+      ]);
+      const opsAnswer = opsRes.data!.claimChamado;
+      expect(leadRes.data!.claimChamado).toMatchObject({ __typename: 'Chamado', assignee: { username: 'lead' } });
+      const read = await detail(c.publicId);
+      expect(read.assignee).toEqual({ username: 'lead' });
+      const claims = read.timeline.filter((e) => e.kind === 'claim');
+      if (opsAnswer.__typename === 'Chamado') {
+        // ops got there first; the lead's override must say whom it took the chamado from.
+        expect(read.version).toBe(3);
+        expect(claims.map((e) => e.summary)).toEqual(['Assumido por ops', 'Assumido por lead (antes: ops)']);
+        expect(claims[1]!.data).toMatchObject({ previousAssignee: 'ops', override: true });
+      } else {
+        expect(opsAnswer).toMatchObject({ __typename: 'ClaimConflictError', currentAssignee: 'lead' });
+        expect(read.version).toBe(2);
+        expect(claims.map((e) => e.summary)).toEqual(['Assumido por lead']);
+      }
     }
   });
 
@@ -260,12 +295,11 @@ describe('N+1 guard', () => {
   it('the list query costs the same number of statements for 5 and 50 chamados', async () => {
     const domain = newDomain();
     const users: TestUser[] = ['ops', 'lead'];
-    const created: string[] = [];
-    for (let i = 0; i < 50; i++) {
+    /** One chamado: created, two events attached, a note and a claim, by alternating users. */
+    async function seed(i: number): Promise<string> {
       const creator = users[i % 2]!;
       const other = users[(i + 1) % 2]!;
       const c = await createChamado(server, { domain, title: `Lista ${i}` }, creator);
-      created.push(c.publicId);
       const events = await insertEvents(server, [
         { domain, agent: `agent-${i}`, ruleId: `r-${i}`, severity: 5 },
         { source: 'onboard', eventType: 'onboarding.failed', domain, severity: 2 },
@@ -276,9 +310,12 @@ describe('N+1 guard', () => {
       expect(noted.data!.addChamadoNote.__typename).toBe('AddChamadoNotePayload');
       const claimed = await server.gql(ConcClaim, { publicId: c.publicId }, { as: other });
       expect(claimed.data!.claimChamado.__typename).toBe('Chamado');
+      return c.publicId;
     }
+    const created = await Promise.all(Array.from({ length: 50 }, (_, i) => seed(i)));
 
-    // Warm-up so one-off work (token checks cached nowhere, but metadata, prepared plans …) is out.
+    // Warm-up: the first request as viewer logs in (through the server) to get its token; that
+    // must not land inside a measurement.
     await measure(domain, 1);
 
     const five = await measure(domain, 5);
@@ -287,8 +324,10 @@ describe('N+1 guard', () => {
     // The answers are complete: the 5 and 50 newest, each with its whole timeline and facts.
     expect(five.data.totalCount).toBe(50);
     expect(fifty.data.totalCount).toBe(50);
-    expect(five.data.edges.map((e) => e.node.publicId)).toEqual([...created].reverse().slice(0, 5));
-    expect(fifty.data.edges.map((e) => e.node.publicId)).toEqual([...created].reverse());
+    const fiftyIds = fifty.data.edges.map((e) => e.node.publicId);
+    expect(new Set(fiftyIds)).toEqual(new Set(created));
+    expect(fiftyIds).toHaveLength(50);
+    expect(five.data.edges.map((e) => e.node.publicId)).toEqual(fiftyIds.slice(0, 5));
     for (const { node } of fifty.data.edges) {
       expect(node.timeline.map((e) => e.kind)).toEqual(['created', 'event', 'event', 'note', 'claim']);
       expect(node.timeline.every((e) => e.actor !== null || e.kind === 'event')).toBe(true);
@@ -302,5 +341,5 @@ describe('N+1 guard', () => {
     expect(five.statements).toBeGreaterThan(0);
     expect(fifty.statements).toBe(five.statements);
     expect(fifty.statements).toBeLessThanOrEqual(8);
-  });
+  }, 120_000);
 });

@@ -9,6 +9,7 @@ const PRODUCTION_SECRETS = {
   OPS_SECRET: 's'.repeat(24),
   ADMIN_USERNAME: 'root',
   ADMIN_PASSWORD: 'a-long-admin-password',
+  RUNBOOK_HMAC_SECRET: 'r'.repeat(24),
 };
 
 function problemsOf(env: Record<string, string>): string[] {

@@ -413,6 +413,15 @@ describe('chamados connection', () => {
     const res = await list({ filter: { domain: newDomain() }, first: 2, after: 'bm90LWEtY3Vyc29y' });
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
+
+  it('refuses backward paging and a negative offset with BAD_USER_INPUT', async () => {
+    const domain = newDomain();
+    for (const args of ['last: 2', 'first: 2, before: "Y2hhbWFkbzox"', 'offset: -1']) {
+      const res = await server.gql(`{ chamados(filter: { domain: "${domain}" }, ${args}) { totalCount } }`, {}, { as: 'ops' });
+      expect(res.errors?.[0]?.extensions?.code, args).toBe('BAD_USER_INPUT');
+      expect(res.data ?? null).toBeNull();
+    }
+  });
 });
 
 describe('chamado(publicId) and node(id)', () => {

@@ -28,6 +28,10 @@ const DOMAIN_STATUS: Record<string, number> = {
   FORBIDDEN_ACTION: 403,
   INVALID_CREDENTIALS: 401,
   USER_DISABLED: 403,
+  INVALID_PARAMS: 422,
+  APPROVAL_CLOSED: 409,
+  ALREADY_DECIDED: 409,
+  EXECUTION_STATE: 409,
 };
 
 /** A typed error returned as data by a mutation (it has `code`, `message` and its own fields). */

@@ -1,13 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Chamado } from '../../entities/chamado.entity.ts';
 import type { Role } from '../../entities/roles.ts';
-import type { IngestSettings } from '../config.ts';
+import type { Config } from '../config.ts';
 import type { Actor } from './actor.ts';
 import { ensureUser } from './auth.ts';
 import { addChamadoNote, changeChamadoStatus, claimChamado } from './chamado-commands.ts';
 import { sha256Hex } from './ingest/digest.ts';
 import { ingestDelivery } from './ingest/ingest.ts';
 import { NORMALIZERS, type WebhookSegment } from './ingest/sources/index.ts';
+import { createRunbook, DEMO_RUNBOOKS } from './runbooks/catalog.ts';
+import { requestExecution } from './runbooks/executions.ts';
+import type { RunbookQueue } from './runbooks/queue.ts';
+import { Runbook } from '../../entities/runbook.entity.ts';
 
 /** Demo users: password `opsgraph-<username>`. Refused in production by config validation. */
 export const DEMO_USERS: { username: string; fullName: string; role: Role }[] = [
@@ -116,10 +120,12 @@ function demoDeliveries(): [WebhookSegment, unknown][] {
 }
 
 /** Fills an empty database with users and realistic chamados, through the real ingestion path. */
-export async function seedDemo(em: EntityManager, ingest: IngestSettings): Promise<{ seeded: boolean }> {
+export async function seedDemo(em: EntityManager, config: Config, queue: RunbookQueue): Promise<{ seeded: boolean }> {
+  const ingest = config.ingest;
   for (const u of DEMO_USERS) {
     await ensureUser(em.fork(), { ...u, password: `opsgraph-${u.username}`, email: `${u.username}@opsgraph.local` });
   }
+  await seedRunbooks(em, config);
   if ((await em.count(Chamado, {})) > 0) return { seeded: false };
   const actors = Object.fromEntries(
     (await em.execute<Actor[]>('select id, username, role from users')).map((a) => [a.username, a]),
@@ -153,5 +159,19 @@ export async function seedDemo(em: EntityManager, ingest: IngestSettings): Promi
     await changeChamadoStatus(em.fork(), ops, { publicId: support, status: 'aguardando', nota: 'Aguardando cliente confirmar MX' });
   }
   void crashLoop; // left unclaimed: the console shows new work
+  if (onboarding) {
+    // The contract's example: an R1 certificate sync waiting for an ops_lead's approval.
+    const deps = { queue, approvalTtlMs: config.runbooks.approvalTtlMs };
+    await requestExecution(em.fork(), ops, { publicId: onboarding, code: 'traefik_cert_sync', params: { domain: 'myvexx.com' } }, deps);
+    await requestExecution(em.fork(), lead, { publicId: onboarding, code: 'dns_recheck', params: { domain: 'myvexx.com' } }, deps);
+  }
   return { seeded: true };
+}
+
+/** The demo runbook catalog (one per level), added when missing. */
+export async function seedRunbooks(em: EntityManager, config: Config): Promise<void> {
+  const env = { commandDir: config.runbooks.commandDir, httpSecret: config.runbooks.hmacSecret, maxOutputBytes: config.runbooks.maxOutputBytes };
+  for (const runbook of DEMO_RUNBOOKS) {
+    if ((await em.count(Runbook, { code: runbook.code })) === 0) await createRunbook(em.fork(), runbook, env);
+  }
 }

@@ -33,13 +33,16 @@ export async function listSavedSearches(em: EntityManager, ownerId: number): Pro
 /** Saves (or replaces, by name) one of the viewer's searches; the query must compile. */
 export async function saveSearch(em: EntityManager, actor: Actor, raw: z.input<typeof input>): Promise<SavedSearch> {
   const data = parseInput(input, raw);
-  try {
-    compileDiscoverQuery(data.query);
-  } catch (err) {
-    if (err instanceof DiscoverQuerySyntaxError) {
-      throw new ValidationError(`query: ${err.message}`, [{ path: 'query', message: err.message }]);
+  // Both places a query can hide must compile, or the saved search would fail every time it runs.
+  const queries: [string, unknown][] = [['query', data.query], ['filter.q', data.filter?.q]];
+  for (const [path, q] of queries) {
+    if (typeof q !== 'string') continue;
+    try {
+      compileDiscoverQuery(q);
+    } catch (err) {
+      if (err instanceof DiscoverQuerySyntaxError) throw new ValidationError(`${path}: ${err.message}`, [{ path, message: err.message }]);
+      throw err;
     }
-    throw err;
   }
   await em.execute(
     `insert into saved_searches (owner_id, name, query, filter, created_at, updated_at) values (?, ?, ?, ?::jsonb, now(), now())

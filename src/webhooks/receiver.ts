@@ -94,15 +94,22 @@ export function webhookReceiver(deps: AppDeps): Plugin {
           log.error({ err, source }, 'webhook ingestion failed');
           return reply(500, { error: 'INTERNAL_SERVER_ERROR', message: 'the delivery could not be stored; retry it' });
         }
-        const deadLetterId = await recordDeadLetter(deps.orm.em.fork(), {
-          source,
-          reason: err.message,
-          issues: err.issues,
-          body,
-          contentSha256,
-          contentLength: length,
-          deliveryId,
-        });
+        let deadLetterId: number;
+        try {
+          deadLetterId = await recordDeadLetter(deps.orm.em.fork(), {
+            source,
+            reason: err.message,
+            issues: err.issues,
+            body,
+            contentSha256,
+            contentLength: length,
+            deliveryId,
+          });
+        } catch (storeErr) {
+          // Never let it escape the hook: the server adapter would answer with the stack trace.
+          log.error({ err: storeErr, source }, 'dead letter could not be stored');
+          return reply(500, { error: 'INTERNAL_SERVER_ERROR', message: 'the delivery could not be stored; retry it' });
+        }
         return reply(422, {
           error: 'SCHEMA_MISMATCH',
           message: `the body does not fit the ${source} format: ${err.message}`,

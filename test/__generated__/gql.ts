@@ -25,7 +25,8 @@ type Documents = {
     "\n  mutation AuthAttach($publicId: String!, $eventIds: [Int!]!) {\n    attachEventsToChamado(publicId: $publicId, eventIds: $eventIds) { __typename ... on Error { code } }\n  }\n": typeof types.AuthAttachDocument,
     "\n  mutation AuthCreate($domain: String!) {\n    createChamado(input: { title: \"Aberto sem permissão?\", domain: $domain }) { __typename ... on Error { code } }\n  }\n": typeof types.AuthCreateDocument,
     "\n  mutation ConcClaim($publicId: String!) {\n    claimChamado(publicId: $publicId) {\n      __typename\n      ... on Chamado { version assignee { username } }\n      ... on ClaimConflictError { currentAssignee }\n      ... on Error { code message }\n    }\n  }\n": typeof types.ConcClaimDocument,
-    "\n  query ConcDetail($publicId: String!) {\n    chamado(publicId: $publicId) {\n      status\n      version\n      eventCount\n      assignee { username }\n      timeline { kind eventId summary actor { username } }\n    }\n  }\n": typeof types.ConcDetailDocument,
+    "\n  mutation ConcOverride($publicId: String!) {\n    claimChamado(publicId: $publicId, override: true) {\n      __typename\n      ... on Chamado { version assignee { username } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.ConcOverrideDocument,
+    "\n  query ConcDetail($publicId: String!) {\n    chamado(publicId: $publicId) {\n      status\n      version\n      eventCount\n      assignee { username }\n      timeline { kind eventId summary data actor { username } }\n    }\n  }\n": typeof types.ConcDetailDocument,
     "\n  mutation ConcCreate($input: CreateChamadoInput!) {\n    createChamado(input: $input) {\n      __typename\n      ... on Chamado { publicId version }\n      ... on Error { code message }\n    }\n  }\n": typeof types.ConcCreateDocument,
     "\n  query ConcCount($domain: String!) {\n    chamados(filter: { domain: $domain }, first: 200) { totalCount edges { node { publicId } } }\n  }\n": typeof types.ConcCountDocument,
     "\n  mutation ConcAttach($publicId: String!, $eventIds: [Int!]!) {\n    attachEventsToChamado(publicId: $publicId, eventIds: $eventIds) {\n      __typename\n      ... on AttachEventsPayload { attached timelineCount chamado { eventCount } }\n      ... on Error { code message }\n    }\n  }\n": typeof types.ConcAttachDocument,
@@ -53,7 +54,8 @@ const documents: Documents = {
     "\n  mutation AuthAttach($publicId: String!, $eventIds: [Int!]!) {\n    attachEventsToChamado(publicId: $publicId, eventIds: $eventIds) { __typename ... on Error { code } }\n  }\n": types.AuthAttachDocument,
     "\n  mutation AuthCreate($domain: String!) {\n    createChamado(input: { title: \"Aberto sem permissão?\", domain: $domain }) { __typename ... on Error { code } }\n  }\n": types.AuthCreateDocument,
     "\n  mutation ConcClaim($publicId: String!) {\n    claimChamado(publicId: $publicId) {\n      __typename\n      ... on Chamado { version assignee { username } }\n      ... on ClaimConflictError { currentAssignee }\n      ... on Error { code message }\n    }\n  }\n": types.ConcClaimDocument,
-    "\n  query ConcDetail($publicId: String!) {\n    chamado(publicId: $publicId) {\n      status\n      version\n      eventCount\n      assignee { username }\n      timeline { kind eventId summary actor { username } }\n    }\n  }\n": types.ConcDetailDocument,
+    "\n  mutation ConcOverride($publicId: String!) {\n    claimChamado(publicId: $publicId, override: true) {\n      __typename\n      ... on Chamado { version assignee { username } }\n      ... on Error { code message }\n    }\n  }\n": types.ConcOverrideDocument,
+    "\n  query ConcDetail($publicId: String!) {\n    chamado(publicId: $publicId) {\n      status\n      version\n      eventCount\n      assignee { username }\n      timeline { kind eventId summary data actor { username } }\n    }\n  }\n": types.ConcDetailDocument,
     "\n  mutation ConcCreate($input: CreateChamadoInput!) {\n    createChamado(input: $input) {\n      __typename\n      ... on Chamado { publicId version }\n      ... on Error { code message }\n    }\n  }\n": types.ConcCreateDocument,
     "\n  query ConcCount($domain: String!) {\n    chamados(filter: { domain: $domain }, first: 200) { totalCount edges { node { publicId } } }\n  }\n": types.ConcCountDocument,
     "\n  mutation ConcAttach($publicId: String!, $eventIds: [Int!]!) {\n    attachEventsToChamado(publicId: $publicId, eventIds: $eventIds) {\n      __typename\n      ... on AttachEventsPayload { attached timelineCount chamado { eventCount } }\n      ... on Error { code message }\n    }\n  }\n": types.ConcAttachDocument,
@@ -114,7 +116,11 @@ export function graphql(source: "\n  mutation ConcClaim($publicId: String!) {\n 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ConcDetail($publicId: String!) {\n    chamado(publicId: $publicId) {\n      status\n      version\n      eventCount\n      assignee { username }\n      timeline { kind eventId summary actor { username } }\n    }\n  }\n"): typeof import('./graphql.ts').ConcDetailDocument;
+export function graphql(source: "\n  mutation ConcOverride($publicId: String!) {\n    claimChamado(publicId: $publicId, override: true) {\n      __typename\n      ... on Chamado { version assignee { username } }\n      ... on Error { code message }\n    }\n  }\n"): typeof import('./graphql.ts').ConcOverrideDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ConcDetail($publicId: String!) {\n    chamado(publicId: $publicId) {\n      status\n      version\n      eventCount\n      assignee { username }\n      timeline { kind eventId summary data actor { username } }\n    }\n  }\n"): typeof import('./graphql.ts').ConcDetailDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

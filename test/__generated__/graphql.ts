@@ -64,6 +64,7 @@ export type TimelineKind =
   | 'merge'
   | 'move'
   | 'note'
+  | 'runbook'
   | 'status'
   | 'wizard';
 
@@ -178,12 +179,26 @@ export type ConcClaimMutation = { claimChamado:
     | { __typename: 'VersionConflictError', code: string, message: string }
    };
 
+export type ConcOverrideMutationVariables = Exact<{
+  publicId: string;
+}>;
+
+
+export type ConcOverrideMutation = { claimChamado:
+    | { __typename: 'Chamado', version: number, assignee: { username: string } | null }
+    | { __typename: 'ClaimConflictError', code: string, message: string }
+    | { __typename: 'ForbiddenActionError', code: string, message: string }
+    | { __typename: 'NotFoundError', code: string, message: string }
+    | { __typename: 'ValidationError', code: string, message: string }
+    | { __typename: 'VersionConflictError', code: string, message: string }
+   };
+
 export type ConcDetailQueryVariables = Exact<{
   publicId: string;
 }>;
 
 
-export type ConcDetailQuery = { chamado: { status: ChamadoStatus, version: number, eventCount: number, assignee: { username: string } | null, timeline: Array<{ kind: TimelineKind, eventId: number | null, summary: string | null, actor: { username: string } | null }> } | null };
+export type ConcDetailQuery = { chamado: { status: ChamadoStatus, version: number, eventCount: number, assignee: { username: string } | null, timeline: Array<{ kind: TimelineKind, eventId: number | null, summary: string | null, data: unknown, actor: { username: string } | null }> } | null };
 
 export type ConcCreateMutationVariables = Exact<{
   input: CreateChamadoInput;
@@ -525,6 +540,23 @@ export const ConcClaimDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConcClaimMutation, ConcClaimMutationVariables>;
+export const ConcOverrideDocument = new TypedDocumentString(`
+    mutation ConcOverride($publicId: String!) {
+  claimChamado(publicId: $publicId, override: true) {
+    __typename
+    ... on Chamado {
+      version
+      assignee {
+        username
+      }
+    }
+    ... on Error {
+      code
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConcOverrideMutation, ConcOverrideMutationVariables>;
 export const ConcDetailDocument = new TypedDocumentString(`
     query ConcDetail($publicId: String!) {
   chamado(publicId: $publicId) {
@@ -538,6 +570,7 @@ export const ConcDetailDocument = new TypedDocumentString(`
       kind
       eventId
       summary
+      data
       actor {
         username
       }

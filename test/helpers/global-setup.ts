@@ -3,7 +3,8 @@ import type { TestProject } from 'vitest/node';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { openDatabase } from '../../src/db/orm.ts';
 import { ensureUser } from '../../src/services/auth.ts';
-import { DEMO_USERS } from '../../src/services/demo-seed.ts';
+import { DEMO_USERS, seedRunbooks } from '../../src/services/demo-seed.ts';
+import { loadConfig } from '../../src/config.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,6 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   await ensureUser(orm.em.fork(), { username: 'disabled', password: 'opsgraph-disabled', fullName: 'Disabled User', role: 'ops' });
   await orm.em.getConnection().execute(`update users set disabled = true where username = 'disabled'`);
+  await seedRunbooks(orm.em.fork(), loadConfig({ NODE_ENV: 'test' }));
   await orm.close(true);
   project.provide('databaseUrl', databaseUrl.toString());
 

@@ -26,7 +26,8 @@ export async function recordDeadLetter(em: EntityManager, rejected: RejectedDeli
     source: rejected.source,
     reason: rejected.reason.slice(0, 4000),
     issues: rejected.issues.slice(0, 50),
-    content: redact(rejected.body),
+    // The column holds JSON but not SQL NULL: a body that is JSON `null` is kept as its raw text.
+    content: rejected.body === null ? { raw: 'null' } : redact(rejected.body),
     contentSha256: rejected.contentSha256,
     contentLength: rejected.contentLength,
     deliveryId: rejected.deliveryId,
