@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/orm.ts';
+import { requestSqlScope } from './db/sql-metrics.ts';
 import { startEmbeddedPostgres } from './db/embedded.ts';
 import type { Logger } from './logger.ts';
 import { ensureUser } from './services/auth.ts';
@@ -49,7 +50,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   }
 
   const app = createApp({ orm, config, log, queue });
-  const server = createServer(app);
+  // Each request runs in its own SQL-counting scope (see requestSqlScope).
+  const server = createServer((req, res) => requestSqlScope.run({ statements: 0 }, () => app(req, res)));
   // Keep-alive sockets must not hold shutdown hostage; headers must not trickle in forever.
   server.headersTimeout = 15_000;
   server.requestTimeout = 60_000;

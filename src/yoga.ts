@@ -37,7 +37,7 @@ export function createApp(deps: AppDeps): App {
       error: (...args) => log.error({ err: args[0] }, 'graphql error'),
     },
     plugins: [
-      observability(log),
+      observability(log, !config.production),
       operationalEndpoints(deps.orm),
       webhookReceiver(deps),
       restRouter(deps, schema, [...chamadoRoutes, ...eventRoutes, ...runbookRoutes, ...discoveryAuthRoutes]),

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DefaultLogger, type LogContext, type LoggerOptions } from '@mikro-orm/core';
 import { Counter } from 'prom-client';
 
@@ -10,6 +11,13 @@ export const sqlStatements = new Counter({
   help: 'SQL statements sent to PostgreSQL',
 });
 
+/**
+ * The statements of one HTTP request: the server runs each request inside this scope, so the
+ * count excludes background work (queue sweeps, other requests) and the response can report it
+ * (`X-Sql-Statements`, outside production) — how the N+1 guards measure a single request.
+ */
+export const requestSqlScope = new AsyncLocalStorage<{ statements: number }>();
+
 export class CountingLogger extends DefaultLogger {
   constructor(options: LoggerOptions) {
     super(options);
@@ -17,6 +25,8 @@ export class CountingLogger extends DefaultLogger {
 
   override logQuery(context: { query: string } & LogContext): void {
     sqlStatements.inc();
+    const scope = requestSqlScope.getStore();
+    if (scope) scope.statements += 1;
     super.logQuery(context);
   }
 }

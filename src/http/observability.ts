@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
 import type { Logger } from '../logger.ts';
+import { requestSqlScope } from '../db/sql-metrics.ts';
 import { requestIdOf } from './request-id.ts';
 
 collectDefaultMetrics({ prefix: 'opsgraph_' });
@@ -29,8 +30,15 @@ function routeGroup(pathname: string): string {
 
 const started = new WeakMap<Request, number>();
 
+const statementsPerRequest = new Histogram({
+  name: 'opsgraph_sql_statements_per_request',
+  help: 'SQL statements one HTTP request sent (catches N+1 regressions in production)',
+  labelNames: ['route'] as const,
+  buckets: [0, 1, 2, 4, 8, 16, 32, 64, 128],
+});
+
 /** Request ids on every response, one structured log line per request, and latency metrics. */
-export function observability(log: Logger): Plugin {
+export function observability(log: Logger, exposeSqlCount: boolean): Plugin {
   return {
     onRequest({ request }) {
       started.set(request, performance.now());
@@ -43,6 +51,11 @@ export function observability(log: Logger): Plugin {
       const seconds = (performance.now() - (started.get(request) ?? performance.now())) / 1000;
       const route = routeGroup(url.pathname);
       requests.observe({ method: request.method, route, status: String(response.status) }, seconds);
+      const scope = requestSqlScope.getStore();
+      if (scope) {
+        statementsPerRequest.observe({ route }, scope.statements);
+        if (exposeSqlCount) response.headers.set('x-sql-statements', String(scope.statements));
+      }
       if (route === '/metrics' || route === '/health') return;
       log.info(
         { requestId: id, method: request.method, path: url.pathname, status: response.status, ms: Math.round(seconds * 1000) },
