@@ -5,6 +5,7 @@ import { DeadLetterSchema } from './dead-letter.entity.ts';
 import { EventDedupKeySchema } from './event-dedup-key.entity.ts';
 import { EventSchema } from './event.entity.ts';
 import { ObservableSchema } from './observable.entity.ts';
+import { OutboundDeliverySchema, OutboundWebhookSchema } from './outbound-webhook.entity.ts';
 import { RunbookExecutionSchema } from './runbook-execution.entity.ts';
 import { RunbookSchema } from './runbook.entity.ts';
 import { SavedSearchSchema } from './saved-search.entity.ts';
@@ -26,4 +27,6 @@ export const ENTITIES = [
   RunbookExecutionSchema,
   ApprovalRequestSchema,
   ApprovalDecisionSchema,
+  OutboundWebhookSchema,
+  OutboundDeliverySchema,
 ];

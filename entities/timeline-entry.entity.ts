@@ -26,9 +26,17 @@ const TimelineEntrySchema = defineEntity({
     event: () => p.manyToOne(Event).nullable(),
     /** Kind-specific details (previous status, note text, override flag …). */
     data: p.json<Record<string, unknown>>().nullable(),
+    /**
+     * When the outbound dispatcher matched this entry against the registered webhooks. Null means
+     * not yet: the timeline itself is the outbox, so a change committed is a change delivered.
+     */
+    outboundAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
-  indexes: [{ properties: ['chamado', 'id'] }],
+  indexes: [
+    { properties: ['chamado', 'id'] },
+    { name: 'timeline_entries_outbound_pending_index', properties: ['id'], where: 'outbound_at is null' },
+  ],
   // An event appears on a chamado's timeline at most once: attaching is idempotent per event.
   uniques: [{ name: 'timeline_entries_chamado_event_unique', properties: ['chamado', 'event'] }],
 });
