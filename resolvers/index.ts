@@ -11,9 +11,11 @@ import './ingest.ts';
 import './event-grouping.ts';
 import './saved-searches.ts';
 import './runbooks.ts';
+import './live.ts';
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 /** The one schema every transport executes against (HTTP, REST shims, and later subscriptions). */
 export const schema: GraphQLSchema = builder.toSchema();

@@ -4,11 +4,15 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/orm.ts';
 import { requestSqlScope } from './db/sql-metrics.ts';
+import { ChangeCollector } from './live/change-collector.ts';
+import { createLivePubSub } from './live/pubsub.ts';
 import { startEmbeddedPostgres } from './db/embedded.ts';
 import type { Logger } from './logger.ts';
 import { ensureUser } from './services/auth.ts';
 import { seedDemo } from './services/demo-seed.ts';
 import { createApp } from './yoga.ts';
+import { graphqlWsTransport } from './transports/graphql-ws.ts';
+import { LEGACY_LIVE_PATH, legacyLiveTransport } from './transports/legacy-live.ts';
 import { pgBossRunbookQueue, startBoss } from './queue/pg-boss-queue.ts';
 import { startRunbookWorker } from './queue/runbook-worker.ts';
 
@@ -25,7 +29,10 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres(config.embeddedPg, log);
   const databaseUrl = config.databaseUrl ?? embedded!.url;
-  const orm = await openDatabase(databaseUrl);
+  const changes = new ChangeCollector();
+  const orm = await openDatabase(databaseUrl, { subscribers: [changes] });
+  const live = createLivePubSub(config.redisUrl);
+  changes.publishTo(live.pubsub);
   const boss = await startBoss(
     {
       connectionString: databaseUrl,
@@ -49,12 +56,24 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     if (seeded) log.info('demo data seeded (users admin, lead, lead2, ops, viewer; password opsgraph-<username>)');
   }
 
-  const app = createApp({ orm, config, log, queue });
+  const app = createApp({ orm, config, log, queue, pubsub: live.pubsub });
   // Each request runs in its own SQL-counting scope (see requestSqlScope).
   const server = createServer((req, res) => requestSqlScope.run({ statements: 0 }, () => app(req, res)));
   // Keep-alive sockets must not hold shutdown hostage; headers must not trickle in forever.
   server.headersTimeout = 15_000;
   server.requestTimeout = 60_000;
+  const graphqlWs = graphqlWsTransport(app, config, {
+    connectionInitWaitTimeoutMs: config.live.initTimeoutMs,
+    maxSubscriptionsPerSocket: config.live.maxSubscriptionsPerSocket,
+  });
+  const legacyLive = legacyLiveTransport(app, config, log);
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://internal');
+    const legacy = LEGACY_LIVE_PATH.exec(url.pathname);
+    if (url.pathname === '/graphql') graphqlWs.handleUpgrade(request, socket, head);
+    else if (legacy) legacyLive.handleUpgrade(request, socket, head, url, decodeURIComponent(legacy[1]!));
+    else socket.destroy();
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -66,12 +85,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const close = (graceMs = 10_000): Promise<void> => {
     closing ??= (async () => {
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      graphqlWs.close();
+      legacyLive.close();
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await drained;
       clearTimeout(timer);
       await stopWorker?.();
       await boss.stop({ graceful: true, timeout: graceMs });
+      await live.close();
       await orm.close(true);
       if (embedded) await embedded.stop();
     })();

@@ -71,6 +71,9 @@ const envSchema = z.object({
   RUNBOOK_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).default(30),
   RUNBOOK_RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(1),
   APPROVAL_TTL: duration.prefault('24h'),
+  // Live: graphql-ws sockets must send connection_init within this; subscriptions per socket.
+  WS_INIT_TIMEOUT: duration.prefault('3s'),
+  WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(1000).default(25),
 });
 
 /** Per-source webhook secrets override WEBHOOK_SECRET: WEBHOOK_SECRET_WAZUH, WEBHOOK_SECRET_ONBOARD … */
@@ -125,6 +128,7 @@ export interface Config {
   limits: { maxDepth: number; maxCost: number };
   ingest: IngestSettings;
   runbooks: RunbookSettings;
+  live: { initTimeoutMs: number; maxSubscriptionsPerSocket: number };
   /** Names of secrets that fell back to their development default (printed at start). */
   defaultedSecrets: SecretName[];
 }
@@ -172,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     corsOrigins: list(e.CORS_ORIGINS),
     limits: { maxDepth: e.MAX_QUERY_DEPTH, maxCost: e.MAX_QUERY_COST },
+    live: { initTimeoutMs: e.WS_INIT_TIMEOUT, maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS },
     runbooks: {
       hmacSecret: secret('RUNBOOK_HMAC_SECRET'),
       workerInProcess: e.RUNBOOK_WORKER,

@@ -6,12 +6,14 @@ import { bearerToken, verifyToken } from './auth/tokens.ts';
 import { actorById } from './services/auth.ts';
 import type { Actor } from './services/actor.ts';
 import type { RunbookQueue } from './services/runbooks/queue.ts';
+import type { LivePubSub } from './live/pubsub.ts';
 
 /** Why a request has no viewer: no credentials at all, or credentials that did not verify. */
 export type AuthProblem = 'missing' | 'invalid' | null;
 
 export interface Context {
   em: EntityManager;
+  pubsub: LivePubSub;
   queue: RunbookQueue;
   viewer: Actor | null;
   authProblem: AuthProblem;
@@ -23,6 +25,7 @@ export interface Context {
 
 export interface AppDeps {
   orm: MikroORM;
+  pubsub: LivePubSub;
   queue: RunbookQueue;
   config: Config;
   log: Logger;
@@ -44,6 +47,7 @@ export async function createContext(deps: AppDeps, request: Request, requestId: 
   }
   return {
     em,
+    pubsub: deps.pubsub,
     queue: deps.queue,
     viewer,
     authProblem,

@@ -2,6 +2,8 @@
 // in-process when RUNBOOK_WORKER is on, for deployments that scale workers separately.
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/orm.ts';
+import { ChangeCollector } from './live/change-collector.ts';
+import { createLivePubSub } from './live/pubsub.ts';
 import { createLogger } from './logger.ts';
 import { startBoss } from './queue/pg-boss-queue.ts';
 import { startRunbookWorker } from './queue/runbook-worker.ts';
@@ -21,7 +23,11 @@ if (!config.databaseUrl) {
   process.exit(1);
 }
 const log = createLogger(config.logLevel).child({ component: 'worker' });
-const orm = await openDatabase(config.databaseUrl);
+// With REDIS_URL, runbook steps this worker records reach live views on every API instance.
+const changes = new ChangeCollector();
+const orm = await openDatabase(config.databaseUrl, { subscribers: [changes] });
+const live = createLivePubSub(config.redisUrl);
+changes.publishTo(live.pubsub);
 const boss = await startBoss(
   {
     connectionString: config.databaseUrl,
@@ -39,6 +45,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     log.info({ signal }, 'worker stopping: finishing running jobs');
     await stop();
     await boss.stop({ graceful: true, timeout: 30_000 });
+    await live.close();
     await orm.close(true);
     process.exit(0);
   });

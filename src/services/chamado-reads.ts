@@ -197,3 +197,15 @@ async function timelineRowsWhere(em: EntityManager, where: string, params: unkno
     params,
   );
 }
+
+/** Timeline entries of one chamado after `afterId`, oldest first (live replay and catch-up). */
+export async function timelineAfter(em: EntityManager, chamadoId: number, afterId: number): Promise<TimelineRow[]> {
+  return timelineRowsWhere(em, 't.chamado_id = ? and t.id > ?', [chamadoId, afterId]);
+}
+
+export async function latestTimelineId(em: EntityManager, chamadoId: number): Promise<number> {
+  const [row] = await em.execute<{ id: number | null }[]>('select max(id)::int as id from timeline_entries where chamado_id = ?', [
+    chamadoId,
+  ]);
+  return row?.id ?? 0;
+}

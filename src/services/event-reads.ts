@@ -126,3 +126,27 @@ export async function eventPayloadsByIds(em: EntityManager, ids: readonly number
   if (ids.length === 0) return [];
   return em.execute(`select id::int as id, payload from events where id = any(string_to_array(?, ',')::bigint[])`, [ids.join(',')]);
 }
+
+/** Events after `afterId` matching the filter, oldest first: a live feed's replay of what it missed. */
+export async function eventsAfter(em: EntityManager, filter: EventFilter, afterId: number, limit = 1000): Promise<EventRow[]> {
+  const { sql, params } = whereOf(filter);
+  return em.execute<EventRow[]>(
+    `select ${EVENT_COLUMNS} ${FROM} ${sql ? `${sql} and` : 'where'} e.id > ? order by e.id asc limit ?`,
+    [...params, afterId, limit],
+  );
+}
+
+/** Which of these (new) events match the filter: one statement for any number of subscribers sharing it. */
+export async function eventsMatching(em: EntityManager, filter: EventFilter, ids: readonly number[]): Promise<EventRow[]> {
+  if (ids.length === 0) return [];
+  const { sql, params } = whereOf(filter);
+  return em.execute<EventRow[]>(
+    `select ${EVENT_COLUMNS} ${FROM} ${sql ? `${sql} and` : 'where'} e.id = any(string_to_array(?, ',')::bigint[]) order by e.id`,
+    [...params, ids.join(',')],
+  );
+}
+
+export async function latestEventId(em: EntityManager): Promise<number> {
+  const [row] = await em.execute<{ id: number | null }[]>('select max(id)::int as id from events');
+  return row?.id ?? 0;
+}

@@ -102,11 +102,13 @@ export async function cancelExecution(
   deps: Pick<RunbookDeps, 'queue'>,
 ): Promise<RunbookExecution> {
   return em.transactional(async (tx) => {
+    // Lock order is approval request, then execution — the same as decideApproval and
+    // expireApprovals take — or a cancel racing an approval deadlocks (one of them a 500).
+    const request = await tx.findOne(ApprovalRequest, { execution: input.execId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const execution = await lockExecution(tx, input.execId);
     if (!CANCELLABLE_STATUSES.includes(execution.status)) throw new ExecutionStateError(execution.status, 'cancel');
     execution.status = 'cancelado';
     execution.finishedAt = new Date();
-    const request = await tx.findOne(ApprovalRequest, { execution }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (request?.status === 'pendente') {
       request.status = 'cancelado';
       request.decidedAt = new Date();
