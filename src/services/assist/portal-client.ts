@@ -342,7 +342,7 @@ export function createPortalAssistClient(options: PortalAssistClientOptions): Po
   const scrub = (reason: string): string => (secret ? reason.split(secret).join('***') : reason);
 
   async function callPortal(sessionId: string): Promise<PortalAnswer> {
-    const url = `${baseUrl}/api/onboarding/session/${sessionId}/ops-status`;
+    const url = `${baseUrl}/api/onboarding/session/${encodeURIComponent(sessionId)}/ops-status`;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     requests++;
