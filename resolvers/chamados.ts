@@ -26,32 +26,12 @@ const ObservableRef = builder.objectRef<ObservableRow>('Observable').implement({
   }),
 });
 
-const AssistRef = builder.objectRef<{ timeOnStepSec: number | null; lastError: string | null; plannedEmail: string | null }>('Assist').implement({
-  description: "The onboarding portal's view of the session (contract: assist).",
-  fields: (t) => ({
-    timeOnStepSec: t.exposeInt('timeOnStepSec', { nullable: true }),
-    lastError: t.exposeString('lastError', { nullable: true }),
-    plannedEmail: t.exposeString('plannedEmail', { nullable: true }),
-  }),
-});
-
 const InfraRef = builder.objectRef<{ score: string; status: string; checks: unknown[] }>('InfraStatus').implement({
   description: 'Health of the infrastructure behind the chamado (contract: infra).',
   fields: (t) => ({
     score: t.exposeString('score'),
     status: t.exposeString('status'),
     checks: t.field({ type: ['JSON'], resolve: (i) => i.checks }),
-  }),
-});
-
-const LinksRef = builder.objectRef<ChamadoRow>('ChamadoLinks').implement({
-  fields: (t) => ({
-    wazuhDeepLink: t.string({
-      nullable: true,
-      description: 'Link to the Wazuh dashboard for this chamado’s agent. Null until the Wazuh link feature lands.',
-      resolve: () => null,
-    }),
-    wizardAdmin: t.string({ nullable: true, description: 'Link to the onboarding wizard admin. Not provided yet (null).', resolve: () => null }),
   }),
 });
 
@@ -105,19 +85,12 @@ builder.node(ChamadoRef, {
       description: 'Every event, claim, status change and note, oldest first.',
       resolve: (c, _, ctx) => ctx.loaders.timeline.load(c.id),
     }),
-    assist: t.field({
-      type: AssistRef,
-      nullable: true,
-      description: 'Live data from the onboarding portal. Null until the portal assist link lands.',
-      resolve: () => null,
-    }),
     infra: t.field({
       type: InfraRef,
       nullable: true,
       description: 'Infrastructure health. Null until discovery and resource health land.',
       resolve: () => null,
     }),
-    links: t.field({ type: LinksRef, resolve: (c) => c }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
     resolvedAt: t.expose('resolvedAt', { type: 'DateTime', nullable: true }),

@@ -6,11 +6,13 @@ import './users.ts';
 import './timeline.ts';
 import './chamados.ts';
 import './chamado-mutations.ts';
+import './chamado-links.ts';
 import './events.ts';
 import './ingest.ts';
 import './event-grouping.ts';
 import './saved-searches.ts';
 import './runbooks.ts';
+import './outbound.ts';
 import './live.ts';
 
 builder.queryType({});

@@ -6,6 +6,7 @@ import { openDatabase } from './db/orm.ts';
 import { requestSqlScope } from './db/sql-metrics.ts';
 import { ChangeCollector } from './live/change-collector.ts';
 import { createLivePubSub } from './live/pubsub.ts';
+import { createPortalAssistClient } from './services/assist/portal-client.ts';
 import { startEmbeddedPostgres } from './db/embedded.ts';
 import type { Logger } from './logger.ts';
 import { ensureUser } from './services/auth.ts';
@@ -56,7 +57,15 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     if (seeded) log.info('demo data seeded (users admin, lead, lead2, ops, viewer; password opsgraph-<username>)');
   }
 
-  const app = createApp({ orm, config, log, queue, pubsub: live.pubsub });
+  // Called server-side only (never from the browser), with the shared X-Ops-Secret.
+  const assist = createPortalAssistClient({
+    baseUrl: config.links.portalUrl,
+    opsSecret: config.opsSecret,
+    timeoutMs: config.links.assistTimeoutMs,
+    cacheTtlMs: config.links.assistCacheTtlMs,
+    breaker: { resetTimeoutMs: config.links.assistBreakerResetMs },
+  });
+  const app = createApp({ orm, config, log, queue, pubsub: live.pubsub, assist });
   // Each request runs in its own SQL-counting scope (see requestSqlScope).
   const server = createServer((req, res) => requestSqlScope.run({ statements: 0 }, () => app(req, res)));
   // Keep-alive sockets must not hold shutdown hostage; headers must not trickle in forever.
@@ -94,6 +103,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await stopWorker?.();
       await boss.stop({ graceful: true, timeout: graceMs });
       await live.close();
+      assist.shutdown();
       await orm.close(true);
       if (embedded) await embedded.stop();
     })();

@@ -74,6 +74,12 @@ const envSchema = z.object({
   // Live: graphql-ws sockets must send connection_init within this; subscriptions per socket.
   WS_INIT_TIMEOUT: duration.prefault('3s'),
   WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(1000).default(25),
+  // Outside links: the onboarding portal's assist call and the Wazuh dashboard.
+  PORTAL_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ASSIST_TIMEOUT: duration.prefault('1500ms'),
+  ASSIST_CACHE_TTL: duration.prefault('15s'),
+  ASSIST_BREAKER_RESET: duration.prefault('30s'),
+  WAZUH_DASHBOARD_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /** Per-source webhook secrets override WEBHOOK_SECRET: WEBHOOK_SECRET_WAZUH, WEBHOOK_SECRET_ONBOARD … */
@@ -129,6 +135,7 @@ export interface Config {
   ingest: IngestSettings;
   runbooks: RunbookSettings;
   live: { initTimeoutMs: number; maxSubscriptionsPerSocket: number };
+  links: { portalUrl: string | null; assistTimeoutMs: number; assistCacheTtlMs: number; assistBreakerResetMs: number; wazuhDashboardUrl: string | null };
   /** Names of secrets that fell back to their development default (printed at start). */
   defaultedSecrets: SecretName[];
 }
@@ -177,6 +184,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: list(e.CORS_ORIGINS),
     limits: { maxDepth: e.MAX_QUERY_DEPTH, maxCost: e.MAX_QUERY_COST },
     live: { initTimeoutMs: e.WS_INIT_TIMEOUT, maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS },
+    links: {
+      portalUrl: e.PORTAL_URL ?? null,
+      assistTimeoutMs: e.ASSIST_TIMEOUT,
+      assistCacheTtlMs: e.ASSIST_CACHE_TTL,
+      assistBreakerResetMs: e.ASSIST_BREAKER_RESET,
+      wazuhDashboardUrl: e.WAZUH_DASHBOARD_URL ?? null,
+    },
     runbooks: {
       hmacSecret: secret('RUNBOOK_HMAC_SECRET'),
       workerInProcess: e.RUNBOOK_WORKER,

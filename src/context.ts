@@ -7,12 +7,14 @@ import { actorById } from './services/auth.ts';
 import type { Actor } from './services/actor.ts';
 import type { RunbookQueue } from './services/runbooks/queue.ts';
 import type { LivePubSub } from './live/pubsub.ts';
+import type { PortalAssistClient } from './services/assist/portal-client.ts';
 
 /** Why a request has no viewer: no credentials at all, or credentials that did not verify. */
 export type AuthProblem = 'missing' | 'invalid' | null;
 
 export interface Context {
   em: EntityManager;
+  assist: PortalAssistClient;
   pubsub: LivePubSub;
   queue: RunbookQueue;
   viewer: Actor | null;
@@ -25,6 +27,7 @@ export interface Context {
 
 export interface AppDeps {
   orm: MikroORM;
+  assist: PortalAssistClient;
   pubsub: LivePubSub;
   queue: RunbookQueue;
   config: Config;
@@ -47,6 +50,7 @@ export async function createContext(deps: AppDeps, request: Request, requestId: 
   }
   return {
     em,
+    assist: deps.assist,
     pubsub: deps.pubsub,
     queue: deps.queue,
     viewer,

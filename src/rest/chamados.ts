@@ -16,6 +16,7 @@ const LIST_FIELDS = `publicId status domain sessionId wizardStep wizardStepLabel
 
 const DETAIL_FIELDS = `${LIST_FIELDS} version wizardStepAt legacyTicketId
   assist { timeOnStepSec lastError plannedEmail }
+  assistStatus { status reason }
   infra { score status checks }
   links { wazuhDeepLink wizardAdmin }
   observables { tipo valor fonte }
@@ -59,6 +60,7 @@ function detail(c: Json) {
       last_error: assist.lastError,
       planned_email: assist.plannedEmail,
     },
+    assist_status: c.assistStatus,
     observables: c.observables,
     infra: c.infra,
     links: { wazuh_deep_link: links.wazuhDeepLink, wizard_admin: links.wizardAdmin },
@@ -105,6 +107,17 @@ const expectedVersion = z.number().int().positive().max(MAX_INT).nullish();
 const nota = z.string().nullish();
 
 export const chamadoRoutes: RestRoute<any>[] = [
+  route({
+    method: 'GET',
+    path: `${BASE}/:publicId/wazuh-link`,
+    document: gql`query RestWazuhLink($publicId: String!) { chamado(publicId: $publicId) { wazuhLink { url agent from to } } }`,
+    variables: ({ params }) => ({ publicId: params.publicId }),
+    respond: (data) => {
+      const link = found(data).wazuhLink as Json | null;
+      if (!link) throw new RestError(404, 'NOT_FOUND', 'this chamado has no Wazuh agent (or no Wazuh dashboard is configured)');
+      return [200, link];
+    },
+  }),
   route({
     method: 'GET',
     path: BASE,

@@ -1,0 +1,84 @@
+import { builder } from '../src/builder.ts';
+import type { Context } from '../src/context.ts';
+import type { AssistInfo, AssistResult } from '../src/services/assist/portal-client.ts';
+import { wazuhAgentOf, wazuhDeepLink, type WazuhLink } from '../src/services/assist/wazuh-link.ts';
+import type { ChamadoRow } from '../src/services/chamado-reads.ts';
+import { ChamadoRef } from './chamados.ts';
+
+/*
+ * What a chamado shows from outside systems: the onboarding portal's view of the session
+ * (`assist`, fetched server-side with X-Ops-Secret, cached, behind a circuit breaker) and the
+ * Wazuh dashboard link. A portal that is down never fails the query: `assist` is null and
+ * `assistStatus` says why. Meant for detail views: a list asking for `assist` calls the portal
+ * once per session (cached), not once per row per request.
+ */
+
+const AssistRef = builder.objectRef<AssistInfo>('Assist').implement({
+  description: "The onboarding portal's view of the session (contract: assist).",
+  fields: (t) => ({
+    timeOnStepSec: t.exposeInt('timeOnStepSec', { nullable: true }),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    plannedEmail: t.exposeString('plannedEmail', { nullable: true }),
+    wizardStep: t.exposeString('wizardStep', { nullable: true }),
+    wizardStepLabel: t.exposeString('wizardStepLabel', { nullable: true }),
+  }),
+});
+
+const AssistStatusRef = builder.objectRef<AssistResult>('AssistStatus').implement({
+  description: 'Why `assist` is what it is: ok, not_configured, not_found, timeout, unreachable, unauthorized, bad_response, circuit_open.',
+  fields: (t) => ({
+    status: t.exposeString('status'),
+    reason: t.exposeString('reason', { nullable: true }),
+    fetchedAt: t.expose('fetchedAt', { type: 'DateTime', nullable: true }),
+    cached: t.exposeBoolean('cached'),
+  }),
+});
+
+const WazuhLinkRef = builder.objectRef<WazuhLink>('WazuhLink').implement({
+  description: "The Wazuh dashboard filtered on the chamado's agent over its Wazuh events ±1 h.",
+  fields: (t) => ({
+    url: t.exposeString('url'),
+    agent: t.exposeString('agent'),
+    from: t.exposeString('from'),
+    to: t.exposeString('to'),
+  }),
+});
+
+const assistOf = (c: ChamadoRow, ctx: Context): Promise<AssistResult> | null =>
+  c.sessionId ? ctx.assist.assistFor(c.sessionId) : null;
+
+async function wazuhLinkOf(c: ChamadoRow, ctx: Context): Promise<WazuhLink | null> {
+  const base = ctx.config.links.wazuhDashboardUrl;
+  if (!base) return null;
+  const [observables, timeline] = await Promise.all([ctx.loaders.observables.load(c.id), ctx.loaders.timeline.load(c.id)]);
+  const wazuhTimes = timeline.filter((e) => e.source === 'wazuh').map((e) => new Date(e.createdAt));
+  return wazuhDeepLink({ baseUrl: base, agent: wazuhAgentOf(observables), eventTimes: wazuhTimes });
+}
+
+const LinksRef = builder.objectRef<ChamadoRow>('ChamadoLinks').implement({
+  fields: (t) => ({
+    wazuhDeepLink: t.string({
+      nullable: true,
+      description: 'Wazuh dashboard link (null without WAZUH_DASHBOARD_URL or a Wazuh agent on the chamado).',
+      resolve: async (c, _, ctx) => (await wazuhLinkOf(c, ctx))?.url ?? null,
+    }),
+    wizardAdmin: t.string({ nullable: true, description: 'Link to the onboarding wizard admin. Not provided yet (null).', resolve: () => null }),
+  }),
+});
+
+builder.objectFields(ChamadoRef, (t) => ({
+  assist: t.field({
+    type: AssistRef,
+    nullable: true,
+    description: 'Live data from the onboarding portal for the chamado’s session; null when unavailable (see assistStatus).',
+    resolve: async (c, _, ctx) => (await assistOf(c, ctx))?.assist ?? null,
+  }),
+  assistStatus: t.field({
+    type: AssistStatusRef,
+    nullable: true,
+    description: 'How the portal call went; null when the chamado has no session.',
+    resolve: (c, _, ctx) => assistOf(c, ctx),
+  }),
+  wazuhLink: t.field({ type: WazuhLinkRef, nullable: true, resolve: (c, _, ctx) => wazuhLinkOf(c, ctx) }),
+  links: t.field({ type: LinksRef, resolve: (c) => c }),
+}));
