@@ -1,5 +1,6 @@
 import { builder } from '../src/builder.ts';
-import type { Context } from '../src/context.ts';
+import { freshChamado } from './refresh.ts';
+import { requireViewer } from '../src/context.ts';
 import {
   ClaimConflictError,
   ForbiddenActionError,
@@ -17,21 +18,6 @@ import type { ChamadoRow, TimelineRow } from '../src/services/chamado-reads.ts';
 import { ChamadoOriginEnum, ChamadoRef, ChamadoStatusEnum } from './chamados.ts';
 import { CHAMADO_MUTATION_ERRORS } from './errors.ts';
 import { TimelineEntryRef } from './timeline.ts';
-
-/** Mutations answer with the read model, re-read after the write so every field is current. */
-async function freshChamado(ctx: Context, id: number): Promise<ChamadoRow> {
-  ctx.loaders.timeline.clear(id);
-  ctx.loaders.observables.clear(id);
-  const row = await ctx.loaders.chamado.clear(id).load(id);
-  if (!row) throw new Error(`chamado ${id} vanished after a write`);
-  return row;
-}
-
-function viewerOf(ctx: Context) {
-  // The `role` scope already ran; a missing viewer here is a wiring bug, not a client error.
-  if (!ctx.viewer) throw new Error('mutation reached without a viewer');
-  return ctx.viewer;
-}
 
 const NotePayload = builder.objectRef<{ chamado: ChamadoRow; entry: TimelineRow }>('AddChamadoNotePayload').implement({
   fields: (f) => ({
@@ -63,7 +49,7 @@ builder.mutationFields((t) => ({
       expectedVersion: t.arg.int({ required: false, description: VERSION_DESCRIPTION }),
     },
     resolve: async (_, args, ctx) => {
-      const chamado = await claimChamado(ctx.em, viewerOf(ctx), args);
+      const chamado = await claimChamado(ctx.em, requireViewer(ctx), args);
       return freshChamado(ctx, chamado.id);
     },
   }),
@@ -79,7 +65,7 @@ builder.mutationFields((t) => ({
       expectedVersion: t.arg.int({ required: false, description: VERSION_DESCRIPTION }),
     },
     resolve: async (_, args, ctx) => {
-      const chamado = await changeChamadoStatus(ctx.em, viewerOf(ctx), args);
+      const chamado = await changeChamadoStatus(ctx.em, requireViewer(ctx), args);
       return freshChamado(ctx, chamado.id);
     },
   }),
@@ -93,7 +79,7 @@ builder.mutationFields((t) => ({
       expectedVersion: t.arg.int({ required: false, description: VERSION_DESCRIPTION }),
     },
     resolve: async (_, args, ctx) => {
-      const { chamado, entry } = await addChamadoNote(ctx.em, viewerOf(ctx), args);
+      const { chamado, entry } = await addChamadoNote(ctx.em, requireViewer(ctx), args);
       const row = await freshChamado(ctx, chamado.id);
       return { chamado: row, entry: (await ctx.loaders.timelineEntry.load(entry.id))! };
     },
@@ -109,7 +95,7 @@ builder.mutationFields((t) => ({
       expectedVersion: t.arg.int({ required: false, description: VERSION_DESCRIPTION }),
     },
     resolve: async (_, args, ctx) => {
-      const result = await attachEvents(ctx.em, viewerOf(ctx), args);
+      const result = await attachEvents(ctx.em, requireViewer(ctx), args);
       return { ...result, chamado: await freshChamado(ctx, result.chamado.id) };
     },
   }),
@@ -134,7 +120,7 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: async (_, { input }, ctx) => {
-      const chamado = await createChamado(ctx.em, viewerOf(ctx), input as Parameters<typeof createChamado>[2]);
+      const chamado = await createChamado(ctx.em, requireViewer(ctx), input as Parameters<typeof createChamado>[2]);
       return freshChamado(ctx, chamado.id);
     },
   }),

@@ -1,10 +1,9 @@
-import { GraphQLError } from 'graphql';
 import { CHAMADO_STATUSES, TRANSITIONS } from '../entities/chamado-status.ts';
 import { CHAMADO_ORIGINS } from '../entities/chamado.entity.ts';
 import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
 import { listChamados, type ChamadoRow, type ObservableRow } from '../src/services/chamado-reads.ts';
-import { decodeCursor, encodeCursor } from './cursors.ts';
+import { connectionOf, DEFAULT_PAGE, MAX_PAGE, pageOf } from './pagination.ts';
 import { TimelineEntryRef } from './timeline.ts';
 import { UserRef } from './users.ts';
 
@@ -108,12 +107,6 @@ const ChamadoFilter = builder.inputType('ChamadoFilter', {
   }),
 });
 
-export const MAX_PAGE = 200;
-export const DEFAULT_PAGE = 50;
-
-function badInput(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
-}
 
 builder.queryFields((t) => ({
   chamado: t.field({
@@ -133,25 +126,10 @@ builder.queryFields((t) => ({
         offset: t.arg.int({ required: false }),
       },
       resolve: async (_, args, ctx) => {
-        const limit = args.first ?? DEFAULT_PAGE;
-        if (limit < 1 || limit > MAX_PAGE) throw badInput(`first must be between 1 and ${MAX_PAGE}`);
-        if (args.last != null || args.before != null) throw badInput('backward paging is not supported; use first/after');
-        if (args.offset != null && args.offset < 0) throw badInput('offset must not be negative');
-        const afterId = args.after ? decodeCursor('chamado', args.after) : null;
-        if (args.after && afterId === null) throw badInput('after is not a valid cursor');
-        const page = await listChamados(ctx.em, args.filter ?? {}, { limit, afterId, offset: args.offset });
-        for (const row of page.rows) ctx.loaders.chamado.prime(row.id, row);
-        const edges = page.rows.map((node) => ({ node, cursor: encodeCursor('chamado', node.id) }));
-        return {
-          edges,
-          totalCount: page.total,
-          pageInfo: {
-            hasNextPage: page.hasNextPage,
-            hasPreviousPage: Boolean(afterId || args.offset),
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges.at(-1)?.cursor ?? null,
-          },
-        };
+        const page = pageOf('chamado', args);
+        const result = await listChamados(ctx.em, args.filter ?? {}, page);
+        for (const row of result.rows) ctx.loaders.chamado.prime(row.id, row);
+        return connectionOf('chamado', page, result);
       },
     },
     {

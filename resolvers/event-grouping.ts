@@ -1,21 +1,9 @@
 import { builder } from '../src/builder.ts';
-import type { Context } from '../src/context.ts';
+import { freshChamado } from './refresh.ts';
+import { requireViewer } from '../src/context.ts';
 import { ForbiddenActionError, NotFoundError, ValidationError } from '../src/errors.ts';
 import { detachEvent, mergeChamados, moveEvent } from '../src/services/event-grouping.ts';
-import type { ChamadoRow } from '../src/services/chamado-reads.ts';
 import { ChamadoRef } from './chamados.ts';
-
-/** Re-reads the chamado after a write (fresh loaders: the cached row is stale now). */
-async function fresh(ctx: Context, id: number): Promise<ChamadoRow> {
-  ctx.loaders.timeline.clear(id);
-  ctx.loaders.observables.clear(id);
-  return (await ctx.loaders.chamado.clear(id).load(id))!;
-}
-
-function viewerOf(ctx: Context) {
-  if (!ctx.viewer) throw new Error('mutation reached without a viewer');
-  return ctx.viewer;
-}
 
 const ERRORS = [NotFoundError, ValidationError, ForbiddenActionError];
 
@@ -26,7 +14,7 @@ builder.mutationFields((t) => ({
     authScopes: { role: 'ops' },
     errors: { types: ERRORS },
     args: { eventId: t.arg.int(), nota: t.arg.string({ required: false }) },
-    resolve: async (_, args, ctx) => fresh(ctx, (await detachEvent(ctx.em, viewerOf(ctx), args)).id),
+    resolve: async (_, args, ctx) => freshChamado(ctx, (await detachEvent(ctx.em, requireViewer(ctx), args)).id),
   }),
   moveEvent: t.field({
     type: ChamadoRef,
@@ -34,7 +22,7 @@ builder.mutationFields((t) => ({
     authScopes: { role: 'ops' },
     errors: { types: ERRORS },
     args: { eventId: t.arg.int(), toPublicId: t.arg.string(), nota: t.arg.string({ required: false }) },
-    resolve: async (_, args, ctx) => fresh(ctx, (await moveEvent(ctx.em, viewerOf(ctx), args)).id),
+    resolve: async (_, args, ctx) => freshChamado(ctx, (await moveEvent(ctx.em, requireViewer(ctx), args)).id),
   }),
   mergeChamados: t.field({
     type: ChamadoRef,
@@ -42,6 +30,6 @@ builder.mutationFields((t) => ({
     authScopes: { role: 'ops' },
     errors: { types: ERRORS },
     args: { sourcePublicId: t.arg.string(), targetPublicId: t.arg.string(), nota: t.arg.string({ required: false }) },
-    resolve: async (_, args, ctx) => fresh(ctx, (await mergeChamados(ctx.em, viewerOf(ctx), args)).id),
+    resolve: async (_, args, ctx) => freshChamado(ctx, (await mergeChamados(ctx.em, requireViewer(ctx), args)).id),
   }),
 }));

@@ -1,10 +1,9 @@
-import { GraphQLError } from 'graphql';
 import { builder } from '../src/builder.ts';
 import { loadAll } from '../src/loaders.ts';
 import { DiscoverQuerySyntaxError } from '../src/services/discover-query/index.ts';
 import { listEvents, type EventRow } from '../src/services/event-reads.ts';
 import { ChamadoRef } from './chamados.ts';
-import { decodeCursor, encodeCursor } from './cursors.ts';
+import { badInput, connectionOf, MAX_PAGE, pageOf } from './pagination.ts';
 import { TimelineEntryRef } from './timeline.ts';
 
 export const EventRef = builder.objectRef<EventRow>('Event');
@@ -96,11 +95,6 @@ export const EventFilterInput = builder.inputType('EventFilter', {
   }),
 });
 
-const MAX_PAGE = 200;
-
-function badInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 }, ...extensions } });
-}
 
 builder.queryFields((t) => ({
   event: t.field({
@@ -120,33 +114,16 @@ builder.queryFields((t) => ({
         offset: t.arg.int({ required: false }),
       },
       resolve: async (_, args, ctx) => {
-        const limit = args.first ?? 50;
-        if (limit < 1 || limit > MAX_PAGE) throw badInput(`first must be between 1 and ${MAX_PAGE}`);
-        if (args.last != null || args.before != null) throw badInput('backward paging is not supported; use first/after');
-        if (args.offset != null && args.offset < 0) throw badInput('offset must not be negative');
-        const afterId = args.after ? decodeCursor('event', args.after) : null;
-        if (args.after && afterId === null) throw badInput('after is not a valid cursor');
-        let page;
+        const page = pageOf('event', args);
+        let result;
         try {
-          page = await listEvents(ctx.em, args.filter ?? {}, { limit, afterId, offset: args.offset });
+          result = await listEvents(ctx.em, args.filter ?? {}, page);
         } catch (err) {
-          if (err instanceof DiscoverQuerySyntaxError) {
-            throw badInput(err.message, { position: err.position, reason: err.code });
-          }
+          if (err instanceof DiscoverQuerySyntaxError) throw badInput(err.message, { position: err.position, reason: err.code });
           throw err;
         }
-        for (const row of page.rows) ctx.loaders.event.prime(row.id, row);
-        const edges = page.rows.map((node) => ({ node, cursor: encodeCursor('event', node.id) }));
-        return {
-          edges,
-          totalCount: page.total,
-          pageInfo: {
-            hasNextPage: page.hasNextPage,
-            hasPreviousPage: Boolean(afterId || args.offset),
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges.at(-1)?.cursor ?? null,
-          },
-        };
+        for (const row of result.rows) ctx.loaders.event.prime(row.id, row);
+        return connectionOf('event', page, result);
       },
     },
     {

@@ -1,6 +1,6 @@
 import { DEAD_LETTER_STATUSES, type DeadLetter } from '../entities/dead-letter.entity.ts';
 import { builder } from '../src/builder.ts';
-import type { Context } from '../src/context.ts';
+import { requireViewer } from '../src/context.ts';
 import { ForbiddenActionError, NotFoundError, ValidationError } from '../src/errors.ts';
 import { discardDeadLetter, replayDeadLetter } from '../src/services/ingest/dead-letters.ts';
 import { sha256Hex } from '../src/services/ingest/digest.ts';
@@ -83,11 +83,6 @@ const ReplayPayload = builder.objectRef<{ deadLetter: DeadLetterRow; receipts: R
   }),
 });
 
-function viewerOf(ctx: Context) {
-  if (!ctx.viewer) throw new Error('mutation reached without a viewer');
-  return ctx.viewer;
-}
-
 builder.queryField('deadLetters', (t) =>
   t.field({
     type: [DeadLetterRef],
@@ -135,7 +130,7 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError, ValidationError, ForbiddenActionError] },
     args: { id: t.arg.int(), correctedPayload: t.arg({ type: 'JSON', required: false }) },
     resolve: async (_, args, ctx) => {
-      const { letter, receipts } = await replayDeadLetter(ctx.em, ctx.config.ingest, viewerOf(ctx), {
+      const { letter, receipts } = await replayDeadLetter(ctx.em, ctx.config.ingest, requireViewer(ctx), {
         id: args.id,
         correctedBody: args.correctedPayload ?? undefined,
       });
@@ -147,6 +142,6 @@ builder.mutationFields((t) => ({
     authScopes: { role: 'ops' },
     errors: { types: [NotFoundError, ForbiddenActionError] },
     args: { id: t.arg.int() },
-    resolve: async (_, args, ctx) => rowOf(await discardDeadLetter(ctx.em, viewerOf(ctx), args.id)),
+    resolve: async (_, args, ctx) => rowOf(await discardDeadLetter(ctx.em, requireViewer(ctx), args.id)),
   }),
 }));

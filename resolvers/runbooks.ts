@@ -1,6 +1,7 @@
 import { APPROVAL_STATUSES, EXECUTION_STATUSES, NIVEIS } from '../entities/runbook-levels.ts';
 import { EXECUTOR_KINDS } from '../entities/runbook.entity.ts';
 import { builder } from '../src/builder.ts';
+import { requireViewer } from '../src/context.ts';
 import type { Context } from '../src/context.ts';
 import {
   AlreadyDecidedError,
@@ -178,11 +179,6 @@ builder.queryFields((t) => ({
   }),
 }));
 
-function viewerOf(ctx: Context) {
-  if (!ctx.viewer) throw new Error('mutation reached without a viewer');
-  return ctx.viewer;
-}
-
 const deps = (ctx: Context) => ({ queue: ctx.queue, approvalTtlMs: ctx.config.runbooks.approvalTtlMs });
 const freshExecution = async (ctx: Context, id: number) => (await ctx.loaders.execution.clear(id).load(id))!;
 const freshApproval = async (ctx: Context, id: number) => (await ctx.loaders.approval.clear(id).load(id))!;
@@ -251,7 +247,7 @@ builder.mutationFields((t) => ({
     resolve: async (_, args, ctx) => {
       const execution = await requestExecution(
         ctx.em,
-        viewerOf(ctx),
+        requireViewer(ctx),
         { publicId: args.publicId, code: args.code, params: args.params ?? {}, forceNivel: args.forceNivel ?? null },
         deps(ctx),
       );
@@ -264,7 +260,7 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError, ApprovalClosedError, AlreadyDecidedError, ForbiddenActionError] },
     args: { approvalId: t.arg.int(), nota: t.arg.string({ required: false }) },
     resolve: async (_, args, ctx) => {
-      const request = await decideApproval(ctx.em, viewerOf(ctx), { approvalId: args.approvalId, decisao: 'aprovado', nota: args.nota }, deps(ctx));
+      const request = await decideApproval(ctx.em, requireViewer(ctx), { approvalId: args.approvalId, decisao: 'aprovado', nota: args.nota }, deps(ctx));
       return freshApproval(ctx, request.id);
     },
   }),
@@ -274,7 +270,7 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError, ApprovalClosedError, AlreadyDecidedError, ForbiddenActionError] },
     args: { approvalId: t.arg.int(), nota: t.arg.string({ required: false }) },
     resolve: async (_, args, ctx) => {
-      const request = await decideApproval(ctx.em, viewerOf(ctx), { approvalId: args.approvalId, decisao: 'rejeitado', nota: args.nota }, deps(ctx));
+      const request = await decideApproval(ctx.em, requireViewer(ctx), { approvalId: args.approvalId, decisao: 'rejeitado', nota: args.nota }, deps(ctx));
       return freshApproval(ctx, request.id);
     },
   }),
@@ -284,7 +280,7 @@ builder.mutationFields((t) => ({
     authScopes: { role: 'ops' },
     errors: { types: [NotFoundError, ExecutionStateError] },
     args: { execId: t.arg.int(), nota: t.arg.string({ required: false }) },
-    resolve: async (_, args, ctx) => freshExecution(ctx, (await cancelExecution(ctx.em, viewerOf(ctx), args, deps(ctx))).id),
+    resolve: async (_, args, ctx) => freshExecution(ctx, (await cancelExecution(ctx.em, requireViewer(ctx), args, deps(ctx))).id),
   }),
   handOffExecution: t.field({
     type: ExecutionRef,
@@ -292,6 +288,6 @@ builder.mutationFields((t) => ({
     authScopes: { role: 'ops' },
     errors: { types: [NotFoundError, ExecutionStateError, ValidationError] },
     args: { execId: t.arg.int(), nota: t.arg.string() },
-    resolve: async (_, args, ctx) => freshExecution(ctx, (await handOffExecution(ctx.em, viewerOf(ctx), args)).id),
+    resolve: async (_, args, ctx) => freshExecution(ctx, (await handOffExecution(ctx.em, requireViewer(ctx), args)).id),
   }),
 }));

@@ -61,3 +61,12 @@ export async function createContext(deps: AppDeps, request: Request, requestId: 
     requestId,
   };
 }
+
+/**
+ * The viewer of a resolver whose auth scope already required one. A missing viewer here is a
+ * wiring bug (a field without its scope), not a client error, so it fails loudly and is masked.
+ */
+export function requireViewer(ctx: Context): Actor {
+  if (!ctx.viewer) throw new Error('resolver reached without a viewer: is its auth scope missing?');
+  return ctx.viewer;
+}

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { TRANSITIONS, type ChamadoStatus } from '../../entities/chamado-status.ts';
 import { Chamado, type ChamadoOrigin } from '../../entities/chamado.entity.ts';
 import { Event } from '../../entities/event.entity.ts';
-import { Observable } from '../../entities/observable.entity.ts';
 import { roleAtLeast } from '../../entities/roles.ts';
 import { TimelineEntry } from '../../entities/timeline-entry.entity.ts';
 import { User } from '../../entities/user.entity.ts';
@@ -19,7 +18,8 @@ import {
 import type { Actor } from './actor.ts';
 import { parseInput } from './validation.ts';
 import { nextChamadoPublicId } from './public-ids.ts';
-import { observablesOfEvent, type EventFacts } from './observables.ts';
+import { observablesOfEvent } from './observables.ts';
+import { absorbEvent, addObservables } from './chamado-events.ts';
 
 /*
  * The write side of chamados. Each command runs in one transaction that row-locks the chamado
@@ -192,7 +192,7 @@ export async function attachEvents(em: EntityManager, actor: Actor, input: Attac
     for (const event of attachedEvents) {
       event.chamado ??= chamado;
       absorbEvent(chamado, event);
-      await addObservables(tx, chamado, observablesOfEvent(event), event);
+      await addObservables(tx, chamado.id, observablesOfEvent(event), event.id);
     }
     if (attachedEvents.length) touch(chamado, now);
     await tx.flush();
@@ -201,30 +201,6 @@ export async function attachEvents(em: EntityManager, actor: Actor, input: Attac
     ]);
     return { chamado, attached: attachedEvents.length, timelineCount: count?.n ?? 0 };
   });
-}
-
-/** Keeps the chamado's summary of its events true: count, sources and worst severity. */
-function absorbEvent(chamado: Chamado, event: EventFacts): void {
-  chamado.eventCount += 1;
-  if (!chamado.sources.includes(event.source)) chamado.sources = [...chamado.sources, event.source].sort();
-  if (event.severity != null && (chamado.maxSeverity == null || event.severity > chamado.maxSeverity)) {
-    chamado.maxSeverity = event.severity;
-  }
-}
-
-async function addObservables(
-  em: EntityManager,
-  chamado: Chamado,
-  facts: { tipo: string; valor: string; fonte: string }[],
-  event: Event | null,
-): Promise<void> {
-  for (const fact of facts) {
-    await em.execute(
-      `insert into observables (chamado_id, tipo, valor, fonte, event_id, created_at) values (?, ?, ?, ?, ?, now())
-       on conflict (chamado_id, tipo, valor, fonte) do nothing`,
-      [chamado.id, fact.tipo, fact.valor, fact.fonte, event?.id ?? null],
-    );
-  }
 }
 
 const createSchema = z.object({
@@ -275,7 +251,7 @@ export async function createChamado(em: EntityManager, actor: Actor, raw: Create
       input.domain ? { tipo: 'domain', valor: input.domain, fonte: origin } : null,
       input.sessionId ? { tipo: 'session_id', valor: input.sessionId, fonte: origin } : null,
     ].filter((f) => f !== null);
-    await addObservables(tx, chamado, facts, null);
+    await addObservables(tx, chamado.id, facts, null);
     return chamado;
   });
 }
