@@ -14,6 +14,8 @@ export class Migration20261124052951 extends Migration {
 
     this.addSql(`alter table "timeline_entries" add "outbound_at" timestamptz null;`);
     this.addSql(`create index "timeline_entries_outbound_pending_index" on "timeline_entries" ("id") where outbound_at is null;`);
+    // History predates every webhook: mark it dispatched instead of sweeping it on first start.
+    this.addSql(`update "timeline_entries" set "outbound_at" = "created_at" where "outbound_at" is null;`);
 
     this.addSql(`alter table "outbound_webhooks" add constraint "outbound_webhooks_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id");`);
 

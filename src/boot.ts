@@ -16,6 +16,7 @@ import { graphqlWsTransport } from './transports/graphql-ws.ts';
 import { LEGACY_LIVE_PATH, legacyLiveTransport } from './transports/legacy-live.ts';
 import { pgBossRunbookQueue, startBoss } from './queue/pg-boss-queue.ts';
 import { startRunbookWorker } from './queue/runbook-worker.ts';
+import { startOutboundWorker } from './queue/outbound-queue.ts';
 
 export interface RunningServer {
   url: string;
@@ -45,6 +46,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   );
   const queue = pgBossRunbookQueue(boss);
   const stopWorker = config.runbooks.workerInProcess ? await startRunbookWorker(boss, orm, config.runbooks, log) : null;
+  const outbound = config.outbound.workerInProcess ? await startOutboundWorker(boss, orm, config.outbound, log) : null;
   const admin = await ensureUser(orm.em.fork(), {
     username: config.admin.username,
     password: config.admin.password,
@@ -101,6 +103,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await drained;
       clearTimeout(timer);
       await stopWorker?.();
+      await outbound?.stop();
       await boss.stop({ graceful: true, timeout: graceMs });
       await live.close();
       assist.shutdown();

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { OutboundWorkerSettings } from './queue/outbound-queue.ts';
 
 /**
  * The environment, read and validated once. Secrets have development defaults only outside
@@ -80,6 +81,12 @@ const envSchema = z.object({
   ASSIST_CACHE_TTL: duration.prefault('15s'),
   ASSIST_BREAKER_RESET: duration.prefault('30s'),
   WAZUH_DASHBOARD_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Outbound webhooks: delivery worker, retries (backoff doubles the delay) and timeout.
+  OUTBOUND_WORKER: boolean.optional(),
+  OUTBOUND_RETRY_LIMIT: z.coerce.number().int().min(0).max(10).default(5),
+  OUTBOUND_RETRY_DELAY: z.coerce.number().int().min(1).max(3600).default(2),
+  OUTBOUND_TIMEOUT: duration.prefault('5s'),
+  OUTBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
 
 /** Per-source webhook secrets override WEBHOOK_SECRET: WEBHOOK_SECRET_WAZUH, WEBHOOK_SECRET_ONBOARD … */
@@ -134,6 +141,7 @@ export interface Config {
   limits: { maxDepth: number; maxCost: number };
   ingest: IngestSettings;
   runbooks: RunbookSettings;
+  outbound: OutboundWorkerSettings & { workerInProcess: boolean };
   live: { initTimeoutMs: number; maxSubscriptionsPerSocket: number };
   links: { portalUrl: string | null; assistTimeoutMs: number; assistCacheTtlMs: number; assistBreakerResetMs: number; wazuhDashboardUrl: string | null };
   /** Names of secrets that fell back to their development default (printed at start). */
@@ -183,6 +191,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     corsOrigins: list(e.CORS_ORIGINS),
     limits: { maxDepth: e.MAX_QUERY_DEPTH, maxCost: e.MAX_QUERY_COST },
+    outbound: {
+      // Off under NODE_ENV=test: parallel test files share one database and would claim each other's outbox.
+      workerInProcess: e.OUTBOUND_WORKER ?? e.NODE_ENV !== 'test',
+      retryLimit: e.OUTBOUND_RETRY_LIMIT,
+      retryDelaySeconds: e.OUTBOUND_RETRY_DELAY,
+      retryBackoff: true,
+      timeoutMs: e.OUTBOUND_TIMEOUT,
+      concurrency: e.OUTBOUND_CONCURRENCY,
+    },
     live: { initTimeoutMs: e.WS_INIT_TIMEOUT, maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS },
     links: {
       portalUrl: e.PORTAL_URL ?? null,

@@ -7,6 +7,7 @@ import { createLivePubSub } from './live/pubsub.ts';
 import { createLogger } from './logger.ts';
 import { startBoss } from './queue/pg-boss-queue.ts';
 import { startRunbookWorker } from './queue/runbook-worker.ts';
+import { startOutboundWorker } from './queue/outbound-queue.ts';
 
 let config;
 try {
@@ -38,12 +39,14 @@ const boss = await startBoss(
   log,
 );
 const stop = await startRunbookWorker(boss, orm, config.runbooks, log);
+const outbound = await startOutboundWorker(boss, orm, config.outbound, log);
 log.info({ pid: process.pid }, 'runbook worker ready');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
     log.info({ signal }, 'worker stopping: finishing running jobs');
     await stop();
+    await outbound.stop();
     await boss.stop({ graceful: true, timeout: 30_000 });
     await live.close();
     await orm.close(true);
