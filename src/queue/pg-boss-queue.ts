@@ -29,19 +29,25 @@ export async function startBoss(settings: QueueSettings, log: Logger): Promise<P
     connectionString: settings.connectionString,
     schema: 'pgboss',
     monitorIntervalSeconds: settings.monitorIntervalSeconds,
+    // Jobs whose heartbeat lapsed are failed (and so retried) only in the supervise pass, which
+    // pg-boss runs every 60 s by default: without this a lost worker's job waited up to a minute
+    // more than heartbeatSeconds says.
+    superviseIntervalSeconds: settings.monitorIntervalSeconds,
     max: 4,
   });
   boss.on('error', (err) => log.error({ err }, 'job queue error'));
   await boss.start();
   await boss.createQueue(RUNBOOK_DEAD_QUEUE).catch(ignoreExisting);
-  await boss
-    .createQueue(RUNBOOK_QUEUE, {
-      retryLimit: settings.retryLimit,
-      retryDelay: 1,
-      heartbeatSeconds: settings.heartbeatSeconds,
-      deadLetter: RUNBOOK_DEAD_QUEUE,
-    })
-    .catch(ignoreExisting);
+  const runbookQueue = {
+    retryLimit: settings.retryLimit,
+    retryDelay: 1,
+    heartbeatSeconds: settings.heartbeatSeconds,
+    deadLetter: RUNBOOK_DEAD_QUEUE,
+  };
+  await boss.createQueue(RUNBOOK_QUEUE, runbookQueue).catch(ignoreExisting);
+  // createQueue leaves an existing queue as it was created: without this, a changed
+  // RUNBOOK_HEARTBEAT_SECONDS or RUNBOOK_RETRY_LIMIT would be silently ignored after the first start.
+  await boss.updateQueue(RUNBOOK_QUEUE, runbookQueue);
   return boss;
 }
 
