@@ -2,6 +2,8 @@ import { decodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { builder } from '../src/builder.ts';
 import type { Context } from '../src/context.ts';
+import { Loaders } from '../src/loaders.ts';
+import { liveStream } from '../src/live/pubsub.ts';
 import { sharedRead } from '../src/live/shared-reads.ts';
 import {
   chamadosByIds,
@@ -11,7 +13,7 @@ import {
   type ChamadoFilter,
   type TimelineRow,
 } from '../src/services/chamado-reads.ts';
-import { eventsAfter, eventsMatching, latestEventId, type EventFilter, type EventRow } from '../src/services/event-reads.ts';
+import { eventsAfter, eventsMatching, type EventFilter, type EventRow } from '../src/services/event-reads.ts';
 import { approvalsByIds, type ApprovalRow } from '../src/services/runbooks/reads.ts';
 import { ChamadoRef } from './chamados.ts';
 import { EventFilterInput, EventRef } from './events.ts';
@@ -19,9 +21,12 @@ import { ApprovalRef } from './runbooks.ts';
 import { TimelineEntryRef } from './timeline.ts';
 
 /*
- * Subscriptions. Every one follows the same shape: subscribe to the pokes first, then replay from
- * the database what the client missed (from its `after` cursor), then re-read on every poke —
- * so nothing is lost between replay and live, and nothing is sent twice.
+ * Subscriptions. Every one follows the same shape: check the viewer and the arguments when the
+ * subscription starts (an error then is an error of that subscription, not of the socket), listen
+ * to the pokes, then replay from the database what the client missed (from its `after` cursor),
+ * then re-read on every poke — so nothing is lost between replay and live, and nothing is sent
+ * twice. liveStream makes the listening start before the replay and stop as soon as the client
+ * leaves.
  */
 
 interface WizardStepChanged {
@@ -66,60 +71,85 @@ function cursorId(after: string | null | undefined, typename: string): number | 
   throw new GraphQLError(`after must be a ${typename} id`, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
-async function* chamadoLive(ctx: Context, publicId: string, after: string | null | undefined): AsyncGenerator<LiveUpdate> {
-  const chamado = await ctx.loaders.chamadoByPublicId.load(publicId);
-  if (!chamado) throw new GraphQLError(`chamado ${publicId} not found`, { extensions: { code: 'NOT_FOUND' } });
-  const pokes = ctx.pubsub.subscribe('chamado', chamado.id);
-  let lastId = cursorId(after, 'TimelineEntry') ?? (await latestTimelineId(ctx.em, chamado.id));
-  let wizard = chamado.wizardStep;
+/**
+ * Every delivery reads its nested fields (decisions, execution, assignee …) afresh: a
+ * subscription's context lives as long as the subscription, and DataLoaders cache for good, so
+ * without new ones every later delivery would show those fields as they were at the first one.
+ * Deliveries of one subscription are resolved one after another, so replacing them is safe.
+ */
+function delivered<T>(value: T, ctx: Context): T {
+  ctx.loaders = new Loaders(ctx.em);
+  return value;
+}
+
+/** Subscriptions need a signed-in, enabled user: refused when they start, not event by event. */
+function requireViewer(ctx: Context): void {
+  if (ctx.viewer) return;
+  throw new GraphQLError(ctx.authProblem === 'invalid' ? 'invalid or expired token' : 'authentication required', {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+  });
+}
+
+async function* chamadoLive(
+  ctx: Context,
+  chamado: ChamadoRow,
+  after: number | null,
+  pokes: AsyncIterable<unknown>,
+): AsyncGenerator<LiveUpdate> {
+  let lastId = after ?? (await latestTimelineId(ctx.em, chamado.id));
+  // `undefined` = the client has not seen the current step: a resume after the step moved says so.
+  let wizard: string | null | undefined = chamado.wizardStep;
+  if (after !== null && chamado.wizardStepAt) {
+    const [seen] = await ctx.em.execute<{ created_at: Date }[]>('select created_at from timeline_entries where id = ?', [after]);
+    if (seen && new Date(chamado.wizardStepAt).getTime() > new Date(seen.created_at).getTime()) wizard = undefined;
+  }
   async function* catchUp(): AsyncGenerator<LiveUpdate> {
-    for (const row of await timelineAfter(ctx.em, chamado!.id, lastId)) {
+    for (const row of await timelineAfter(ctx.em, chamado.id, lastId)) {
       lastId = row.id;
       yield row;
     }
-    const [fresh] = await chamadosByIds(ctx.em, [chamado!.id]);
+    const [fresh] = await chamadosByIds(ctx.em, [chamado.id]);
     if (fresh && fresh.wizardStep !== wizard) {
       wizard = fresh.wizardStep;
       yield { kind: 'wizard', chamadoPublicId: fresh.publicId, step: fresh.wizardStep, label: fresh.wizardStepLabel, at: fresh.wizardStepAt };
     }
   }
-  try {
-    yield* catchUp();
-    for await (const _poke of pokes) yield* catchUp();
-  } finally {
-    await pokes.return?.();
-  }
+  yield* catchUp();
+  for await (const _poke of pokes) yield* catchUp();
 }
 
-async function* discoverFeed(ctx: Context, filter: EventFilter, after: string | null | undefined): AsyncGenerator<EventRow> {
-  const pokes = ctx.pubsub.subscribe('events');
+const REPLAY_PAGE = 1000;
+
+async function* discoverFeed(
+  ctx: Context,
+  filter: EventFilter,
+  start: number | null,
+  pokes: AsyncIterable<{ ids: number[] }>,
+): AsyncGenerator<EventRow> {
   const seen = new Set<number>();
   const remember = (id: number) => {
     seen.add(id);
     if (seen.size > 10_000) seen.delete(seen.values().next().value!);
   };
   const filterKey = JSON.stringify(filter);
-  try {
-    const start = cursorId(after, 'Event');
-    if (start !== null) {
-      for (const row of await eventsAfter(ctx.em, filter, start)) {
-        remember(row.id);
-        yield row;
-      }
-    } else {
-      // Without a cursor the feed starts now; the anchor is only used to ignore older ids.
-      remember(await latestEventId(ctx.em));
+  // Replay page by page: a client away for long may have missed more than one page.
+  for (let cursor = start, page = REPLAY_PAGE; cursor !== null && page === REPLAY_PAGE; ) {
+    const rows = await eventsAfter(ctx.em, filter, cursor, REPLAY_PAGE);
+    for (const row of rows) {
+      remember(row.id);
+      cursor = row.id;
+      yield row;
     }
-    for await (const { ids } of pokes) {
-      const rows = await sharedRead(`events|${ids.join(',')}|${filterKey}`, () => eventsMatching(ctx.em.fork(), filter, ids));
-      for (const row of rows) {
-        if (seen.has(row.id)) continue;
-        remember(row.id);
-        yield row;
-      }
+    page = rows.length;
+  }
+  // Without a cursor the feed starts now: pokes only name events stored from here on.
+  for await (const poke of pokes) {
+    const rows = await sharedRead(poke, `events|${filterKey}`, () => eventsMatching(ctx.em.fork(), filter, poke.ids));
+    for (const row of rows) {
+      if (seen.has(row.id)) continue;
+      remember(row.id);
+      yield row;
     }
-  } finally {
-    await pokes.return?.();
   }
 }
 
@@ -132,29 +162,19 @@ function matchesChamado(row: ChamadoRow, filter: ChamadoFilter, assigneeId: numb
   return true;
 }
 
-async function* chamadosChanged(ctx: Context, filter: ChamadoFilter): AsyncGenerator<ChamadoRow> {
-  const pokes = ctx.pubsub.subscribe('chamados');
-  try {
-    const [assignee] = filter.assignee
-      ? await ctx.em.execute<{ id: number }[]>('select id from users where username = ?', [filter.assignee])
-      : [];
-    for await (const { ids } of pokes) {
-      const rows = await sharedRead(`chamados|${ids.join(',')}`, () => chamadosByIds(ctx.em.fork(), ids));
-      for (const row of rows) if (matchesChamado(row, filter, assignee?.id ?? (filter.assignee ? -1 : null))) yield row;
-    }
-  } finally {
-    await pokes.return?.();
+async function* chamadosChanged(ctx: Context, filter: ChamadoFilter, pokes: AsyncIterable<{ ids: number[] }>): AsyncGenerator<ChamadoRow> {
+  const [assignee] = filter.assignee
+    ? await ctx.em.execute<{ id: number }[]>('select id from users where username = ?', [filter.assignee])
+    : [];
+  for await (const poke of pokes) {
+    const rows = await sharedRead(poke, 'chamados', () => chamadosByIds(ctx.em.fork(), poke.ids));
+    for (const row of rows) if (matchesChamado(row, filter, assignee?.id ?? (filter.assignee ? -1 : null))) yield row;
   }
 }
 
-async function* approvalsChanged(ctx: Context): AsyncGenerator<ApprovalRow> {
-  const pokes = ctx.pubsub.subscribe('approvals');
-  try {
-    for await (const { ids } of pokes) {
-      yield* await sharedRead(`approvals|${ids.join(',')}`, () => approvalsByIds(ctx.em.fork(), ids));
-    }
-  } finally {
-    await pokes.return?.();
+async function* approvalsChanged(ctx: Context, pokes: AsyncIterable<{ ids: number[] }>): AsyncGenerator<ApprovalRow> {
+  for await (const poke of pokes) {
+    yield* await sharedRead(poke, 'approvals', () => approvalsByIds(ctx.em.fork(), poke.ids));
   }
 }
 
@@ -175,30 +195,58 @@ builder.subscriptionFields((t) => ({
     description:
       'Every new timeline entry of the chamado and its wizard-step changes. With `after` (the last TimelineEntry id seen), first replays what was missed, in order.',
     args: { publicId: t.arg.string(), after: t.arg.id({ required: false }) },
-    subscribe: (_, args, ctx) => chamadoLive(ctx, args.publicId, args.after as string | null | undefined),
-    resolve: (update) => update as never,
+    subscribe: async (_, args, ctx) => {
+      requireViewer(ctx);
+      const after = cursorId(args.after as string | null | undefined, 'TimelineEntry');
+      const chamado = await ctx.loaders.chamadoByPublicId.load(args.publicId);
+      if (!chamado) throw new GraphQLError(`chamado ${args.publicId} not found`, { extensions: { code: 'NOT_FOUND' } });
+      return liveStream(
+        () => ctx.pubsub.subscribe('chamado', chamado.id),
+        (pokes) => chamadoLive(ctx, chamado, after, pokes),
+      );
+    },
+    resolve: (update, _, ctx) => delivered(update, ctx) as never,
   }),
   discoverFeed: t.field({
     type: EventRef,
     authScopes: { authenticated: true },
     description: 'New events matching the filter (same filter as `events`). With `after` (an Event id), first replays what was missed.',
     args: { filter: t.arg({ type: EventFilterInput, required: false }), after: t.arg.id({ required: false }) },
-    subscribe: (_, args, ctx) => discoverFeed(ctx, args.filter ?? {}, args.after as string | null | undefined),
-    resolve: (row) => row,
+    subscribe: (_, args, ctx) => {
+      requireViewer(ctx);
+      const start = cursorId(args.after as string | null | undefined, 'Event');
+      return liveStream(
+        () => ctx.pubsub.subscribe('events'),
+        (pokes) => discoverFeed(ctx, args.filter ?? {}, start, pokes),
+      );
+    },
+    resolve: (row, _, ctx) => delivered(row, ctx),
   }),
   chamadosChanged: t.field({
     type: ChamadoRef,
     authScopes: { authenticated: true },
     description: 'Chamados as they change, for list views, narrowed by the filter.',
     args: { filter: t.arg({ type: LiveChamadoFilter, required: false }) },
-    subscribe: (_, args, ctx) => chamadosChanged(ctx, (args.filter ?? {}) as ChamadoFilter),
-    resolve: (row) => row,
+    subscribe: (_, args, ctx) => {
+      requireViewer(ctx);
+      return liveStream(
+        () => ctx.pubsub.subscribe('chamados'),
+        (pokes) => chamadosChanged(ctx, (args.filter ?? {}) as ChamadoFilter, pokes),
+      );
+    },
+    resolve: (row, _, ctx) => delivered(row, ctx),
   }),
   approvalsChanged: t.field({
     type: ApprovalRef,
     authScopes: { authenticated: true },
     description: 'Approval requests as they are created, decided, cancelled or expire.',
-    subscribe: (_, __, ctx) => approvalsChanged(ctx),
-    resolve: (row) => row,
+    subscribe: (_, __, ctx) => {
+      requireViewer(ctx);
+      return liveStream(
+        () => ctx.pubsub.subscribe('approvals'),
+        (pokes) => approvalsChanged(ctx, pokes),
+      );
+    },
+    resolve: (row, _, ctx) => delivered(row, ctx),
   }),
 }));

@@ -36,3 +36,77 @@ export function createLivePubSub(redisUrl: string | undefined): { pubsub: LivePu
     },
   };
 }
+
+/**
+ * A live stream fed by pokes. `listen` is called when the stream starts and is listened to at
+ * once, before `body` makes its first read, so a change committed while the body replays from
+ * the database still pokes it (a pub/sub iterator otherwise only listens from its first `next`).
+ * Ending the stream (the client unsubscribes, the socket closes) ends the pokes first, so a body
+ * waiting for the next poke finishes now rather than at the next poke: an async generator's
+ * `return()` waits for its pending step, which on a quiet topic never comes (the listener, and
+ * graphql-ws's per-socket slot, would stay taken).
+ */
+export function liveStream<P, T>(
+  listen: () => AsyncIterator<P>,
+  body: (pokes: AsyncIterable<P>) => AsyncGenerator<T>,
+): AsyncIterableIterator<T> {
+  let running: { stopListening: () => Promise<unknown>; inner: AsyncGenerator<T> } | null = null;
+  let ended = false;
+  const start = () => {
+    if (running) return running;
+    const source = listen();
+    let first: Promise<IteratorResult<P>> | null = source.next(); // starts listening now
+    first.catch(() => undefined);
+    const pokes: AsyncIterableIterator<P> = {
+      next: () => {
+        const pending = first;
+        first = null;
+        return pending ?? source.next();
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+    const stopListening = async () => {
+      first = null;
+      await source.return?.();
+    };
+    running = { stopListening, inner: body(pokes) };
+    return running;
+  };
+  const stop = async () => {
+    ended = true;
+    if (!running) return null;
+    await running.stopListening();
+    return running.inner;
+  };
+  return {
+    next: () => {
+      if (ended) return Promise.resolve({ done: true, value: undefined });
+      const { inner, stopListening } = start();
+      return inner.next().then(
+        (result) => {
+          if (result.done) void stopListening();
+          return result;
+        },
+        (err: unknown) => {
+          void stopListening();
+          throw err;
+        },
+      );
+    },
+    return: async (value?: unknown) => {
+      const inner = await stop();
+      await inner?.return(undefined as never);
+      return { done: true, value: value as never };
+    },
+    throw: async (err?: unknown) => {
+      const inner = await stop();
+      if (!inner) throw err;
+      return inner.throw(err);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

@@ -63,6 +63,8 @@ export function legacyLiveTransport(app: App, config: Config, log: Logger) {
     }
     const iterator = result[Symbol.asyncIterator]();
     ws.on('close', () => void iterator.return?.());
+    // Closed while the subscription was starting: no 'close' is coming any more to end it.
+    if (ws.readyState !== ws.OPEN) await iterator.return?.();
     for await (const item of result as AsyncIterable<ExecutionResult<{ chamadoLive: Record<string, unknown> }>>) {
       const update = item.data?.chamadoLive;
       if (!update || ws.readyState !== ws.OPEN) continue;
