@@ -122,7 +122,7 @@ afterAll(async () => {
 
 type Json = Record<string, any>;
 
-async function gql(query: string, variables: Record<string, unknown> = {}, as: TestUser | null = 'admin'): Promise<Json> {
+async function ask(query: string, variables: Record<string, unknown> = {}, as: TestUser | null = 'admin'): Promise<Json> {
   const res = await server.gql(query, variables, as ? { as } : {});
   answers.push(JSON.stringify(res));
   return res as Json;
@@ -135,7 +135,7 @@ const DELIVERY_FIELDS = `id webhookId webhookName messageId eventType chamadoPub
   lastAttemptAt deliveredAt createdAt payload`;
 
 async function register(input: Json, as: TestUser | null = 'admin'): Promise<Json> {
-  return gql(
+  return ask(
     `mutation Register($input: RegisterOutboundWebhookInput!) {
       registerOutboundWebhook(input: $input) { __typename ... on OutboundWebhook { ${WEBHOOK_FIELDS} } ${INVALID} }
     }`,
@@ -154,7 +154,7 @@ async function registered(input: Json): Promise<Json> {
 }
 
 async function update(id: number, patch: Json): Promise<Json> {
-  const res = await gql(
+  const res = await ask(
     `mutation Update($id: Int!, $patch: OutboundWebhookPatch!) {
       updateOutboundWebhook(id: $id, patch: $patch) { __typename ... on OutboundWebhook { ${WEBHOOK_FIELDS} } ${INVALID} ${NOT_FOUND} }
     }`,
@@ -165,7 +165,7 @@ async function update(id: number, patch: Json): Promise<Json> {
 }
 
 async function redeliver(deliveryId: number, as: TestUser = 'admin'): Promise<Json> {
-  return gql(
+  return ask(
     `mutation Redeliver($id: Int!) { redeliverOutbound(deliveryId: $id) { __typename ... on OutboundDelivery { ${DELIVERY_FIELDS} } ${INVALID} ${NOT_FOUND} } }`,
     { id: deliveryId },
     as,
@@ -174,7 +174,7 @@ async function redeliver(deliveryId: number, as: TestUser = 'admin'): Promise<Js
 
 /** The delivery log of one webhook, newest first, read by an ops_lead. */
 async function deliveries(webhookId: number, status: string | null = null): Promise<Json[]> {
-  const res = await gql(
+  const res = await ask(
     `query Log($webhookId: Int, $status: OutboundDeliveryStatus) { outboundDeliveries(webhookId: $webhookId, status: $status) { ${DELIVERY_FIELDS} } }`,
     { webhookId, status },
     'lead',
@@ -268,7 +268,7 @@ describe('registering webhooks', () => {
     }
     const anonymous = await register(input, null);
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const list = await gql(`{ outboundWebhooks { id name } }`);
+    const list = await ask(`{ outboundWebhooks { id name } }`);
     expect(list.data.outboundWebhooks.map((w: Json) => w.name)).not.toContain('nope');
   });
 
@@ -401,7 +401,7 @@ describe('delivery', () => {
     expect(receiver.at('/redirect').length).toBeGreaterThanOrEqual(1);
     expect(receiver.at('/target')).toHaveLength(0);
     // Deleting a webhook whose delivery is still being retried: its job finds no row and ends quietly.
-    const deleted = await gql(`mutation Del($id: Int!) { deleteOutboundWebhook(id: $id) { __typename } }`, { id: hook.id });
+    const deleted = await ask(`mutation Del($id: Int!) { deleteOutboundWebhook(id: $id) { __typename } }`, { id: hook.id });
     expect(deleted.data.deleteOutboundWebhook.__typename).toBe('DeleteOutboundWebhookPayload');
   });
 
@@ -507,13 +507,13 @@ describe('delivery', () => {
     expect(log).toHaveLength(1);
     expect(receiver.at('/quiet').map((r) => JSON.parse(r.body).entry.summary)).toEqual(['com o webhook ligado']);
 
-    const deleted = await gql(`mutation Del($id: Int!) { deleteOutboundWebhook(id: $id) { __typename ... on DeleteOutboundWebhookPayload { id deletedDeliveries } ${NOT_FOUND} } }`, {
+    const deleted = await ask(`mutation Del($id: Int!) { deleteOutboundWebhook(id: $id) { __typename ... on DeleteOutboundWebhookPayload { id deletedDeliveries } ${NOT_FOUND} } }`, {
       id: hook.id,
     });
     expect(deleted.data.deleteOutboundWebhook).toEqual({ __typename: 'DeleteOutboundWebhookPayload', id: hook.id, deletedDeliveries: 1 });
-    expect((await gql(`{ outboundWebhooks { id } }`)).data.outboundWebhooks.map((w: Json) => w.id)).not.toContain(hook.id);
+    expect((await ask(`{ outboundWebhooks { id } }`)).data.outboundWebhooks.map((w: Json) => w.id)).not.toContain(hook.id);
     expect(await deliveries(hook.id)).toEqual([]);
-    const twice = await gql(`mutation Del($id: Int!) { deleteOutboundWebhook(id: $id) { __typename ${NOT_FOUND} } }`, { id: hook.id });
+    const twice = await ask(`mutation Del($id: Int!) { deleteOutboundWebhook(id: $id) { __typename ${NOT_FOUND} } }`, { id: hook.id });
     expect(twice.data.deleteOutboundWebhook).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND', key: String(hook.id) });
     expect(await update(hook.id, { enabled: true })).toMatchObject({ __typename: 'NotFoundError' });
   }, 40_000);
@@ -522,25 +522,25 @@ describe('delivery', () => {
 describe('access and secrecy', () => {
   it('the delivery log is for ops_lead and admin; the webhook list for admins', async () => {
     for (const as of ['viewer', 'ops'] as const) {
-      const res = await gql(`{ outboundDeliveries(limit: 5) { id } }`, {}, as);
+      const res = await ask(`{ outboundDeliveries(limit: 5) { id } }`, {}, as);
       expect(res.errors?.[0]?.extensions?.code, as).toBe('FORBIDDEN');
     }
     for (const as of ['lead', 'admin'] as const) {
-      const res = await gql(`{ outboundDeliveries(limit: 5) { id status attempts } }`, {}, as);
+      const res = await ask(`{ outboundDeliveries(limit: 5) { id status attempts } }`, {}, as);
       expect(res.errors, as).toBeUndefined();
       expect(res.data.outboundDeliveries.length).toBeGreaterThan(0);
     }
-    const asLead = await gql(`{ outboundWebhooks { id } }`, {}, 'lead');
+    const asLead = await ask(`{ outboundWebhooks { id } }`, {}, 'lead');
     expect(asLead.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('the secret never appears in any GraphQL answer, and no field can ask for it', async () => {
-    const type = await gql(`{ __type(name: "OutboundWebhook") { fields { name } } }`);
+    const type = await ask(`{ __type(name: "OutboundWebhook") { fields { name } } }`);
     expect(type.data.__type.fields.map((f: Json) => f.name)).not.toContain('secret');
-    const asking = await gql(`{ outboundWebhooks { id secret } }`);
+    const asking = await ask(`{ outboundWebhooks { id secret } }`);
     expect(asking.errors?.[0]?.message).toMatch(/Cannot query field "secret"/);
 
-    const all = await gql(`{ outboundWebhooks { ${WEBHOOK_FIELDS} } outboundDeliveries(limit: 200) { ${DELIVERY_FIELDS} } }`);
+    const all = await ask(`{ outboundWebhooks { ${WEBHOOK_FIELDS} } outboundDeliveries(limit: 200) { ${DELIVERY_FIELDS} } }`);
     expect(all.errors).toBeUndefined();
     expect(all.data.outboundWebhooks.length).toBeGreaterThanOrEqual(4);
     for (const w of all.data.outboundWebhooks) expect(w.secretHint).toHaveLength(4);
