@@ -85,10 +85,22 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     else if (legacy) legacyLive.handleUpgrade(request, socket, head, url, decodeURIComponent(legacy[1]!));
     else socket.destroy();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, resolve);
+    });
+  } catch (err) {
+    // The port is taken (or similar): release what was opened so the process can exit cleanly.
+    await stopWorker?.();
+    await outbound?.stop();
+    await boss.stop({ graceful: false });
+    await live.close();
+    assist.shutdown();
+    await orm.close(true);
+    if (embedded) await embedded.stop();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
 

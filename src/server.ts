@@ -21,12 +21,25 @@ if (config.defaultedSecrets.length > 0) {
   }
 }
 
-const running = await startServer(config, log);
+let running;
+try {
+  running = await startServer(config, log);
+} catch (err) {
+  log.fatal({ err }, 'OpsGraph could not start');
+  process.exit(1);
+}
 log.info({ url: `${running.url}/graphql` }, 'OpsGraph ready: GraphiQL at /graphql');
+
+const SHUTDOWN_DEADLINE_MS = 30_000;
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     log.info({ signal }, 'shutting down: finishing in-flight requests');
+    // A dependency that hangs (a database already gone) must not keep the process alive forever.
+    setTimeout(() => {
+      log.error('shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
     running.close().then(
       () => process.exit(0),
       (err: unknown) => {
