@@ -27,6 +27,8 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   scopeAuth: {
+    // Subscriptions are refused when they start, not event by event.
+    authorizeOnSubscribe: true,
     authScopes: (ctx) => ({
       authenticated: ctx.viewer !== null,
       role: (required: Role) => ctx.viewer !== null && roleAtLeast(ctx.viewer.role, required),
