@@ -10,7 +10,7 @@ const UserSchema = defineEntity({
     email: p.string().length(254).nullable(),
     fullName: p.string().length(200),
     role: p.enum(ROLES).default('viewer'),
-    /** scrypt hash in the form produced by src/auth/passwords.ts; never serialized. */
+    /** scrypt hash in the form produced by src/services/auth/passwords.ts; never serialized. */
     passwordHash: p.string().length(300).hidden().lazy(),
     disabled: p.boolean().default(false),
     dialect: p.string().length(16).default('pt-BR'),

@@ -2,7 +2,7 @@ import { builder } from '../src/builder.ts';
 import type { Context } from '../src/context.ts';
 import type { AssistInfo, AssistResult } from '../src/services/assist/portal-client.ts';
 import { wazuhAgentOf, wazuhDeepLink, type WazuhLink } from '../src/services/assist/wazuh-link.ts';
-import type { ChamadoRow } from '../src/services/chamado-reads.ts';
+import type { ChamadoRow } from '../src/services/chamados/reads.ts';
 import { ChamadoRef } from './chamados.ts';
 
 /*

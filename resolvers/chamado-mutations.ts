@@ -13,8 +13,8 @@ import {
   changeChamadoStatus,
   claimChamado,
   createChamado,
-} from '../src/services/chamado-commands.ts';
-import type { ChamadoRow, TimelineRow } from '../src/services/chamado-reads.ts';
+} from '../src/services/chamados/commands.ts';
+import type { ChamadoRow, TimelineRow } from '../src/services/chamados/reads.ts';
 import { ChamadoOriginEnum, ChamadoRef, ChamadoStatusEnum } from './chamados.ts';
 import { CHAMADO_MUTATION_ERRORS } from './errors.ts';
 import { TimelineEntryRef } from './timeline.ts';

@@ -2,7 +2,7 @@ import { CHAMADO_STATUSES, TRANSITIONS } from '../entities/chamado-status.ts';
 import { CHAMADO_ORIGINS } from '../entities/chamado.entity.ts';
 import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
-import { listChamados, type ChamadoRow, type ObservableRow } from '../src/services/chamado-reads.ts';
+import { listChamados, type ChamadoRow, type ObservableRow } from '../src/services/chamados/reads.ts';
 import { connectionOf, DEFAULT_PAGE, MAX_PAGE, pageOf } from './pagination.ts';
 import { TimelineEntryRef } from './timeline.ts';
 import { UserRef } from './users.ts';

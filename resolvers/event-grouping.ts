@@ -2,7 +2,7 @@ import { builder } from '../src/builder.ts';
 import { freshChamado } from './refresh.ts';
 import { requireViewer } from '../src/context.ts';
 import { ForbiddenActionError, NotFoundError, ValidationError } from '../src/errors.ts';
-import { detachEvent, mergeChamados, moveEvent } from '../src/services/event-grouping.ts';
+import { detachEvent, mergeChamados, moveEvent } from '../src/services/events/grouping.ts';
 import { ChamadoRef } from './chamados.ts';
 
 const ERRORS = [NotFoundError, ValidationError, ForbiddenActionError];

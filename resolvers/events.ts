@@ -1,7 +1,7 @@
 import { builder } from '../src/builder.ts';
 import { loadAll } from '../src/loaders.ts';
-import { DiscoverQuerySyntaxError } from '../src/services/discover-query/index.ts';
-import { listEvents, type EventRow } from '../src/services/event-reads.ts';
+import { DiscoverQuerySyntaxError } from '../src/services/events/discover-query/index.ts';
+import { listEvents, type EventRow } from '../src/services/events/reads.ts';
 import { ChamadoRef } from './chamados.ts';
 import { badInput, connectionOf, MAX_PAGE, pageOf } from './pagination.ts';
 import { TimelineEntryRef } from './timeline.ts';

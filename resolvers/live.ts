@@ -3,8 +3,8 @@ import { GraphQLError } from 'graphql';
 import { builder } from '../src/builder.ts';
 import type { Context } from '../src/context.ts';
 import { Loaders } from '../src/loaders.ts';
-import { liveStream } from '../src/live/pubsub.ts';
-import { sharedRead } from '../src/live/shared-reads.ts';
+import { liveStream } from '../src/services/live/pubsub.ts';
+import { sharedRead } from '../src/services/live/shared-reads.ts';
 import {
   chamadosByIds,
   latestTimelineId,
@@ -12,8 +12,8 @@ import {
   type ChamadoRow,
   type ChamadoFilter,
   type TimelineRow,
-} from '../src/services/chamado-reads.ts';
-import { eventsAfter, eventsMatching, type EventFilter, type EventRow } from '../src/services/event-reads.ts';
+} from '../src/services/chamados/reads.ts';
+import { eventsAfter, eventsMatching, type EventFilter, type EventRow } from '../src/services/events/reads.ts';
 import { approvalsByIds, type ApprovalRow } from '../src/services/runbooks/reads.ts';
 import { ChamadoRef } from './chamados.ts';
 import { EventFilterInput, EventRef } from './events.ts';

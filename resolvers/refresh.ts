@@ -1,5 +1,5 @@
 import type { Context } from '../src/context.ts';
-import type { ChamadoRow } from '../src/services/chamado-reads.ts';
+import type { ChamadoRow } from '../src/services/chamados/reads.ts';
 
 /** Mutations answer with the read model, re-read after the write so every field is current. */
 export async function freshChamado(ctx: Context, id: number): Promise<ChamadoRow> {

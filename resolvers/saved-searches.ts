@@ -1,7 +1,7 @@
 import type { SavedSearch } from '../entities/saved-search.entity.ts';
 import { builder } from '../src/builder.ts';
 import { NotFoundError, ValidationError } from '../src/errors.ts';
-import { deleteSavedSearch, listSavedSearches, saveSearch, type SavedSearchRow } from '../src/services/saved-searches.ts';
+import { deleteSavedSearch, listSavedSearches, saveSearch, type SavedSearchRow } from '../src/services/events/saved-searches.ts';
 import { EventFilterInput } from './events.ts';
 
 const SavedSearchRef = builder.objectRef<SavedSearchRow>('SavedSearch').implement({

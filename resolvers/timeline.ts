@@ -1,7 +1,7 @@
 import { TIMELINE_KINDS } from '../entities/timeline-entry.entity.ts';
 import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
-import type { TimelineRow } from '../src/services/chamado-reads.ts';
+import type { TimelineRow } from '../src/services/chamados/reads.ts';
 import { UserRef } from './users.ts';
 
 export const TimelineKindEnum = builder.enumType('TimelineKind', {

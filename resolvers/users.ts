@@ -2,8 +2,8 @@ import { ROLES } from '../entities/roles.ts';
 import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
 import { InvalidCredentialsError, UserDisabledError } from '../src/errors.ts';
-import { login } from '../src/services/auth.ts';
-import type { UserRow } from '../src/services/chamado-reads.ts';
+import { login } from '../src/services/auth/accounts.ts';
+import type { UserRow } from '../src/services/chamados/reads.ts';
 
 export const RoleEnum = builder.enumType('Role', {
   description: 'viewer (read) < ops (act on chamados) < ops_lead (approve, override claims) < admin.',

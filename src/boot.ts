@@ -4,19 +4,19 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/orm.ts';
 import { requestSqlScope } from './db/sql-metrics.ts';
-import { ChangeCollector } from './live/change-collector.ts';
-import { createLivePubSub } from './live/pubsub.ts';
+import { ChangeCollector } from './services/live/change-collector.ts';
+import { createLivePubSub } from './services/live/pubsub.ts';
 import { createPortalAssistClient } from './services/assist/portal-client.ts';
 import { startEmbeddedPostgres } from './db/embedded.ts';
 import type { Logger } from './logger.ts';
-import { ensureUser } from './services/auth.ts';
-import { seedDemo } from './services/demo-seed.ts';
+import { ensureUser } from './services/auth/accounts.ts';
+import { seedDemo } from './demo/demo-seed.ts';
 import { createApp } from './yoga.ts';
-import { graphqlWsTransport } from './transports/graphql-ws.ts';
-import { LEGACY_LIVE_PATH, legacyLiveTransport } from './transports/legacy-live.ts';
-import { pgBossRunbookQueue, startBoss } from './queue/pg-boss-queue.ts';
-import { startRunbookWorker } from './queue/runbook-worker.ts';
-import { startOutboundWorker } from './queue/outbound-queue.ts';
+import { graphqlWsTransport } from './edge/transports/graphql-ws.ts';
+import { LEGACY_LIVE_PATH, legacyLiveTransport } from './edge/transports/legacy-live.ts';
+import { pgBossRunbookQueue, startBoss } from './workers/pg-boss-queue.ts';
+import { startRunbookWorker } from './workers/runbook-worker.ts';
+import { startOutboundWorker } from './workers/outbound-queue.ts';
 
 export interface RunningServer {
   url: string;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { OutboundWorkerSettings } from './queue/outbound-queue.ts';
+import type { OutboundWorkerSettings } from './workers/outbound-queue.ts';
 
 /**
  * The environment, read and validated once. Secrets have development defaults only outside

@@ -2,11 +2,11 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { Loaders } from './loaders.ts';
-import { bearerToken, verifyToken } from './auth/tokens.ts';
-import { actorById } from './services/auth.ts';
+import { bearerToken, verifyToken } from './services/auth/tokens.ts';
+import { actorById } from './services/auth/accounts.ts';
 import type { Actor } from './services/actor.ts';
 import type { RunbookQueue } from './services/runbooks/queue.ts';
-import type { LivePubSub } from './live/pubsub.ts';
+import type { LivePubSub } from './services/live/pubsub.ts';
 import type { PortalAssistClient } from './services/assist/portal-client.ts';
 
 /** Why a request has no viewer: no credentials at all, or credentials that did not verify. */

@@ -1,7 +1,7 @@
 /**
  * Expected failures of the domain. Each carries a stable machine-readable `code`; the GraphQL
  * schema exposes them as typed errors (resolvers/errors.ts) and the REST shims map the code to an
- * HTTP status (src/rest/errors.ts). Anything else is a bug and is masked.
+ * HTTP status (src/edge/rest/errors.ts). Anything else is a bug and is masked.
  */
 export abstract class DomainError extends Error {
   abstract readonly code: string;

@@ -11,8 +11,8 @@ import {
   type ObservableRow,
   type TimelineRow,
   type UserRow,
-} from './services/chamado-reads.ts';
-import { eventPayloadsByIds, eventsByIds, type EventRow } from './services/event-reads.ts';
+} from './services/chamados/reads.ts';
+import { eventPayloadsByIds, eventsByIds, type EventRow } from './services/events/reads.ts';
 import {
   approvalsByIds,
   decisionsByRequestIds,

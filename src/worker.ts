@@ -2,12 +2,12 @@
 // in-process when RUNBOOK_WORKER is on, for deployments that scale workers separately.
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/orm.ts';
-import { ChangeCollector } from './live/change-collector.ts';
-import { createLivePubSub } from './live/pubsub.ts';
+import { ChangeCollector } from './services/live/change-collector.ts';
+import { createLivePubSub } from './services/live/pubsub.ts';
 import { createLogger } from './logger.ts';
-import { startBoss } from './queue/pg-boss-queue.ts';
-import { startRunbookWorker } from './queue/runbook-worker.ts';
-import { startOutboundWorker } from './queue/outbound-queue.ts';
+import { startBoss } from './workers/pg-boss-queue.ts';
+import { startRunbookWorker } from './workers/runbook-worker.ts';
+import { startOutboundWorker } from './workers/outbound-queue.ts';
 
 let config;
 try {

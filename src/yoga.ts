@@ -4,14 +4,14 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { schema } from '../resolvers/index.ts';
 import { createContext, type AppDeps, type Context } from './context.ts';
-import { observability, operationalEndpoints } from './http/observability.ts';
-import { requestIdOf } from './http/request-id.ts';
-import { chamadoRoutes } from './rest/chamados.ts';
-import { discoveryAuthRoutes } from './rest/discovery-auth.ts';
-import { eventRoutes } from './rest/events.ts';
-import { restRouter } from './rest/router.ts';
-import { runbookRoutes } from './rest/runbooks.ts';
-import { webhookReceiver } from './webhooks/receiver.ts';
+import { observability, operationalEndpoints } from './edge/http/observability.ts';
+import { requestIdOf } from './edge/http/request-id.ts';
+import { chamadoRoutes } from './edge/rest/chamados.ts';
+import { discoveryAuthRoutes } from './edge/rest/discovery-auth.ts';
+import { eventRoutes } from './edge/rest/events.ts';
+import { restRouter } from './edge/rest/router.ts';
+import { runbookRoutes } from './edge/rest/runbooks.ts';
+import { webhookReceiver } from './edge/webhooks/receiver.ts';
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
 

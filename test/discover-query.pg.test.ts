@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- pg ships no type declarations and @types/pg is not a dependency; the little
 // used here is typed by PgClient below.
 import pg from 'pg';
-import { compileDiscoverQuery } from '../src/services/discover-query/index.ts';
+import { compileDiscoverQuery } from '../src/services/events/discover-query/index.ts';
 
 /**
  * Runs compiled queries against the real PostgreSQL, on TEMP tables that live and die with this one

@@ -6,7 +6,7 @@ import {
   MAX_DEPTH,
   MAX_TERMS,
   type CompiledQuery,
-} from '../src/services/discover-query/index.ts';
+} from '../src/services/events/discover-query/index.ts';
 
 const WORD = "e.search @@ plainto_tsquery('simple', ?)";
 const PHRASE = "e.search @@ phraseto_tsquery('simple', ?)";

@@ -12,7 +12,7 @@ import {
   type EmitContext,
   type EmitOutcome,
   type EmitterOptions,
-} from '../src/emitter/emit-event.ts';
+} from '../sdk/emitter/emit-event.ts';
 
 const WHSEC = `whsec_${randomBytes(24).toString('base64')}`;
 const RAW_SECRET = 'plain-shared-secret-for-tests';

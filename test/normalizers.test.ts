@@ -9,7 +9,7 @@ import { NORMALIZERS } from '../src/services/ingest/sources/index.ts';
 import { onboard } from '../src/services/ingest/sources/onboard.ts';
 import { sentry } from '../src/services/ingest/sources/sentry.ts';
 import { wazuh } from '../src/services/ingest/sources/wazuh.ts';
-import { observablesOfEvent } from '../src/services/observables.ts';
+import { observablesOfEvent } from '../src/services/chamados/observables.ts';
 
 // Vendor bodies are free-form JSON that tests reshape; a fresh parse per call keeps tests independent.
 type Json = any;

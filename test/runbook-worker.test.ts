@@ -12,8 +12,8 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/orm.ts';
-import { ensureUser } from '../src/services/auth.ts';
-import { DEMO_USERS } from '../src/services/demo-seed.ts';
+import { ensureUser } from '../src/services/auth/accounts.ts';
+import { DEMO_USERS } from '../src/demo/demo-seed.ts';
 import { createChamado } from './helpers/fixtures.ts';
 import { startTestServer, unique, type TestServer } from './helpers/server.ts';
 

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { openDatabase } from '../../src/db/orm.ts';
-import { ensureUser } from '../../src/services/auth.ts';
-import { DEMO_USERS, seedRunbooks } from '../../src/services/demo-seed.ts';
+import { ensureUser } from '../../src/services/auth/accounts.ts';
+import { DEMO_USERS, seedRunbooks } from '../../src/demo/demo-seed.ts';
 import { loadConfig } from '../../src/config.ts';
 
 declare module 'vitest' {

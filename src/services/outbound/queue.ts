@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
- * What the outbound services need from the job queue (src/queue/outbound-queue.ts is pg-boss).
+ * What the outbound services need from the job queue (src/workers/outbound-queue.ts is pg-boss).
  * One job delivers one outbound_deliveries row; retries, backoff and dead-lettering are the
  * queue's business.
  */

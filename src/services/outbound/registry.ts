@@ -21,7 +21,7 @@ const WHSEC = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
 /**
  * A plain secret of at least 16 characters (used as raw HMAC key bytes), or a Standard Webhooks
  * `whsec_<base64>` secret whose key is at least 16 bytes — the same rule receivers apply
- * (src/webhooks/authenticate.ts).
+ * (src/edge/webhooks/authenticate.ts).
  */
 const secretSchema = z
   .string()

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
- * What the runbook services need from the job queue. The implementation (src/queue) is pg-boss;
+ * What the runbook services need from the job queue. The implementation (src/workers) is pg-boss;
  * services only see this, so they stay free of infrastructure and tests can read the contract.
  */
 export interface RunbookQueue {

@@ -12,7 +12,7 @@ import type { ExecutionOutcome, Executor, ExecutorConfig, HttpExecutorConfig } f
  *   the same attempt number, so receivers can deduplicate), `webhook-timestamp` (unix seconds),
  *   `webhook-signature` (`v1,<base64 HMAC-SHA256>`). Key: config.secret ?? env.httpSecret; a
  *   `whsec_<base64>` secret is decoded as Standard Webhooks says, any other string is raw key bytes
- *   (the same rule as src/webhooks/authenticate.ts).
+ *   (the same rule as src/edge/webhooks/authenticate.ts).
  * - config.headers are added first; the executor's own headers (signature, Content-Type) win.
  * - Redirects are never followed: a 3xx is a falha with its status.
  * - timeoutMs covers the whole exchange, response body included. request.signal aborts it too

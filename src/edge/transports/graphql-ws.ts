@@ -3,9 +3,9 @@ import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { bearerToken, verifyToken } from '../auth/tokens.ts';
-import type { Config } from '../config.ts';
-import type { App } from '../yoga.ts';
+import { bearerToken, verifyToken } from '../../services/auth/tokens.ts';
+import type { Config } from '../../config.ts';
+import type { App } from '../../yoga.ts';
 
 export interface GraphqlWsOptions {
   /** Sockets that never send `connection_init` are closed after this (graphql-ws: 4408). */

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { User } from '../../entities/user.entity.ts';
-import type { Role } from '../../entities/roles.ts';
-import { decoy, hashPassword, verifyPassword } from '../auth/passwords.ts';
-import { signToken, type TokenSettings } from '../auth/tokens.ts';
-import { InvalidCredentialsError, UserDisabledError } from '../errors.ts';
-import type { Actor } from './actor.ts';
+import { User } from '../../../entities/user.entity.ts';
+import type { Role } from '../../../entities/roles.ts';
+import { decoy, hashPassword, verifyPassword } from './passwords.ts';
+import { signToken, type TokenSettings } from './tokens.ts';
+import { InvalidCredentialsError, UserDisabledError } from '../../errors.ts';
+import type { Actor } from '../actor.ts';
 
 export interface LoginResult {
   userId: number;

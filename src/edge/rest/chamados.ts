@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHAMADO_STATUSES } from '../../entities/chamado-status.ts';
+import { CHAMADO_STATUSES } from '../../../entities/chamado-status.ts';
 import { RestError } from './errors.ts';
 import { gql, intParam, route, unwrap, type RestRoute } from './route.ts';
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Chamado } from '../../entities/chamado.entity.ts';
+import type { Chamado } from '../../../entities/chamado.entity.ts';
 import type { ObservableFact } from './observables.ts';
 
 /** What a chamado needs to know about an event that joins it. */

@@ -2,10 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { parse, type ExecutionResult } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { verifyToken } from '../auth/tokens.ts';
-import type { Config } from '../config.ts';
-import type { Logger } from '../logger.ts';
-import type { App } from '../yoga.ts';
+import { verifyToken } from '../../services/auth/tokens.ts';
+import type { Config } from '../../config.ts';
+import type { Logger } from '../../logger.ts';
+import type { App } from '../../yoga.ts';
 
 export const LEGACY_LIVE_PATH = /^\/api\/v1\/chamados\/([^/]+)\/live\/?$/;
 

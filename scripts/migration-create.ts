@@ -2,7 +2,7 @@
 // then rewrites migrations/index.ts so the new file is part of the ordered list.
 import { readdir, writeFile } from 'node:fs/promises';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { ormOptions } from '../db/orm.ts';
+import { ormOptions } from '../src/db/orm.ts';
 
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const orm = await MikroORM.init(ormOptions(url));

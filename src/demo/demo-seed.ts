@@ -2,15 +2,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Chamado } from '../../entities/chamado.entity.ts';
 import type { Role } from '../../entities/roles.ts';
 import type { Config } from '../config.ts';
-import type { Actor } from './actor.ts';
-import { ensureUser } from './auth.ts';
-import { addChamadoNote, changeChamadoStatus, claimChamado } from './chamado-commands.ts';
-import { sha256Hex } from './ingest/digest.ts';
-import { ingestDelivery } from './ingest/ingest.ts';
-import { NORMALIZERS, type WebhookSegment } from './ingest/sources/index.ts';
-import { createRunbook, DEMO_RUNBOOKS } from './runbooks/catalog.ts';
-import { requestExecution } from './runbooks/executions.ts';
-import type { RunbookQueue } from './runbooks/queue.ts';
+import type { Actor } from '../services/actor.ts';
+import { ensureUser } from '../services/auth/accounts.ts';
+import { addChamadoNote, changeChamadoStatus, claimChamado } from '../services/chamados/commands.ts';
+import { sha256Hex } from '../services/ingest/digest.ts';
+import { ingestDelivery } from '../services/ingest/ingest.ts';
+import { NORMALIZERS, type WebhookSegment } from '../services/ingest/sources/index.ts';
+import { createRunbook, DEMO_RUNBOOKS } from '../services/runbooks/catalog.ts';
+import { requestExecution } from '../services/runbooks/executions.ts';
+import type { RunbookQueue } from '../services/runbooks/queue.ts';
 import { Runbook } from '../../entities/runbook.entity.ts';
 
 /** Demo users: password `opsgraph-<username>`. Refused in production by config validation. */

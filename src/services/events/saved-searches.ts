@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { SavedSearch } from '../../entities/saved-search.entity.ts';
-import { User } from '../../entities/user.entity.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
-import type { Actor } from './actor.ts';
+import { SavedSearch } from '../../../entities/saved-search.entity.ts';
+import { User } from '../../../entities/user.entity.ts';
+import { NotFoundError, ValidationError } from '../../errors.ts';
+import type { Actor } from '../actor.ts';
 import { compileDiscoverQuery, DiscoverQuerySyntaxError } from './discover-query/index.ts';
-import { parseInput } from './validation.ts';
+import { parseInput } from '../validation.ts';
 
 export interface SavedSearchRow {
   id: number;

@@ -1,15 +1,15 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { Chamado } from '../../entities/chamado.entity.ts';
-import { Event } from '../../entities/event.entity.ts';
-import { TimelineEntry } from '../../entities/timeline-entry.entity.ts';
-import { User } from '../../entities/user.entity.ts';
-import { ForbiddenActionError, NotFoundError, ValidationError } from '../errors.ts';
-import type { Actor } from './actor.ts';
-import { absorbEvent, addObservables, recomputeEventSummary } from './chamado-events.ts';
-import { observablesOfEvent } from './observables.ts';
-import { parseInput } from './validation.ts';
+import { Chamado } from '../../../entities/chamado.entity.ts';
+import { Event } from '../../../entities/event.entity.ts';
+import { TimelineEntry } from '../../../entities/timeline-entry.entity.ts';
+import { User } from '../../../entities/user.entity.ts';
+import { ForbiddenActionError, NotFoundError, ValidationError } from '../../errors.ts';
+import type { Actor } from '../actor.ts';
+import { absorbEvent, addObservables, recomputeEventSummary } from '../chamados/absorb-events.ts';
+import { observablesOfEvent } from '../chamados/observables.ts';
+import { parseInput } from '../validation.ts';
 
 /*
  * Operators correcting what correlation decided: take an event off a chamado, move it to another,

@@ -1,12 +1,12 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { TRANSITIONS, type ChamadoStatus } from '../../entities/chamado-status.ts';
-import { Chamado, type ChamadoOrigin } from '../../entities/chamado.entity.ts';
-import { Event } from '../../entities/event.entity.ts';
-import { roleAtLeast } from '../../entities/roles.ts';
-import { TimelineEntry } from '../../entities/timeline-entry.entity.ts';
-import { User } from '../../entities/user.entity.ts';
+import { TRANSITIONS, type ChamadoStatus } from '../../../entities/chamado-status.ts';
+import { Chamado, type ChamadoOrigin } from '../../../entities/chamado.entity.ts';
+import { Event } from '../../../entities/event.entity.ts';
+import { roleAtLeast } from '../../../entities/roles.ts';
+import { TimelineEntry } from '../../../entities/timeline-entry.entity.ts';
+import { User } from '../../../entities/user.entity.ts';
 import {
   ClaimConflictError,
   ForbiddenActionError,
@@ -14,12 +14,12 @@ import {
   NotFoundError,
   UnknownReferenceError,
   VersionConflictError,
-} from '../errors.ts';
-import type { Actor } from './actor.ts';
-import { parseInput } from './validation.ts';
+} from '../../errors.ts';
+import type { Actor } from '../actor.ts';
+import { parseInput } from '../validation.ts';
 import { nextChamadoPublicId } from './public-ids.ts';
 import { observablesOfEvent } from './observables.ts';
-import { absorbEvent, addObservables } from './chamado-events.ts';
+import { absorbEvent, addObservables } from './absorb-events.ts';
 
 /*
  * The write side of chamados. Each command runs in one transaction that row-locks the chamado

@@ -1,8 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
-import type { Logger } from '../logger.ts';
-import { requestSqlScope } from '../db/sql-metrics.ts';
+import type { Logger } from '../../logger.ts';
+import { requestSqlScope } from '../../db/sql-metrics.ts';
 import { requestIdOf } from './request-id.ts';
 
 collectDefaultMetrics({ prefix: 'opsgraph_' });

@@ -1,11 +1,11 @@
 import type { Plugin } from 'graphql-yoga';
 import { Counter } from 'prom-client';
-import type { AppDeps } from '../context.ts';
-import { recordDeadLetter } from '../services/ingest/dead-letters.ts';
-import { sha256Hex } from '../services/ingest/digest.ts';
-import { ingestDelivery, type Receipt } from '../services/ingest/ingest.ts';
-import { PayloadSchemaError } from '../services/ingest/normalized-event.ts';
-import { NORMALIZERS } from '../services/ingest/sources/index.ts';
+import type { AppDeps } from '../../context.ts';
+import { recordDeadLetter } from '../../services/ingest/dead-letters.ts';
+import { sha256Hex } from '../../services/ingest/digest.ts';
+import { ingestDelivery, type Receipt } from '../../services/ingest/ingest.ts';
+import { PayloadSchemaError } from '../../services/ingest/normalized-event.ts';
+import { NORMALIZERS } from '../../services/ingest/sources/index.ts';
 import { authenticateDelivery, deliveryIdOf } from './authenticate.ts';
 
 const ingested = new Counter({

@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import type { Role } from '../../entities/roles.ts';
+import type { Role } from '../../../entities/roles.ts';
 
 /** HS256 only: verification pins the algorithm, so `alg: none` and RS/HS confusion are refused. */
 const ALGORITHM = 'HS256' as const;

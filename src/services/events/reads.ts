@@ -57,7 +57,7 @@ export interface EventFilter {
   severityMin?: number | null;
   from?: Date | null;
   to?: Date | null;
-  /** Discover query language (src/services/discover-query). */
+  /** Discover query language (src/services/events/discover-query). */
   q?: string | null;
   /** Public id of the chamado the events belong to. */
   chamado?: string | null;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { APPROVAL_STATUSES, NIVEIS } from '../../entities/runbook-levels.ts';
+import { APPROVAL_STATUSES, NIVEIS } from '../../../entities/runbook-levels.ts';
 import { RestError } from './errors.ts';
 import { gql, intParam, route, unwrap, type RestRoute } from './route.ts';
 

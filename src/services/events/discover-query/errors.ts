@@ -1,4 +1,4 @@
-import { DomainError } from '../../errors.ts';
+import { DomainError } from '../../../errors.ts';
 
 /**
  * A Discover query the compiler cannot accept. `position` is the 0-based offset into the query (a

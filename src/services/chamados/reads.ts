@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { ChamadoStatus } from '../../entities/chamado-status.ts';
-import type { ChamadoOrigin } from '../../entities/chamado.entity.ts';
-import type { TimelineKind } from '../../entities/timeline-entry.entity.ts';
-import type { Role } from '../../entities/roles.ts';
+import type { ChamadoStatus } from '../../../entities/chamado-status.ts';
+import type { ChamadoOrigin } from '../../../entities/chamado.entity.ts';
+import type { TimelineKind } from '../../../entities/timeline-entry.entity.ts';
+import type { Role } from '../../../entities/roles.ts';
 
 /*
  * The read side: plain rows through SQL, never hydrated entities (hydration and the identity map

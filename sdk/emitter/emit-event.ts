@@ -207,7 +207,7 @@ export function createEmitter(options: EmitterOptions): Emitter {
     if (secret === '') throw new TypeError('emitter: secret is required when enabled');
     if (signing === 'standard-webhooks') {
       try {
-        // Same key rule as the receiver (src/webhooks/authenticate.ts): whsec_ → base64 key, else raw.
+        // Same key rule as the receiver (src/edge/webhooks/authenticate.ts): whsec_ → base64 key, else raw.
         webhook = secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(secret, { format: 'raw' });
       } catch {
         throw new TypeError('emitter: secret is not a valid whsec_<base64> Standard Webhooks secret');

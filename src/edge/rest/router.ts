@@ -1,6 +1,6 @@
 import { execute, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { createContext, type AppDeps } from '../context.ts';
+import { createContext, type AppDeps } from '../../context.ts';
 import { requestIdOf } from '../http/request-id.ts';
 import { fromGraphQLErrors, RestError } from './errors.ts';
 import { compilePath, type RestRoute } from './route.ts';
