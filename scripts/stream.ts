@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
+import { createSigner } from '../sdk/standard-webhooks.ts';
 
 /**
  * A realistic mixed delivery stream for demos, load and benchmarks: onboarding funnels that
@@ -177,14 +177,7 @@ export function generateStream(count: number, opts: { seed?: number; duplicateRa
   return out;
 }
 
-/** Standard Webhooks headers for a delivery; the shared secret is used as the raw HMAC key. */
+/** Standard Webhooks headers for a delivery (a redelivery reuses its original's webhook-id). */
 export function signedHeaders(delivery: Delivery, secret: string): Record<string, string> {
-  const webhook = secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(secret, { format: 'raw' });
-  const now = new Date();
-  return {
-    'content-type': 'application/json',
-    'webhook-id': delivery.webhookId,
-    'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
-    'webhook-signature': webhook.sign(delivery.webhookId, now, delivery.body),
-  };
+  return { 'content-type': 'application/json', ...createSigner(secret).headers(delivery.webhookId, new Date(), delivery.body) };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Webhook } from 'standardwebhooks';
+import { createSigner, type Signer } from '../standard-webhooks.ts';
 
 /**
  * Sender side of the OpsGraph webhook receiver (spec 001, tasks T011/T012/T018/T023): what the
@@ -192,7 +192,7 @@ export function createEmitter(options: EmitterOptions): Emitter {
 
   let url = '';
   let logUrl = '';
-  let webhook: Webhook | null = null;
+  let signer: Signer | null = null;
   if (enabled) {
     let parsed: URL;
     try {
@@ -207,8 +207,7 @@ export function createEmitter(options: EmitterOptions): Emitter {
     if (secret === '') throw new TypeError('emitter: secret is required when enabled');
     if (signing === 'standard-webhooks') {
       try {
-        // Same key rule as the receiver (src/edge/webhooks/authenticate.ts): whsec_ → base64 key, else raw.
-        webhook = secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(secret, { format: 'raw' });
+        signer = createSigner(secret);
       } catch {
         throw new TypeError('emitter: secret is not a valid whsec_<base64> Standard Webhooks secret');
       }
@@ -279,11 +278,9 @@ export function createEmitter(options: EmitterOptions): Emitter {
       'content-type': 'application/json',
       'user-agent': 'opsgraph-emitter/1',
     };
-    if (webhook) {
-      const timestamp = now(); // per attempt: a late retry must still be inside the receiver's 5-minute window
-      headers['webhook-id'] = webhookId;
-      headers['webhook-timestamp'] = String(Math.floor(timestamp.getTime() / 1000));
-      headers['webhook-signature'] = webhook.sign(webhookId, timestamp, body);
+    if (signer) {
+      // Timestamped per attempt: a late retry must still be inside the receiver's 5-minute window.
+      Object.assign(headers, signer.headers(webhookId, now(), body));
     } else {
       headers['x-webhook-secret'] = secret;
       // Not `webhook-id`: the receiver treats that header as a Standard Webhooks signature attempt.

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Webhook } from 'standardwebhooks';
+import { createSigner } from '../../../sdk/standard-webhooks.ts';
 
 /*
  * One delivery attempt, run by the queue's worker. The row is claimed (attempt counted) in a short
@@ -35,17 +35,6 @@ export class DeliveryAttemptError extends Error {
     this.name = 'DeliveryAttemptError';
     this.statusCode = statusCode;
   }
-}
-
-/** Standard Webhooks headers for `body`: HMAC-SHA256 over `id.timestamp.body`. */
-export function signatureHeaders(secret: string, messageId: string, at: Date, body: string): Record<string, string> {
-  // Same secret rule as our receivers: `whsec_<base64>` is decoded, anything else is raw key bytes.
-  const signer = secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(secret, { format: 'raw' });
-  return {
-    'webhook-id': messageId,
-    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': signer.sign(messageId, at, body),
-  };
 }
 
 interface Claimed {
@@ -151,7 +140,7 @@ export async function deliverOne(em: EntityManager, deliveryId: number, opts: De
       headers: {
         'content-type': 'application/json',
         'user-agent': USER_AGENT,
-        ...signatureHeaders(claimed.secret, claimed.messageId, new Date(), body),
+        ...createSigner(claimed.secret).headers(claimed.messageId, new Date(), body),
       },
       body,
     });

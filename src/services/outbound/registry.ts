@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
+import { signingSecretProblem } from '../../../sdk/standard-webhooks.ts';
 import { Chamado } from '../../../entities/chamado.entity.ts';
 import { OutboundDelivery, OutboundWebhook, type DELIVERY_STATUSES } from '../../../entities/outbound-webhook.entity.ts';
 import { TIMELINE_KINDS } from '../../../entities/timeline-entry.entity.ts';
@@ -16,19 +17,13 @@ import type { OutboundFilter } from './matching.ts';
  * they give `secretHint` (its last 4 characters) so admins can tell which secret is configured.
  */
 
-const WHSEC = /^whsec_([A-Za-z0-9+/]+={0,2})$/;
-
-/**
- * A plain secret of at least 16 characters (used as raw HMAC key bytes), or a Standard Webhooks
- * `whsec_<base64>` secret whose key is at least 16 bytes — the same rule receivers apply
- * (src/edge/webhooks/authenticate.ts).
- */
+/** The strength rule is the protocol module's, so senders, receivers and this registry agree on it. */
 const secretSchema = z
   .string()
   .max(200, 'at most 200 characters')
-  .refine((s) => !/\s/.test(s), 'must not contain whitespace')
-  .refine((s) => (s.startsWith('whsec_') ? WHSEC.test(s) && Buffer.from(s.slice(6), 'base64').length >= 16 : s.length >= 16), {
-    message: 'at least 16 characters, or whsec_ followed by base64 of at least 16 bytes',
+  .superRefine((secret, ctx) => {
+    const problem = signingSecretProblem(secret);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 const eventTypePattern = z

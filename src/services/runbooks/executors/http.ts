@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Webhook } from 'standardwebhooks';
+import { createSigner, type Signer } from '../../../../sdk/standard-webhooks.ts';
 import { BoundedOutput } from './command.ts';
 import { RESERVED_HEADERS } from './validate-config.ts';
 import type { ExecutionOutcome, Executor, ExecutorConfig, HttpExecutorConfig } from './types.ts';
@@ -10,9 +10,8 @@ import type { ExecutionOutcome, Executor, ExecutorConfig, HttpExecutorConfig } f
  * - Body: `{"exec_id","attempt","runbook_code","params"}` (JSON, serialised once, signed as sent).
  * - Standard Webhooks headers: `webhook-id` = `exec_<execId>_<attempt>` (stable across a retry of
  *   the same attempt number, so receivers can deduplicate), `webhook-timestamp` (unix seconds),
- *   `webhook-signature` (`v1,<base64 HMAC-SHA256>`). Key: config.secret ?? env.httpSecret; a
- *   `whsec_<base64>` secret is decoded as Standard Webhooks says, any other string is raw key bytes
- *   (the same rule as src/edge/webhooks/authenticate.ts).
+ *   `webhook-signature` (`v1,<base64 HMAC-SHA256>`), from sdk/standard-webhooks.ts. Key:
+ *   config.secret ?? env.httpSecret (`whsec_<base64>` decoded, any other string raw key bytes).
  * - config.headers are added first; the executor's own headers (signature, Content-Type) win.
  * - Redirects are never followed: a 3xx is a falha with its status.
  * - timeoutMs covers the whole exchange, response body included. request.signal aborts it too
@@ -54,9 +53,9 @@ export const httpExecutor: Executor = async (config, request, env) => {
 
   const secret = config.secret ?? env.httpSecret;
   if (!secret) return fail('no HMAC secret configured for the http executor');
-  let webhook: Webhook;
+  let signer: Signer;
   try {
-    webhook = secret.startsWith('whsec_') ? new Webhook(secret) : new Webhook(secret, { format: 'raw' });
+    signer = createSigner(secret);
   } catch {
     return fail('invalid http config: secret is not a valid whsec_<base64> secret');
   }
@@ -80,9 +79,7 @@ export const httpExecutor: Executor = async (config, request, env) => {
   }
   if (!headers.has('user-agent')) headers.set('user-agent', USER_AGENT);
   headers.set('content-type', 'application/json');
-  headers.set('webhook-id', msgId);
-  headers.set('webhook-timestamp', String(Math.floor(now.getTime() / 1000)));
-  headers.set('webhook-signature', webhook.sign(msgId, now, body));
+  for (const [name, value] of Object.entries(signer.headers(msgId, now, body))) headers.set(name, value);
 
   if (request.signal?.aborted) return fail('cancelled');
   const controller = new AbortController();
