@@ -1,17 +1,9 @@
-import { ConfigError, loadConfig } from './config.ts';
-import { createLogger } from './logger.ts';
 import { startServer } from './boot.ts';
+import { EmbeddedPostgresError } from './db/embedded-error.ts';
+import { exitOnSignals, loadConfigOrExit } from './bootstrap.ts';
+import { createLogger } from './logger.ts';
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`${err.message}\n`);
-    process.exit(1);
-  }
-  throw err;
-}
+const config = loadConfigOrExit();
 const log = createLogger(config.logLevel);
 if (config.defaultedSecrets.length > 0) {
   // Development only (production refuses to start without them): say which defaults are in use.
@@ -25,27 +17,11 @@ let running;
 try {
   running = await startServer(config, log);
 } catch (err) {
-  log.fatal({ err }, 'OpsGraph could not start');
+  // An EmbeddedPostgresError is about the machine and says how to fix it: one line, no stack.
+  if (err instanceof EmbeddedPostgresError) log.fatal(`OpsGraph could not start: ${err.message}`);
+  else log.fatal({ err }, 'OpsGraph could not start');
   process.exit(1);
 }
 log.info({ url: `${running.url}/graphql` }, 'OpsGraph ready: GraphiQL at /graphql');
 
-const SHUTDOWN_DEADLINE_MS = 30_000;
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log.info({ signal }, 'shutting down: finishing in-flight requests');
-    // A dependency that hangs (a database already gone) must not keep the process alive forever.
-    setTimeout(() => {
-      log.error('shutdown did not finish in time; exiting');
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+exitOnSignals(log, () => running.close(), 'shutting down: finishing in-flight requests');

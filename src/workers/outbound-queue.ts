@@ -1,36 +1,15 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { CompiledQuery } from 'kysely';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from '../logger.ts';
 import { deliverOne, markDeliveryFailed } from '../services/outbound/deliver.ts';
 import { dispatchPending, requeueStranded } from '../services/outbound/dispatcher.ts';
 import type { OutboundQueue } from '../services/outbound/queue.ts';
+import type { OutboundRetrySettings, OutboundWorkerSettings } from '../services/outbound/settings.ts';
+import { consumeEach, ensureQueue, sendInTransaction } from './boss.ts';
 
 export const OUTBOUND_QUEUE = 'outbound-delivery';
 /** Deliveries that used up their retries land here; its worker marks them failed, visibly. */
 export const OUTBOUND_DEAD_QUEUE = 'outbound-delivery-dead';
-
-export interface OutboundRetrySettings {
-  /** Retries after the first attempt before a delivery is dead-lettered (failed). */
-  retryLimit: number;
-  /** Seconds before the first retry (pg-boss takes whole seconds). */
-  retryDelaySeconds: number;
-  /** Exponential backoff with jitter from retryDelaySeconds (capped at an hour). */
-  retryBackoff: boolean;
-  /** Per attempt. */
-  timeoutMs: number;
-}
-
-export interface OutboundWorkerSettings extends OutboundRetrySettings {
-  /** Deliveries in flight at once in this process. */
-  concurrency: number;
-  /** How often the dispatcher looks at the outbox (nudge() runs it at once). Default 1000. */
-  dispatchIntervalMs?: number;
-  /** Timeline entries per dispatcher transaction. Default 200. */
-  dispatchBatch?: number;
-  /** How often an idle worker polls for jobs (≥ 0.5). Default 1. */
-  pollingIntervalSeconds?: number;
-}
 
 export interface OutboundWorker {
   /** Runs the dispatcher now (or right after the run in progress). */
@@ -45,10 +24,6 @@ const STRANDED_AFTER_SECONDS = 30;
 const STRANDED_SWEEP_MS = 30_000;
 
 type DeliveryJob = { deliveryId: number };
-
-function ignoreExisting(err: unknown): void {
-  if (!(err instanceof Error && /already exists/i.test(err.message))) throw err;
-}
 
 /** The per-job retry policy (also set on each job, so it holds even if the queue predates a config change). */
 function jobPolicy(settings: OutboundRetrySettings) {
@@ -68,29 +43,17 @@ function jobPolicy(settings: OutboundRetrySettings) {
  * enqueueing a delivery twice never sends it twice in parallel.
  */
 export async function ensureOutboundQueues(boss: PgBoss, settings: OutboundRetrySettings): Promise<void> {
-  await boss.createQueue(OUTBOUND_DEAD_QUEUE).catch(ignoreExisting);
-  await boss.createQueue(OUTBOUND_QUEUE, { policy: 'exclusive', ...jobPolicy(settings), deadLetter: OUTBOUND_DEAD_QUEUE }).catch(ignoreExisting);
-}
-
-/** Runs pg-boss's SQL on the MikroORM transaction of `em`, so the job commits with our rows. */
-function transactionDb(em: EntityManager) {
-  return {
-    async executeSql(text: string, values: unknown[] = []) {
-      const result = await em.getKysely().executeQuery(CompiledQuery.raw(text, values));
-      return { rows: result.rows as unknown[] };
-    },
-  };
+  await ensureQueue(boss, OUTBOUND_QUEUE, { policy: 'exclusive', ...jobPolicy(settings) }, OUTBOUND_DEAD_QUEUE);
 }
 
 export function pgBossOutboundQueue(boss: PgBoss, settings?: OutboundRetrySettings): OutboundQueue {
   const policy = settings ? jobPolicy(settings) : {};
   return {
     async enqueue(em, deliveryId) {
-      await boss.send(OUTBOUND_QUEUE, { deliveryId } satisfies DeliveryJob, {
+      await sendInTransaction<DeliveryJob>(boss, em, OUTBOUND_QUEUE, { deliveryId }, {
         ...policy,
         singletonKey: `delivery-${deliveryId}`,
         deadLetter: OUTBOUND_DEAD_QUEUE,
-        db: transactionDb(em),
       });
     },
   };
@@ -107,11 +70,11 @@ export async function startOutboundWorker(boss: PgBoss, orm: MikroORM, settings:
   const pollingIntervalSeconds = settings.pollingIntervalSeconds ?? 1;
   const batch = settings.dispatchBatch ?? 200;
 
-  await boss.work<DeliveryJob>(
+  const stopJobs = await consumeEach<DeliveryJob>(
+    boss,
     OUTBOUND_QUEUE,
-    { batchSize: 1, localConcurrency: settings.concurrency, pollingIntervalSeconds },
-    async ([job]) => {
-      if (!job) return;
+    { concurrency: settings.concurrency, pollingIntervalSeconds },
+    async (job) => {
       try {
         const outcome = await deliverOne(orm.em, job.data.deliveryId, { timeoutMs: settings.timeoutMs, signal: job.signal });
         if (outcome.result === 'skipped') log.debug({ deliveryId: job.data.deliveryId, reason: outcome.reason }, 'outbound delivery skipped');
@@ -121,8 +84,7 @@ export async function startOutboundWorker(boss: PgBoss, orm: MikroORM, settings:
       }
     },
   );
-  await boss.work<DeliveryJob>(OUTBOUND_DEAD_QUEUE, { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
-    if (!job) return;
+  const stopDead = await consumeEach<DeliveryJob>(boss, OUTBOUND_DEAD_QUEUE, { pollingIntervalSeconds }, async (job) => {
     if (await markDeliveryFailed(orm.em, job.data.deliveryId)) {
       log.warn({ deliveryId: job.data.deliveryId }, 'outbound delivery failed: retries exhausted');
     }
@@ -170,8 +132,8 @@ export async function startOutboundWorker(boss: PgBoss, orm: MikroORM, settings:
       stopped = true;
       clearInterval(timer);
       await running;
-      await boss.offWork(OUTBOUND_QUEUE).catch(() => undefined);
-      await boss.offWork(OUTBOUND_DEAD_QUEUE).catch(() => undefined);
+      await stopJobs();
+      await stopDead();
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { PgBoss } from 'pg-boss';
-import type { RunbookSettings } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { expireApprovals } from '../services/runbooks/approvals.ts';
 import { markExecutionLost, runExecution } from '../services/runbooks/run-execution.ts';
-import { RUNBOOK_DEAD_QUEUE, RUNBOOK_QUEUE } from './pg-boss-queue.ts';
+import type { RunbookSettings } from '../services/runbooks/settings.ts';
+import { consumeEach } from './boss.ts';
+import { RUNBOOK_DEAD_QUEUE, RUNBOOK_QUEUE, type RunbookJob } from './pg-boss-queue.ts';
 
 const EXPIRY_SWEEP_MS = 30_000;
 
@@ -16,17 +17,11 @@ const EXPIRY_SWEEP_MS = 30_000;
  */
 export async function startRunbookWorker(boss: PgBoss, orm: MikroORM, settings: RunbookSettings, log: Logger): Promise<() => Promise<void>> {
   const env = { commandDir: settings.commandDir, httpSecret: settings.hmacSecret, maxOutputBytes: settings.maxOutputBytes };
-  await boss.work<{ execId: number }>(
-    RUNBOOK_QUEUE,
-    { batchSize: 1, localConcurrency: settings.concurrency, pollingIntervalSeconds: 1 },
-    async ([job]) => {
-      if (!job) return;
-      log.info({ execId: job.data.execId, jobId: job.id, retry: job.retryCount }, 'runbook job started');
-      await runExecution(orm.em, job.data.execId, env, job.signal);
-    },
-  );
-  await boss.work<{ execId: number }>(RUNBOOK_DEAD_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => {
-    if (!job) return;
+  const stopJobs = await consumeEach<RunbookJob>(boss, RUNBOOK_QUEUE, { concurrency: settings.concurrency }, async (job) => {
+    log.info({ execId: job.data.execId, jobId: job.id, retry: job.retryCount }, 'runbook job started');
+    await runExecution(orm.em, job.data.execId, env, job.signal);
+  });
+  const stopDead = await consumeEach<RunbookJob>(boss, RUNBOOK_DEAD_QUEUE, {}, async (job) => {
     log.warn({ execId: job.data.execId }, 'runbook job exhausted its retries');
     await markExecutionLost(orm.em, job.data.execId, 'o worker parou durante a execução e as novas tentativas esgotaram-se');
   });
@@ -36,7 +31,7 @@ export async function startRunbookWorker(boss: PgBoss, orm: MikroORM, settings: 
   sweep.unref();
   return async () => {
     clearInterval(sweep);
-    await boss.offWork(RUNBOOK_QUEUE).catch(() => undefined);
-    await boss.offWork(RUNBOOK_DEAD_QUEUE).catch(() => undefined);
+    await stopJobs();
+    await stopDead();
   };
 }

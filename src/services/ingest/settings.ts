@@ -1,0 +1,21 @@
+/** Which events open a chamado (DOMAIN.md's rule table); the thresholds come from configuration. */
+export interface IngestRules {
+  onboardOpenEvents: string[];
+  wazuhMinLevel: number;
+  alertSeverities: string[];
+  sentryActions: string[];
+  genericMinSeverity: number;
+  /** Sources whose resolutions may move an unclaimed chamado to resolvido (DOMAIN.md); empty: never. */
+  autoResolveSources: string[];
+}
+
+/** What ingestion and the webhook receivers need; src/config.ts fills it from the environment. */
+export interface IngestSettings {
+  rules: IngestRules;
+  correlationWindowMs: number;
+  reopenWindowMs: number;
+  maxBodyBytes: number;
+  /** Shared secret per receiver path segment (onboard, wazuh, …, events). */
+  webhookSecrets: Record<string, string>;
+  sentryClientSecret: string;
+}
