@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { OutboundWorkerSettings } from './workers/outbound-queue.ts';
+import type { IngestSettings } from './services/ingest/settings.ts';
+import type { OutboundWorkerSettings } from './services/outbound/settings.ts';
+import type { RunbookSettings } from './services/runbooks/settings.ts';
 
 /**
  * The environment, read and validated once. Secrets have development defaults only outside
@@ -91,36 +93,6 @@ const envSchema = z.object({
 
 /** Per-source webhook secrets override WEBHOOK_SECRET: WEBHOOK_SECRET_WAZUH, WEBHOOK_SECRET_ONBOARD … */
 const WEBHOOK_SOURCES = ['onboard', 'wazuh', 'alertmanager', 'signoz', 'sentry', 'events'] as const;
-
-export interface IngestRules {
-  onboardOpenEvents: string[];
-  wazuhMinLevel: number;
-  alertSeverities: string[];
-  sentryActions: string[];
-  genericMinSeverity: number;
-}
-
-export interface IngestSettings {
-  rules: IngestRules;
-  correlationWindowMs: number;
-  reopenWindowMs: number;
-  maxBodyBytes: number;
-  /** Shared secret per receiver path segment (onboard, wazuh, …, events). */
-  webhookSecrets: Record<string, string>;
-  sentryClientSecret: string;
-}
-
-export interface RunbookSettings {
-  hmacSecret: string;
-  /** Run the job-queue worker inside this process (else run `npm run worker` separately). */
-  workerInProcess: boolean;
-  commandDir: string;
-  maxOutputBytes: number;
-  concurrency: number;
-  heartbeatSeconds: number;
-  retryLimit: number;
-  approvalTtlMs: number;
-}
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DeadLetter } from '../../../entities/dead-letter.entity.ts';
 import { User } from '../../../entities/user.entity.ts';
-import type { IngestSettings } from '../../config.ts';
+import type { IngestSettings } from './settings.ts';
 import { ForbiddenActionError, NotFoundError, ValidationError } from '../../errors.ts';
 import type { Actor } from '../actor.ts';
 import { sha256Hex } from './digest.ts';

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Chamado } from '../../../entities/chamado.entity.ts';
 import { Event } from '../../../entities/event.entity.ts';
 import { TimelineEntry } from '../../../entities/timeline-entry.entity.ts';
-import type { IngestSettings } from '../../config.ts';
+import type { IngestSettings } from './settings.ts';
 import { absorbEvent, addObservables } from '../chamados/absorb-events.ts';
 import { observablesOfEvent } from '../chamados/observables.ts';
 import { nextChamadoPublicId } from '../chamados/public-ids.ts';

@@ -1,4 +1,4 @@
-import type { IngestRules } from '../../config.ts';
+import type { IngestRules } from './settings.ts';
 import type { NormalizedEvent } from './normalized-event.ts';
 
 /** Why an event opens a chamado: the rule's name and, for the receipt, what matched. */
