@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { graphql } from './__generated__/index.ts';
 import { createChamado, insertEvents } from './helpers/fixtures.ts';
+import { newDomain } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 
 /*
@@ -90,7 +91,6 @@ const AuthCreate = graphql(`
   }
 `);
 
-const newDomain = () => `${unique('auth')}.example.com`;
 
 async function userId(username: string): Promise<number> {
   const rows = await server.orm.em.getConnection().execute<{ id: number }[]>('select id from users where username = ?', [username]);
@@ -128,10 +128,12 @@ describe('login', () => {
     if (login.__typename !== 'LoginPayload') throw new Error(`login failed: ${JSON.stringify(login)}`);
     expect(login.user).toMatchObject({ username: 'ops', role: 'ops', disabled: false });
     expect(login.expiresAt).toMatch(ISO);
-    // JWT_TTL defaults to 8h.
-    const ttlMs = Date.parse(login.expiresAt) - before;
-    expect(ttlMs).toBeGreaterThan(8 * 3600_000 - 60_000);
-    expect(ttlMs).toBeLessThanOrEqual(8 * 3600_000 + 1_000);
+    // JWT_TTL defaults to 8h, counted from when the token was signed (between before and after;
+    // `exp` has whole seconds, so it may fall up to a second before `before + 8h`).
+    const after = Date.now();
+    const expiresAt = Date.parse(login.expiresAt);
+    expect(expiresAt).toBeGreaterThan(before + 8 * 3600_000 - 1_000);
+    expect(expiresAt).toBeLessThanOrEqual(after + 8 * 3600_000);
 
     const claims = jwt.verify(login.token, JWT_SETTINGS.secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
     expect(claims).toMatchObject({ iss: 'opsgraph', aud: 'opsgraph-api', sub: String(await userId('ops')), role: 'ops' });
@@ -170,7 +172,7 @@ describe('login', () => {
 });
 
 describe('tokens', () => {
-  const domain = newDomain();
+  const domain = newDomain('auth');
   const query = (token?: string) => server.gql(AuthChamados, { domain }, token === undefined ? {} : { token });
 
   it('accepts a token signed like the server signs them (control for the cases below)', async () => {
@@ -286,7 +288,7 @@ describe('roles', () => {
   });
 
   it('a viewer reads chamados but every mutation is FORBIDDEN and changes nothing', async () => {
-    const domain = newDomain();
+    const domain = newDomain('auth');
     const c = await createChamado(server, { domain });
     const [ev] = await insertEvents(server, [{ domain }]);
 
@@ -317,7 +319,7 @@ describe('roles', () => {
   });
 
   it('without a token every mutation is UNAUTHENTICATED', async () => {
-    const domain = newDomain();
+    const domain = newDomain('auth');
     const c = await createChamado(server, { domain });
     const results = await Promise.all([
       server.gql(AuthClaim, { publicId: c.publicId }),
@@ -332,7 +334,7 @@ describe('roles', () => {
   });
 
   it('ops claims; ops cannot override; ops_lead and admin can', async () => {
-    const c = await createChamado(server, { domain: newDomain() });
+    const c = await createChamado(server, { domain: newDomain('auth') });
     expect((await server.gql(AuthClaim, { publicId: c.publicId }, { as: 'lead' })).data!.claimChamado).toMatchObject({
       __typename: 'Chamado',
       assignee: { username: 'lead' },
@@ -382,7 +384,7 @@ describe('roles', () => {
   });
 
   it('an ops user may override a chamado nobody holds, and the holder may re-claim with override', async () => {
-    const c = await createChamado(server, { domain: newDomain() });
+    const c = await createChamado(server, { domain: newDomain('auth') });
     // override on a free chamado is a plain claim for any operator.
     expect((await server.gql(AuthClaim, { publicId: c.publicId, override: true }, { as: 'ops' })).data!.claimChamado).toMatchObject({
       __typename: 'Chamado',

@@ -2,7 +2,8 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './__generated__/index.ts';
 import { createChamado, insertEvents } from './helpers/fixtures.ts';
-import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
+import { newDomain } from './helpers/factories.ts';
+import { startTestServer, type TestServer, type TestUser } from './helpers/server.ts';
 
 /*
  * Races through the real server and database: concurrent claims, creations, attaches and
@@ -16,7 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const newDomain = () => `${unique('conc')}.example.com`;
 
 const ConcClaim = graphql(`
   mutation ConcClaim($publicId: String!) {
@@ -112,7 +112,7 @@ async function detail(publicId: string) {
 
 describe('concurrent claims', () => {
   it('two operators claiming at once: exactly one wins, the other is told who', async () => {
-    const domain = newDomain();
+    const domain = newDomain('conc');
     for (let round = 0; round < 6; round++) {
       const c = await createChamado(server, { domain, title: `Corrida ${round}` });
       // Alternate who is sent first so neither side always gets the head start.
@@ -145,7 +145,7 @@ describe('concurrent claims', () => {
 
   it('a claim racing an ops_lead override: the lead ends up holding it and the audit trail is true', async () => {
     for (let round = 0; round < 4; round++) {
-      const c = await createChamado(server, { domain: newDomain() });
+      const c = await createChamado(server, { domain: newDomain('conc') });
       const [opsRes, leadRes] = await Promise.all([
         server.gql(ConcClaim, { publicId: c.publicId }, { as: 'ops' }),
         server.gql(ConcOverride, { publicId: c.publicId }, { as: 'lead' }),
@@ -169,7 +169,7 @@ describe('concurrent claims', () => {
   });
 
   it('many operators claiming at once: still exactly one winner', async () => {
-    const c = await createChamado(server, { domain: newDomain() });
+    const c = await createChamado(server, { domain: newDomain('conc') });
     const users: TestUser[] = ['ops', 'lead', 'lead2', 'admin'];
     const results = await Promise.all(users.map((as) => server.gql(ConcClaim, { publicId: c.publicId }, { as })));
     const typenames = results.map((r) => r.data!.claimChamado.__typename);
@@ -188,7 +188,7 @@ describe('concurrent claims', () => {
 
 describe('concurrent creation', () => {
   it('50 createChamado calls at once get 50 distinct, well-formed public ids', async () => {
-    const domain = newDomain();
+    const domain = newDomain('conc');
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         server.gql(ConcCreate, { input: { title: `Simultâneo ${i}`, domain } }, { as: i % 2 ? 'ops' : 'lead' }),
@@ -212,7 +212,7 @@ describe('concurrent creation', () => {
 
 describe('concurrent attach', () => {
   it('the same events attached at once land once: attached counts add up and eventCount is right', async () => {
-    const domain = newDomain();
+    const domain = newDomain('conc');
     const c = await createChamado(server, { domain });
     const eventIds = await insertEvents(
       server,
@@ -244,7 +244,7 @@ describe('concurrent attach', () => {
 
 describe('concurrent versioned edits', () => {
   it('two notes sent against the same expectedVersion: one lands, the other is STALE_VERSION', async () => {
-    const c = await createChamado(server, { domain: newDomain() });
+    const c = await createChamado(server, { domain: newDomain('conc') });
     const results = await Promise.all(
       (['ops', 'lead'] as TestUser[]).map((as) => server.gql(ConcNote, { publicId: c.publicId, texto: `nota de ${as}`, expectedVersion: 1 }, { as })),
     );
@@ -261,7 +261,7 @@ describe('concurrent versioned edits', () => {
   });
 
   it('notes without expectedVersion all land, one version step each', async () => {
-    const c = await createChamado(server, { domain: newDomain() });
+    const c = await createChamado(server, { domain: newDomain('conc') });
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) => server.gql(ConcNote, { publicId: c.publicId, texto: `nota ${i}` }, { as: 'ops' })),
     );
@@ -294,7 +294,7 @@ describe('N+1 guard', () => {
   }
 
   it('the list query costs the same number of statements for 5 and 50 chamados', async () => {
-    const domain = newDomain();
+    const domain = newDomain('conc');
     const users: TestUser[] = ['ops', 'lead'];
     /** One chamado: created, two events attached, a note and a claim, by alternating users. */
     async function seed(i: number): Promise<string> {

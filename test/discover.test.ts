@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { vendorFixture } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 
 /*
@@ -15,8 +15,6 @@ type Json = Record<string, any>;
 const SECRET = loadConfig({ NODE_ENV: 'test' }).ingest.webhookSecrets.onboard!;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ITEM_KEYS = ['id', 'chamado_public_id', 'source', 'event_type', 'domain', 'session_id', 'severity', 'rule_id', 'agent', 'summary', 'created_at'];
-
-const fixture = (name: string): Json => JSON.parse(readFileSync(new URL(`./fixtures/payloads/${name}.json`, import.meta.url), 'utf8'));
 
 async function deliver(source: string, payload: unknown): Promise<Json> {
   const res = await fetch(`${server.url}/api/v1/webhooks/${source}`, {
@@ -81,7 +79,7 @@ function plan(): { source: string; body: Json; expect: Omit<Seeded, 'id' | 'cham
   const wazuh = Array.from({ length: 12 }, (_, i) => {
     const rule = WAZUH_RULES[i % 3]!;
     const agent = Math.floor(i / 3) % 2 === 0 ? AGENT_MAIL : AGENT_WEB;
-    const body = fixture('wazuh-brute-force');
+    const body = vendorFixture('wazuh-brute-force');
     body.id = `${tag}-w${i}`;
     body.rule = { ...body.rule, id: rule.id, level: rule.level, description: rule.description };
     body.agent.name = agent;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './__generated__/index.ts';
 import { insertEvents } from './helpers/fixtures.ts';
-import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
+import { newDomain } from './helpers/factories.ts';
+import { startTestServer, type TestServer, type TestUser } from './helpers/server.ts';
 
 /*
  * The chamado operations of the REST shims, through GraphQL: the connection with its filters and
@@ -18,7 +19,6 @@ afterAll(() => server.close());
 
 const PUBLIC_ID = /^CH-\d{4}-\d{5}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const newDomain = () => `${unique('gql')}.example.com`;
 
 const GqlCreate = graphql(`
   mutation GqlChamadosCreate($input: CreateChamadoInput!) {
@@ -190,7 +190,7 @@ const GqlNodes = graphql(`
 
 /** Creates a chamado that must succeed; returns the Chamado result. */
 async function create(input: { title?: string; domain?: string | null; severity?: number; origin?: 'manual' | 'support'; sessionId?: string; description?: string } = {}, as: TestUser = 'ops') {
-  const res = await server.gql(GqlCreate, { input: { title: 'Chamado de teste', domain: newDomain(), ...input } }, { as });
+  const res = await server.gql(GqlCreate, { input: { title: 'Chamado de teste', domain: newDomain('gql'), ...input } }, { as });
   expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
   const c = res.data!.createChamado;
   if (c.__typename !== 'Chamado') throw new Error(`createChamado failed: ${JSON.stringify(c)}`);
@@ -244,7 +244,7 @@ const UNKNOWN_PUBLIC_ID = 'CH-1999-99999';
 
 describe('createChamado', () => {
   it('opens a chamado in novo with a public id, a created entry and a domain observable', async () => {
-    const domain = newDomain();
+    const domain = newDomain('gql');
     const c = await create({ title: '  Falha no login  ', domain: domain.toUpperCase(), severity: 7, description: 'detalhes', sessionId: 'sess-1', origin: 'support' }, 'lead');
     expect(c.publicId).toMatch(PUBLIC_ID);
     expect(c).toMatchObject({
@@ -283,7 +283,7 @@ describe('createChamado', () => {
   });
 
   it('answers invalid input with a ValidationError naming the fields, and creates nothing', async () => {
-    const domain = newDomain();
+    const domain = newDomain('gql');
     const bad = await server.gql(GqlCreate, { input: { title: 'ok title', domain: 'not a domain!' } }, { as: 'ops' });
     expect(bad.errors).toBeUndefined();
     const err = bad.data!.createChamado;
@@ -307,11 +307,11 @@ describe('createChamado', () => {
 
 describe('chamados connection', () => {
   it('filters by domain, status, assignee and source with a totalCount of the filter', async () => {
-    const domain = newDomain();
+    const domain = newDomain('gql');
     const a = await create({ domain, origin: 'manual' });
     const b = await create({ domain, origin: 'support' });
     const c = await create({ domain, origin: 'manual' });
-    const other = await create({ domain: newDomain() });
+    const other = await create({ domain: newDomain('gql') });
     expect(await claim(a.publicId, 'ops')).toMatchObject({ __typename: 'Chamado' });
     expect(await claim(b.publicId, 'lead')).toMatchObject({ __typename: 'Chamado' });
 
@@ -354,7 +354,7 @@ describe('chamados connection', () => {
   });
 
   it('pages with first/after: no overlap, no gaps, hasNextPage and a stable totalCount', async () => {
-    const domain = newDomain();
+    const domain = newDomain('gql');
     const created: string[] = [];
     for (let i = 0; i < 5; i++) created.push((await create({ domain, title: `Paginado ${i}` })).publicId);
     const newestFirst = [...created].reverse();
@@ -391,7 +391,7 @@ describe('chamados connection', () => {
   });
 
   it.each([201, 1000, 0, -1])('refuses first: %i with BAD_USER_INPUT', async (first) => {
-    const res = await list({ filter: { domain: newDomain() }, first });
+    const res = await list({ filter: { domain: newDomain('gql') }, first });
     expect(res.data ?? null).toBeNull();
     expect(res.errors).toHaveLength(1);
     expect(res.errors![0]!.extensions?.code).toBe('BAD_USER_INPUT');
@@ -399,7 +399,7 @@ describe('chamados connection', () => {
   });
 
   it('accepts the bounds first: 1 and first: 200', async () => {
-    const domain = newDomain();
+    const domain = newDomain('gql');
     await create({ domain });
     await create({ domain });
     const one = await listOk({ filter: { domain }, first: 1 });
@@ -410,12 +410,12 @@ describe('chamados connection', () => {
   });
 
   it('refuses a malformed cursor with BAD_USER_INPUT', async () => {
-    const res = await list({ filter: { domain: newDomain() }, first: 2, after: 'bm90LWEtY3Vyc29y' });
+    const res = await list({ filter: { domain: newDomain('gql') }, first: 2, after: 'bm90LWEtY3Vyc29y' });
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('refuses backward paging and a negative offset with BAD_USER_INPUT', async () => {
-    const domain = newDomain();
+    const domain = newDomain('gql');
     for (const args of ['last: 2', 'first: 2, before: "Y2hhbWFkbzox"', 'offset: -1']) {
       const res = await server.gql(`{ chamados(filter: { domain: "${domain}" }, ${args}) { totalCount } }`, {}, { as: 'ops' });
       expect(res.errors?.[0]?.extensions?.code, args).toBe('BAD_USER_INPUT');
@@ -434,7 +434,7 @@ describe('chamado(publicId) and node(id)', () => {
   });
 
   it('round-trips global ids of chamados and users through node and nodes', async () => {
-    const domain = newDomain();
+    const domain = newDomain('gql');
     const c = await create({ domain });
     await claim(c.publicId, 'lead');
     const d = await detail(c.publicId);
@@ -723,7 +723,7 @@ describe('addChamadoNote', () => {
 
 describe('attachEventsToChamado', () => {
   it('puts events on the timeline once, keeps counters true and extracts observables', async () => {
-    const domain = newDomain();
+    const domain = newDomain('gql');
     const c = await create({ domain });
     const [e1, e2, e3] = await insertEvents(server, [
       { source: 'wazuh', eventType: 'wazuh.alert', domain, severity: 8, agent: 'web-01', ruleId: '5710', summary: 'ssh brute force' },
@@ -766,7 +766,7 @@ describe('attachEventsToChamado', () => {
   });
 
   it('answers UnknownReferenceError for unknown event ids and attaches none of the list', async () => {
-    const domain = newDomain();
+    const domain = newDomain('gql');
     const c = await create({ domain });
     const [known] = await insertEvents(server, [{ domain, severity: 5 }]);
     const unknownId = 2_000_000_000;
@@ -782,7 +782,7 @@ describe('attachEventsToChamado', () => {
   });
 
   it('answers VersionConflictError and NotFoundError as data', async () => {
-    const domain = newDomain();
+    const domain = newDomain('gql');
     const c = await create({ domain });
     const [ev] = await insertEvents(server, [{ domain }]);
     await note(c.publicId, 'antes');
@@ -806,7 +806,7 @@ describe('GraphQL over HTTP', () => {
   }
 
   it('runs queries sent with GET ?query=', async () => {
-    const domain = newDomain();
+    const domain = newDomain('gql');
     const c = await create({ domain });
     const res = await get(listQuery(domain));
     expect(res.status).toBe(200);
@@ -815,7 +815,7 @@ describe('GraphQL over HTTP', () => {
   });
 
   it('refuses a mutation sent with GET and does not run it', async () => {
-    const domain = newDomain();
+    const domain = newDomain('gql');
     const res = await get(`mutation { createChamado(input: { title: "via GET", domain: "${domain}" }) { __typename } }`);
     expect(res.status).toBe(405);
     expect(res.body.errors?.length).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createChamado } from './helpers/fixtures.ts';
+import { withIds as uniqueFixture, type FixtureIds, type VendorFixture } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 
 /*
@@ -22,54 +22,8 @@ type Json = Record<string, any>;
 const SECRET = loadConfig({ NODE_ENV: 'test' }).ingest.webhookSecrets.onboard!;
 const PUBLIC_ID = /^CH-\d{4}-\d{5}$/;
 
-type FixtureName = 'alertmanager-firing' | 'generic-support' | 'onboard-account-created' | 'onboard-failed' | 'wazuh-brute-force';
-
-const fixture = (name: FixtureName): Json =>
-  JSON.parse(readFileSync(new URL(`./fixtures/payloads/${name}.json`, import.meta.url), 'utf8'));
-
-interface Ids {
-  id: string;
-  session: string;
-  domain: string;
-  agent: string;
-  fingerprint: string;
-}
-
-/** A vendor fixture with every id that could collide with another test's rewritten to unique values. */
-function withIds(name: FixtureName, given: Partial<Ids> = {}): { body: Json; ids: Ids } {
-  const tag = unique('co');
-  const ids: Ids = {
-    id: `id-${tag}`,
-    session: `sess-${tag}`,
-    domain: `${tag}.example.com`,
-    agent: `vm-${tag}`,
-    fingerprint: `fp-${tag}`,
-    ...given,
-  };
-  const body = fixture(name);
-  if (name.startsWith('onboard')) {
-    body.session_id = ids.session;
-    body.domain = ids.domain;
-    body.event_id = ids.id;
-    body.data.email = `admin@${ids.domain}`;
-  } else if (name === 'wazuh-brute-force') {
-    body.id = ids.id;
-    body.agent.name = ids.agent;
-  } else if (name === 'alertmanager-firing') {
-    // one alert per delivery here: the critical one
-    body.alerts = [body.alerts[0]];
-    const alert = body.alerts[0];
-    alert.fingerprint = ids.fingerprint;
-    alert.labels.instance = ids.agent;
-    alert.labels.pod = `postfix-${tag}`;
-  } else if (name === 'generic-support') {
-    body.id = ids.id;
-    body.domain = ids.domain;
-    body.session_id = ids.session;
-    delete body.chamado_public_id;
-  }
-  return { body, ids };
-}
+/** Vendor fixtures with unique ids; alert deliveries carry one alert (the critical one). */
+const withIds = (name: VendorFixture, given: Partial<FixtureIds> = {}) => uniqueFixture(name, given, { prefix: 'co', singleAlert: true });
 
 /** An onboarding funnel event of a session (fresh event_id each time). */
 function funnel(event: string, session: string, domain: string, data: Json = {}): Json {
@@ -81,7 +35,7 @@ function funnel(event: string, session: string, domain: string, data: Json = {})
 }
 
 /** A Wazuh alert of the given level whose decoded data names a domain. */
-function wazuhOn(domain: string | null, level = 12): { body: Json; ids: Ids } {
+function wazuhOn(domain: string | null, level = 12): { body: Json; ids: FixtureIds } {
   const made = withIds('wazuh-brute-force');
   made.body.rule.level = level;
   if (domain) made.body.data.domain = domain;

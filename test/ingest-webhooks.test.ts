@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { withIds as uniqueFixture, type FixtureIds, type VendorFixture } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 
 /*
@@ -25,67 +25,8 @@ const SECRET = INGEST.webhookSecrets.onboard!;
 const SENTRY_SECRET = INGEST.sentryClientSecret;
 const PUBLIC_ID = /^CH-\d{4}-\d{5}$/;
 
-type FixtureName =
-  | 'alertmanager-firing'
-  | 'alertmanager-resolved'
-  | 'generic-support'
-  | 'onboard-account-created'
-  | 'onboard-failed'
-  | 'sentry-issue-created'
-  | 'sentry-issue-regressed'
-  | 'wazuh-brute-force';
-
-const fixture = (name: FixtureName): Json =>
-  JSON.parse(readFileSync(new URL(`./fixtures/payloads/${name}.json`, import.meta.url), 'utf8'));
-
-interface Ids {
-  /** Provider event id (onboard event_id, Wazuh id, Sentry issue id, generic id). */
-  id: string;
-  session: string;
-  domain: string;
-  agent: string;
-  fingerprint: string;
-}
-
-/** A vendor fixture with every id that could collide with another test's rewritten to unique values. */
-function withIds(name: FixtureName, given: Partial<Ids> = {}): { body: Json; ids: Ids } {
-  const tag = unique('wh');
-  const ids: Ids = {
-    id: `id-${tag}`,
-    session: `sess-${tag}`,
-    domain: `${tag}.example.com`,
-    agent: `vm-${tag}`,
-    fingerprint: `fp-${tag}`,
-    ...given,
-  };
-  const body = fixture(name);
-  if (name.startsWith('onboard')) {
-    body.session_id = ids.session;
-    body.domain = ids.domain;
-    body.event_id = ids.id;
-    body.data.email = `admin@${ids.domain}`;
-  } else if (name === 'wazuh-brute-force') {
-    body.id = ids.id;
-    body.agent.name = ids.agent;
-  } else if (name.startsWith('alertmanager')) {
-    body.alerts.forEach((alert: Json, i: number) => {
-      alert.fingerprint = `${ids.fingerprint}-${i}`;
-      alert.labels.instance = `${ids.agent}-${i}`;
-      if (alert.labels.pod) alert.labels.pod = `postfix-${tag}`;
-      if (alert.labels.node) alert.labels.node = `${ids.agent}-node`;
-    });
-  } else if (name.startsWith('sentry')) {
-    body.data.issue.id = ids.id;
-    body.data.issue.web_url = `https://itecnologys.sentry.io/issues/${ids.id}/`;
-  } else if (name === 'generic-support') {
-    body.id = ids.id;
-    body.domain = ids.domain;
-    body.session_id = ids.session;
-    body.data.requester = `admin@${ids.domain}`;
-    delete body.chamado_public_id; // an explicit link to someone else's chamado
-  }
-  return { body, ids };
-}
+/** Vendor fixtures with unique ids (every alert of an Alertmanager delivery kept). */
+const withIds = (name: VendorFixture, given: Partial<FixtureIds> = {}) => uniqueFixture(name, given, { prefix: 'wh' });
 
 type Auth =
   | { secret: string }

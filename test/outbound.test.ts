@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { PgBoss } from 'pg-boss';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -9,7 +8,7 @@ import { createLogger } from '../src/logger.ts';
 import { startOutboundWorker, type OutboundWorker } from '../src/workers/outbound-queue.ts';
 import { startBoss } from '../src/workers/pg-boss-queue.ts';
 import { matches } from '../src/services/outbound/matching.ts';
-import { createChamado } from './helpers/fixtures.ts';
+import { newChamado as openChamado, newDomain, waitFor } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 
 /*
@@ -183,18 +182,6 @@ async function deliveries(webhookId: number, status: string | null = null): Prom
   return res.data.outboundDeliveries;
 }
 
-/** Polls `read` until `done` holds; fails with the last value seen after `timeoutMs`. */
-async function waitFor<T>(label: string, read: () => Promise<T> | T, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`${label}: not reached in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-    await delay(100);
-    last = await read();
-  }
-  return last;
-}
-
 const chamadoPath = (publicId: string, suffix = '') => `/api/v1/chamados/${encodeURIComponent(publicId)}${suffix}`;
 async function act(method: string, publicId: string, suffix: string, body: unknown, status: number, as: TestUser = 'ops') {
   const res = await server.rest(method, chamadoPath(publicId, suffix), { as, body });
@@ -206,7 +193,7 @@ const note = (id: string, texto: string) => act('POST', id, '/notas', { texto },
 const setStatus = (id: string, status: string) => act('PATCH', id, '', { status }, 200);
 
 async function newChamado(): Promise<string> {
-  return (await createChamado(server, { domain: `${unique('out')}.example.com`, title: 'Outbound test' })).publicId;
+  return (await openChamado(server, { domain: newDomain('out'), title: 'Outbound test' })).publicId;
 }
 
 async function sql<T = Json>(query: string, params: unknown[] = []): Promise<T[]> {

@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChamado, insertEvents } from './helpers/fixtures.ts';
+import { newChamado as openChamado, newDomain } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 
 /*
@@ -35,7 +36,6 @@ const DETAIL_KEYS = [
   'infra', 'links', 'timeline', 'acoes_pendentes', 'legacy_ticket_id',
 ];
 
-const newDomain = () => `${unique('rest')}.example.com`;
 const chamadoPath = (publicId: string, suffix = '') => `${BASE}/${encodeURIComponent(publicId)}${suffix}`;
 const b64 = (password: string) => `base64:${Buffer.from(password, 'utf8').toString('base64')}`;
 
@@ -80,15 +80,12 @@ function expectOk(res: Res, status = 200): any {
 }
 
 /** A chamado in a fresh domain, with its public id and domain. */
-async function newChamado(input: Parameters<typeof createChamado>[1] = {}, as: TestUser = 'ops') {
-  const domain = input.domain ?? newDomain();
-  const { publicId } = await createChamado(server, { ...input, domain }, as);
-  return { publicId, domain };
-}
+const newChamado = (input: Parameters<typeof createChamado>[1] = {}, as: TestUser = 'ops') =>
+  openChamado(server, { ...input, domain: input.domain ?? newDomain('rest') }, as);
 
 describe('GET /api/v1/chamados', () => {
   describe('shape and filters', () => {
-    const domain = newDomain();
+    const domain = newDomain('rest');
     let plain: string; // novo, origin manual
     let mine: string; // assumido by ops
     let fixing: string; // em_correcao by lead, with a wazuh event
@@ -184,7 +181,7 @@ describe('GET /api/v1/chamados', () => {
   });
 
   it('serves newest first', async () => {
-    const domain = newDomain();
+    const domain = newDomain('rest');
     const created: string[] = [];
     for (const title of ['first', 'second', 'third']) created.push((await newChamado({ domain, title })).publicId);
     const body = expectOk(await list({ domain }));
@@ -195,7 +192,7 @@ describe('GET /api/v1/chamados', () => {
   });
 
   describe('paging', () => {
-    const domain = newDomain();
+    const domain = newDomain('rest');
     const COUNT = 51;
     let all: string[];
 
@@ -256,7 +253,7 @@ describe('GET /api/v1/chamados', () => {
 
 describe('GET /api/v1/chamados/{public_id}', () => {
   it('answers the documented detail document', async () => {
-    const domain = newDomain();
+    const domain = newDomain('rest');
     const created = await server.gql(
       `mutation Create($input: CreateChamadoInput!) {
         createChamado(input: $input) { ... on Chamado { publicId } ... on Error { code message } }

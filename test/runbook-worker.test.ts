@@ -15,6 +15,7 @@ import { openDatabase } from '../src/db/orm.ts';
 import { ensureUser } from '../src/services/auth/accounts.ts';
 import { DEMO_USERS } from '../src/demo/demo-seed.ts';
 import { createChamado } from './helpers/fixtures.ts';
+import { waitFor as poll } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer } from './helpers/server.ts';
 
 /*
@@ -135,18 +136,8 @@ function client(getServer: () => TestServer) {
   }
 
   /** Polls the execution until `done` holds; fails with the last state seen. */
-  async function waitFor(execId: number, done: (x: Json) => boolean, timeoutMs = 20_000, context: () => string = () => ''): Promise<Json> {
-    const deadline = Date.now() + timeoutMs;
-    let last = await execution(execId);
-    while (!done(last)) {
-      if (Date.now() > deadline) {
-        throw new Error(`execution ${execId} did not get there in ${timeoutMs} ms; last: ${JSON.stringify(last)} ${context()}`);
-      }
-      await delay(100);
-      last = await execution(execId);
-    }
-    return last;
-  }
+  const waitFor = (execId: number, done: (x: Json) => boolean, timeoutMs = 20_000, context: () => string = () => ''): Promise<Json> =>
+    poll(`execution ${execId}`, () => execution(execId), done, timeoutMs, context);
 
   async function createRunbook(input: Record<string, unknown>): Promise<string> {
     const code = `t_${randomBytes(5).toString('hex')}`;

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createChamado } from './helpers/fixtures.ts';
-import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
+import { newChamado as openChamado, newDomain, waitFor as poll } from './helpers/factories.ts';
+import { startTestServer, type TestServer, type TestUser } from './helpers/server.ts';
 
 /*
  * Runbook execution and approvals (spec 000: POST …/runbooks/{code}/executar, Aprovações,
@@ -31,16 +31,11 @@ const APPROVAL_KEYS = [
   'approvals_required', 'approvals_count', 'decisoes', 'created_at', 'expires_at', 'decided_at',
 ].sort();
 
-const newDomain = () => `${unique('rb')}.example.com`;
 const code = () => `t_${Math.random().toString(36).slice(2, 10)}`;
 const chamadoPath = (publicId: string, suffix = '') => `/api/v1/chamados/${encodeURIComponent(publicId)}${suffix}`;
 
 /** A chamado in a fresh domain. */
-async function newChamado(): Promise<{ publicId: string; domain: string }> {
-  const domain = newDomain();
-  const { publicId } = await createChamado(server, { domain, title: 'Runbook test' });
-  return { publicId, domain };
-}
+const newChamado = () => openChamado(server, { domain: newDomain('rb'), title: 'Runbook test' });
 
 /** POST …/runbooks/{code}/executar. */
 function executar(publicId: string, runbookCode: string, body: unknown, as: TestUser | null = 'ops'): Promise<Res> {
@@ -88,16 +83,8 @@ async function execution(execId: number): Promise<Json> {
 }
 
 /** Polls the execution until `done` holds; fails with the last state seen after `timeoutMs`. */
-async function waitFor(execId: number, done: (x: Json) => boolean, timeoutMs = 20_000): Promise<Json> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await execution(execId);
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`execution ${execId} did not get there in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-    await delay(100);
-    last = await execution(execId);
-  }
-  return last;
-}
+const waitFor = (execId: number, done: (x: Json) => boolean, timeoutMs = 20_000): Promise<Json> =>
+  poll(`execution ${execId}`, () => execution(execId), done, timeoutMs);
 const waitForStatus = (execId: number, status: string, timeoutMs?: number) => waitFor(execId, (x) => x.status === status, timeoutMs);
 const waitTerminal = (execId: number, timeoutMs?: number) => waitFor(execId, (x) => TERMINAL.includes(x.status), timeoutMs);
 
@@ -348,7 +335,7 @@ describe('POST /api/v1/chamados/{public_id}/runbooks/{code}/executar', () => {
   });
 
   it('unknown chamado → 404', async () => {
-    expectError(await executar('CH-2099-99999', 'dns_recheck', { params: { domain: newDomain() } }), 404, 'NOT_FOUND');
+    expectError(await executar('CH-2099-99999', 'dns_recheck', { params: { domain: newDomain('rb') } }), 404, 'NOT_FOUND');
   });
 
   it('viewer → 403, no token → 401, bad token → 401; nothing created', async () => {

@@ -19,6 +19,8 @@ import { startTestServer, unique, type TestServer } from './helpers/server.ts';
 
 type Json = Record<string, any>;
 
+const run = promisify(execFile);
+
 const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
 const AMTOOL_BIN = '/usr/bin/amtool';
 const HAS_ALERTMANAGER = existsSync(ALERTMANAGER_BIN) && existsSync(AMTOOL_BIN);
@@ -270,9 +272,49 @@ describe('Bearer and Basic on every receiver', () => {
   });
 });
 
-/* ------------------------------------------------------------ the real Alertmanager 0.25 binary */
+/* ------------------------------------------------------------ the Wazuh custom integration script */
 
-const run = promisify(execFile);
+describe('scripts/wazuh-custom-opsgraph.sh (what Wazuh integratord runs with the alert file, api_key and hook_url)', () => {
+  const SCRIPT = new URL('../scripts/wazuh-custom-opsgraph.sh', import.meta.url).pathname;
+
+  async function integrate(apiKey: string, mode?: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'opsgraph-wazuh-'));
+    try {
+      const raw = JSON.stringify(bodyFor('wazuh'));
+      const alertFile = join(dir, 'alert.json');
+      writeFileSync(alertFile, raw);
+      const env = { ...process.env, ...(mode ? { OPSGRAPH_AUTH: mode } : {}) };
+      const result = await run('bash', [SCRIPT, alertFile, apiKey, `${perSource.url}/api/v1/webhooks/wazuh`], { env, timeout: 20_000 }).then(
+        (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+        (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+      );
+      return { ...result, stored: await storedFrom(perSource, raw) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('posts the alert with the api_key as X-Webhook-Secret, or as Bearer token with OPSGRAPH_AUTH=bearer', async () => {
+    const shared = await integrate(SHARED);
+    expect(shared).toMatchObject({ code: 0, stored: 1 });
+    expect(JSON.parse(shared.stdout).status).toBe('accepted');
+    const bearerBefore = await authCount(perSource, 'wazuh', 'bearer');
+    expect(await integrate(SHARED, 'bearer')).toMatchObject({ code: 0, stored: 1 });
+    expect(await authCount(perSource, 'wazuh', 'bearer')).toBe(bearerBefore + 1);
+  });
+
+  it('fails (non-zero, the reason on stdout) and stores nothing with a wrong api_key', async () => {
+    const wrong = await integrate(AM_ONLY, 'bearer');
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stored).toBe(0);
+    expect(wrong.stdout).toContain('Authorization: Bearer token does not match');
+    const wrongShared = await integrate(AM_ONLY);
+    expect(wrongShared).toMatchObject({ stored: 0 });
+    expect(wrongShared.stdout).toContain('X-Webhook-Secret does not match');
+  });
+});
+
+/* ------------------------------------------------------------ the real Alertmanager 0.25 binary */
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
