@@ -16,31 +16,35 @@ import { ChamadoRef } from './chamados.ts';
 const AssistRef = builder.objectRef<AssistInfo>('Assist').implement({
   description: "The onboarding portal's view of the session (contract: assist).",
   fields: (t) => ({
-    timeOnStepSec: t.exposeInt('timeOnStepSec', { nullable: true }),
-    lastError: t.exposeString('lastError', { nullable: true }),
-    plannedEmail: t.exposeString('plannedEmail', { nullable: true }),
-    wizardStep: t.exposeString('wizardStep', { nullable: true }),
-    wizardStepLabel: t.exposeString('wizardStepLabel', { nullable: true }),
+    timeOnStepSec: t.exposeInt('timeOnStepSec', { nullable: true, description: 'Seconds the customer has been on the current wizard step.' }),
+    lastError: t.exposeString('lastError', { nullable: true, description: 'The last error the portal showed the customer.' }),
+    plannedEmail: t.exposeString('plannedEmail', { nullable: true, description: 'The email address the customer plans to create (e.g. admin@myvexx.com).' }),
+    wizardStep: t.exposeString('wizardStep', { nullable: true, description: 'Current onboarding wizard step (code, e.g. dns_cloudflare).' }),
+    wizardStepLabel: t.exposeString('wizardStepLabel', { nullable: true, description: 'That step’s human label.' }),
   }),
 });
 
 const AssistStatusRef = builder.objectRef<AssistResult>('AssistStatus').implement({
   description: 'Why `assist` is what it is: ok, not_configured, not_found, timeout, unreachable, unauthorized, bad_response, circuit_open.',
   fields: (t) => ({
-    status: t.exposeString('status'),
-    reason: t.exposeString('reason', { nullable: true }),
-    fetchedAt: t.expose('fetchedAt', { type: 'DateTime', nullable: true }),
-    cached: t.exposeBoolean('cached'),
+    status: t.exposeString('status', { description: 'One of the words above; `ok` means `assist` is filled.' }),
+    reason: t.exposeString('reason', { nullable: true, description: 'Why it is not `ok`, for people; null when ok.' }),
+    fetchedAt: t.expose('fetchedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the portal answered (also for a cached answer); null when it did not.',
+    }),
+    cached: t.exposeBoolean('cached', { description: 'Served from the short-lived cache (ASSIST_CACHE_TTL) rather than a fresh call.' }),
   }),
 });
 
 const WazuhLinkRef = builder.objectRef<WazuhLink>('WazuhLink').implement({
   description: "The Wazuh dashboard filtered on the chamado's agent over its Wazuh events ±1 h.",
   fields: (t) => ({
-    url: t.exposeString('url'),
-    agent: t.exposeString('agent'),
-    from: t.exposeString('from'),
-    to: t.exposeString('to'),
+    url: t.exposeString('url', { description: 'Link to open in a browser.' }),
+    agent: t.exposeString('agent', { description: 'The Wazuh agent name it filters on.' }),
+    from: t.exposeString('from', { description: 'Start of the time range (ISO-8601, UTC).' }),
+    to: t.exposeString('to', { description: 'End of the time range (ISO-8601, UTC).' }),
   }),
 });
 
@@ -56,6 +60,7 @@ async function wazuhLinkOf(c: ChamadoRow, ctx: Context): Promise<WazuhLink | nul
 }
 
 const LinksRef = builder.objectRef<ChamadoRow>('ChamadoLinks').implement({
+  description: 'Links from the chamado to outside tools (contract: links).',
   fields: (t) => ({
     wazuhDeepLink: t.string({
       nullable: true,
@@ -79,6 +84,11 @@ builder.objectFields(ChamadoRef, (t) => ({
     description: 'How the portal call went; null when the chamado has no session.',
     resolve: (c, _, ctx) => assistOf(c, ctx),
   }),
-  wazuhLink: t.field({ type: WazuhLinkRef, nullable: true, resolve: (c, _, ctx) => wazuhLinkOf(c, ctx) }),
-  links: t.field({ type: LinksRef, resolve: (c) => c }),
+  wazuhLink: t.field({
+    type: WazuhLinkRef,
+    nullable: true,
+    description: 'Wazuh dashboard link with its agent and range; null without WAZUH_DASHBOARD_URL or a Wazuh agent.',
+    resolve: (c, _, ctx) => wazuhLinkOf(c, ctx),
+  }),
+  links: t.field({ type: LinksRef, description: 'Links to outside tools.', resolve: (c) => c }),
 }));

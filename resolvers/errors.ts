@@ -16,13 +16,17 @@ import { builder } from '../src/builder.ts';
 export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
   description: 'An expected failure of a mutation. `code` is stable; `message` is for people.',
   fields: (t) => ({
-    message: t.exposeString('message'),
-    code: t.string({ resolve: (e) => e.code }),
+    message: t.exposeString('message', { description: 'What went wrong, for people (English; may change).' }),
+    code: t.string({ description: 'Stable machine-readable code (NOT_FOUND, STALE_VERSION …); branch on this.', resolve: (e) => e.code }),
   }),
 });
 
 const FieldIssue = builder.objectRef<{ path: string; message: string }>('FieldIssue').implement({
-  fields: (t) => ({ path: t.exposeString('path'), message: t.exposeString('message') }),
+  description: 'One input value that failed validation.',
+  fields: (t) => ({
+    path: t.exposeString('path', { description: 'Which input value, dotted when nested (e.g. `nota`, `filter.eventTypes`); `(input)` for the whole input.' }),
+    message: t.exposeString('message', { description: 'What is wrong with it.' }),
+  }),
 });
 
 /** An error type with no fields beyond the interface's. */
@@ -34,7 +38,10 @@ builder.objectType(NotFoundError, {
   name: 'NotFoundError',
   description: 'Nothing has that id (code NOT_FOUND).',
   interfaces: [ErrorInterface],
-  fields: (t) => ({ resource: t.exposeString('resource'), key: t.exposeString('key') }),
+  fields: (t) => ({
+    resource: t.exposeString('resource', { description: 'What kind of thing was looked up (chamado, event, runbook …).' }),
+    key: t.exposeString('key', { description: 'The id or key that matched nothing.' }),
+  }),
 });
 builder.objectType(ClaimConflictError, {
   name: 'ClaimConflictError',
@@ -47,28 +54,34 @@ builder.objectType(InvalidTransitionError, {
   description: 'The lifecycle does not allow this status change (code INVALID_TRANSITION).',
   interfaces: [ErrorInterface],
   fields: (t) => ({
-    from: t.exposeString('from'),
-    to: t.exposeString('to'),
-    allowed: t.field({ type: ['String'], resolve: (e) => [...e.allowed] }),
+    from: t.exposeString('from', { description: 'The chamado’s current status.' }),
+    to: t.exposeString('to', { description: 'The status asked for.' }),
+    allowed: t.field({ type: ['String'], description: 'Statuses reachable from `from`.', resolve: (e) => [...e.allowed] }),
   }),
 });
 builder.objectType(VersionConflictError, {
   name: 'VersionConflictError',
   description: 'expectedVersion is stale: someone changed the chamado first (code STALE_VERSION).',
   interfaces: [ErrorInterface],
-  fields: (t) => ({ expectedVersion: t.exposeInt('expectedVersion'), currentVersion: t.exposeInt('currentVersion') }),
+  fields: (t) => ({
+    expectedVersion: t.exposeInt('expectedVersion', { description: 'The version the request was sent with.' }),
+    currentVersion: t.exposeInt('currentVersion', { description: 'The chamado’s version now: re-read it, then retry with this.' }),
+  }),
 });
 builder.objectType(ValidationError, {
   name: 'ValidationError',
   description: 'Input failed validation (code VALIDATION_FAILED).',
   interfaces: [ErrorInterface],
-  fields: (t) => ({ issues: t.field({ type: [FieldIssue], resolve: (e) => e.issues }) }),
+  fields: (t) => ({ issues: t.field({ type: [FieldIssue], description: 'Each value that failed, and why.', resolve: (e) => e.issues }) }),
 });
 builder.objectType(UnknownReferenceError, {
   name: 'UnknownReferenceError',
   description: 'Input names things that do not exist (code UNKNOWN_REFERENCE).',
   interfaces: [ErrorInterface],
-  fields: (t) => ({ resource: t.exposeString('resource'), keys: t.exposeStringList('keys') }),
+  fields: (t) => ({
+    resource: t.exposeString('resource', { description: 'What kind of thing was referenced (events …).' }),
+    keys: t.exposeStringList('keys', { description: 'The ids or keys that matched nothing.' }),
+  }),
 });
 errorObject(ForbiddenActionError, 'ForbiddenActionError', 'Your role does not allow this action here (code FORBIDDEN_ACTION).');
 errorObject(InvalidCredentialsError, 'InvalidCredentialsError', 'Unknown user or wrong password (code INVALID_CREDENTIALS).');

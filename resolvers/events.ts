@@ -9,7 +9,11 @@ import { TimelineEntryRef } from './timeline.ts';
 export const EventRef = builder.objectRef<EventRow>('Event');
 
 const EventObservable = builder.objectRef<{ tipo: string; valor: string }>('EventObservable').implement({
-  fields: (t) => ({ tipo: t.exposeString('tipo'), valor: t.exposeString('valor') }),
+  description: 'A typed fact extracted from the event at ingestion (copied to its chamado’s observables).',
+  fields: (t) => ({
+    tipo: t.exposeString('tipo', { description: 'Kind of fact (tipo): email, ip, host …' }),
+    valor: t.exposeString('valor', { description: 'The value (valor).' }),
+  }),
 });
 
 builder.node(EventRef, {
@@ -19,32 +23,45 @@ builder.node(EventRef, {
   authScopes: { authenticated: true },
   fields: (t) => ({
     eventId: t.exposeInt('id', { description: 'The numeric id used by the REST paths (webhook_event_ids).' }),
-    source: t.exposeString('source'),
-    eventType: t.exposeString('eventType'),
-    providerEventId: t.exposeString('providerEventId', { nullable: true }),
-    deliveryId: t.exposeString('deliveryId', { nullable: true }),
-    domain: t.exposeString('domain', { nullable: true }),
-    sessionId: t.exposeString('sessionId', { nullable: true }),
+    source: t.exposeString('source', { description: 'Who sent it: onboard, wazuh, alertmanager, signoz, sentry, support or audit.' }),
+    eventType: t.exposeString('eventType', {
+      description: 'What happened, per source (account.created, wazuh.alert, alert.firing, alert.resolved, issue.created …).',
+    }),
+    providerEventId: t.exposeString('providerEventId', {
+      nullable: true,
+      description: 'The provider’s own id for the event; with `source`, the key that spots exact redeliveries.',
+    }),
+    deliveryId: t.exposeString('deliveryId', { nullable: true, description: 'The delivery header id it arrived with (webhook-id, Sentry Request-ID …).' }),
+    domain: t.exposeString('domain', { nullable: true, description: 'Customer domain it concerns (lowercase), when known.' }),
+    sessionId: t.exposeString('sessionId', { nullable: true, description: 'Onboarding portal session id, for onboarding events.' }),
     severity: t.exposeInt('severity', { nullable: true, description: '0–15 (Wazuh scale).' }),
     sourceSeverity: t.exposeString('sourceSeverity', { nullable: true, description: "The source's own severity word or level." }),
-    ruleId: t.exposeString('ruleId', { nullable: true }),
-    agent: t.exposeString('agent', { nullable: true }),
-    summary: t.exposeString('summary', { nullable: true }),
-    fingerprint: t.exposeString('fingerprint', { nullable: true }),
-    alertname: t.exposeString('alertname', { nullable: true }),
-    namespace: t.exposeString('namespace', { nullable: true }),
-    targetResource: t.exposeString('targetResource', { nullable: true }),
-    recurrenceKey: t.exposeString('recurrenceKey', { nullable: true }),
-    alertStatus: t.exposeString('alertStatus', { nullable: true }),
-    isDuplicate: t.exposeBoolean('isDuplicate'),
+    ruleId: t.exposeString('ruleId', { nullable: true, description: 'The rule that fired (Wazuh rule id …).' }),
+    agent: t.exposeString('agent', { nullable: true, description: 'The Wazuh agent (machine) it came from.' }),
+    summary: t.exposeString('summary', { nullable: true, description: 'One line for people.' }),
+    fingerprint: t.exposeString('fingerprint', {
+      nullable: true,
+      description: 'The provider’s fingerprint when it gives one (Alertmanager, SigNoz, Sentry issue id).',
+    }),
+    alertname: t.exposeString('alertname', { nullable: true, description: 'Alert name (Alertmanager/SigNoz) or rule; a recurrence input.' }),
+    namespace: t.exposeString('namespace', { nullable: true, description: 'Namespace the alert concerns; a recurrence input.' }),
+    targetResource: t.exposeString('targetResource', { nullable: true, description: 'The resource the alert concerns; a recurrence input.' }),
+    recurrenceKey: t.exposeString('recurrenceKey', {
+      nullable: true,
+      description: 'Groups recurrences of the same problem: provider + fingerprint, else a hash of provider, alertname, namespace, target.',
+    }),
+    alertStatus: t.exposeString('alertStatus', { nullable: true, description: '`firing` or `resolved` for alerts; null for other sources.' }),
+    isDuplicate: t.exposeBoolean('isDuplicate', { description: 'A redelivery or repeat of an earlier event (stored, but opens and counts nothing).' }),
     duplicateOf: t.field({
       type: EventRef,
       nullable: true,
+      description: 'The original this duplicates; null unless isDuplicate.',
       resolve: (e, _, ctx) => (e.duplicateOfId ? ctx.loaders.event.load(e.duplicateOfId) : null),
     }),
     chamado: t.field({
       type: ChamadoRef,
       nullable: true,
+      description: 'The chamado it belongs to; null when it opened none and correlated with none.',
       resolve: (e, _, ctx) => (e.chamadoId ? ctx.loaders.chamado.load(e.chamadoId) : null),
     }),
     correlation: t.expose('correlation', {
@@ -58,14 +75,14 @@ builder.node(EventRef, {
       description: "The event's content as received, with secrets redacted (see redactionVersion).",
       resolve: (e, _, ctx) => ctx.loaders.eventPayload.load(e.id),
     }),
-    redactionVersion: t.exposeString('redactionVersion', { nullable: true }),
+    redactionVersion: t.exposeString('redactionVersion', { nullable: true, description: 'Version of the redaction rules applied to payload.' }),
     contentSha256: t.exposeString('contentSha256', { nullable: true, description: 'SHA-256 of the delivery body as received.' }),
     contentLength: t.exposeInt('contentLength', { nullable: true, description: 'Bytes of the delivery body as received.' }),
     sourceRefs: t.expose('sourceRefs', { type: 'JSON', nullable: true, description: 'Links back to the provider (Sentry issue, generatorURL, Wazuh alert id …).' }),
-    observables: t.field({ type: [EventObservable], resolve: (e) => e.observables ?? [] }),
+    observables: t.field({ type: [EventObservable], description: 'Typed facts extracted from it.', resolve: (e) => e.observables ?? [] }),
     warnings: t.stringList({ description: 'What was accepted but flagged (truncated fields …).', resolve: (e) => e.warnings ?? [] }),
-    occurredAt: t.expose('occurredAt', { type: 'DateTime', nullable: true }),
-    receivedAt: t.expose('receivedAt', { type: 'DateTime' }),
+    occurredAt: t.expose('occurredAt', { type: 'DateTime', nullable: true, description: 'When it happened, by the sender’s clock; null if not given.' }),
+    receivedAt: t.expose('receivedAt', { type: 'DateTime', description: 'When OpsGraph received it.' }),
   }),
 });
 
@@ -79,10 +96,11 @@ builder.objectField(TimelineEntryRef, 'event', (t) =>
 );
 
 export const EventFilterInput = builder.inputType('EventFilter', {
+  description: 'Narrows the Discover feed; every criterion given must hold.',
   fields: (t) => ({
-    source: t.string({ required: false }),
-    domain: t.string({ required: false }),
-    severityMin: t.int({ required: false }),
+    source: t.string({ required: false, description: 'Exact source (wazuh, onboard …).' }),
+    domain: t.string({ required: false, description: 'Exact customer domain (case-insensitive).' }),
+    severityMin: t.int({ required: false, description: 'Severity at least this (0–15).' }),
     from: t.field({ type: 'DateTime', required: false, description: 'Received at or after.' }),
     to: t.field({ type: 'DateTime', required: false, description: 'Received before.' }),
     q: t.string({
@@ -90,8 +108,8 @@ export const EventFilterInput = builder.inputType('EventFilter', {
       description: 'Discover query: free words and "phrases" (full text), field:value terms (source:wazuh agent:"vm112-mail" severity>=10 rule_id:5712), AND, OR, NOT, parentheses.',
     }),
     chamado: t.string({ required: false, description: 'Public id of the chamado the events belong to.' }),
-    sessionId: t.string({ required: false }),
-    duplicate: t.boolean({ required: false }),
+    sessionId: t.string({ required: false, description: 'Onboarding session id.' }),
+    duplicate: t.boolean({ required: false, description: 'true: only duplicates; false: only originals; omitted: both.' }),
   }),
 });
 
@@ -101,7 +119,8 @@ builder.queryFields((t) => ({
     type: EventRef,
     nullable: true,
     authScopes: { authenticated: true },
-    args: { eventId: t.arg.int() },
+    description: 'One event by its numeric id; null when there is none. Signed-in users.',
+    args: { eventId: t.arg.int({ description: 'Numeric event id (Event.eventId).' }) },
     resolve: (_, { eventId }, ctx) => ctx.loaders.event.load(eventId),
   }),
   events: t.connection(
@@ -110,8 +129,8 @@ builder.queryFields((t) => ({
       authScopes: { authenticated: true },
       description: `The Discover feed, newest first. \`first\` defaults to 50, at most ${MAX_PAGE}. A malformed \`q\` is a BAD_USER_INPUT error with the position.`,
       args: {
-        filter: t.arg({ type: EventFilterInput, required: false }),
-        offset: t.arg.int({ required: false }),
+        filter: t.arg({ type: EventFilterInput, required: false, description: 'Which events; all when omitted.' }),
+        offset: t.arg.int({ required: false, description: 'Legacy offset paging: skip this many (0 or more). Prefer `after`.' }),
       },
       resolve: async (_, args, ctx) => {
         const page = pageOf('event', args);
@@ -128,8 +147,9 @@ builder.queryFields((t) => ({
     },
     {
       name: 'EventConnection',
+      description: 'A page of the Discover feed, newest first.',
       fields: (t) => ({
-        totalCount: t.int({ resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }),
+        totalCount: t.int({ description: 'Events matching the filter, across all pages.', resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }),
       }),
     },
   ),

@@ -15,9 +15,11 @@ import './runbooks.ts';
 import './outbound.ts';
 import './live.ts';
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+builder.queryType({ description: 'Reads. Everything but `me` needs a signed-in user (Authorization: Bearer <token> from `login`).' });
+builder.mutationType({
+  description: 'Changes. Expected failures come back as typed errors in each result union (`... on Error { code message }`).',
+});
+builder.subscriptionType({ description: 'Live updates over WebSocket (graphql-ws) or SSE, for signed-in users.' });
 
 /** The one schema every transport executes against (HTTP, REST shims, and later subscriptions). */
 export const schema: GraphQLSchema = builder.toSchema();

@@ -1,36 +1,44 @@
-import { ROLES } from '../entities/roles.ts';
+import type { Role } from '../entities/roles.ts';
 import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
+import { describedValues } from './described.ts';
 import { InvalidCredentialsError, UserDisabledError } from '../src/errors.ts';
 import { login } from '../src/services/auth/accounts.ts';
 import type { UserRow } from '../src/services/chamados/reads.ts';
 
 export const RoleEnum = builder.enumType('Role', {
   description: 'viewer (read) < ops (act on chamados) < ops_lead (approve, override claims) < admin.',
-  values: ROLES,
+  values: describedValues<Role>({
+    viewer: 'Reads everything; changes nothing.',
+    ops: 'Operator: claims and works chamados, attaches events, requests runbooks, replays dead letters.',
+    ops_lead: 'Lead: what ops does, plus approving R1/R2 runbooks and overriding claims.',
+    admin: 'Everything, plus users, the runbook catalog and outbound webhooks.',
+  }),
 });
 
 export const UserRef = builder.objectRef<UserRow>('User');
 builder.node(UserRef, {
+  description: 'A person who signs in to OpsGraph (an operator, lead, admin or read-only viewer).',
   id: { resolve: (u) => u.id },
   loadMany: (ids, ctx) => loadAll(ctx.loaders.user, ids.map(Number)),
   fields: (t) => ({
-    username: t.exposeString('username'),
-    email: t.exposeString('email', { nullable: true }),
-    fullName: t.exposeString('fullName'),
-    role: t.expose('role', { type: RoleEnum }),
-    dialect: t.exposeString('dialect'),
-    avatar: t.exposeString('avatar', { nullable: true }),
-    disabled: t.exposeBoolean('disabled'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    username: t.exposeString('username', { description: 'Login name, unique; how other fields refer to the user (e.g. filters by assignee).' }),
+    email: t.exposeString('email', { nullable: true, description: 'Email address, when known.' }),
+    fullName: t.exposeString('fullName', { description: 'Display name.' }),
+    role: t.expose('role', { type: RoleEnum, description: 'What the user may do.' }),
+    dialect: t.exposeString('dialect', { description: 'Preferred language of the console, as a locale tag (default pt-BR).' }),
+    avatar: t.exposeString('avatar', { nullable: true, description: 'Avatar image (URL or data URI), when set.' }),
+    disabled: t.exposeBoolean('disabled', { description: 'A disabled user cannot sign in and their tokens are refused.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the account was created.' }),
   }),
 });
 
 const LoginPayload = builder.objectRef<{ token: string; expiresAt: Date; userId: number }>('LoginPayload').implement({
+  description: 'A successful sign-in.',
   fields: (t) => ({
     token: t.exposeString('token', { description: 'A JWT to send as `Authorization: Bearer <token>`.' }),
-    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
-    user: t.field({ type: UserRef, resolve: async (p, _, ctx) => (await ctx.loaders.user.load(p.userId))! }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'When the token stops working (JWT_TTL after sign-in); sign in again then.' }),
+    user: t.field({ type: UserRef, description: 'Who signed in.', resolve: async (p, _, ctx) => (await ctx.loaders.user.load(p.userId))! }),
   }),
 });
 
@@ -48,7 +56,10 @@ builder.mutationField('login', (t) =>
     type: LoginPayload,
     description: 'Exchanges a username and password for a JWT.',
     errors: { types: [InvalidCredentialsError, UserDisabledError] },
-    args: { username: t.arg.string(), password: t.arg.string() },
+    args: {
+      username: t.arg.string({ description: 'Login name.' }),
+      password: t.arg.string({ description: 'The password (never logged).' }),
+    },
     resolve: (_, args, ctx) => login(ctx.em, ctx.config.jwt, args.username, args.password),
   }),
 );

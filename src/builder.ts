@@ -43,12 +43,42 @@ export const builder = new SchemaBuilder<{
   },
   errors: {
     directResult: true,
-    defaultUnionOptions: { name: ({ fieldName }) => `${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Result` },
+    defaultUnionOptions: {
+      name: ({ fieldName }) => `${fieldName[0]!.toUpperCase()}${fieldName.slice(1)}Result`,
+      description:
+        'The mutation’s result, or one of its expected failures: a type implementing Error (stable `code`, readable `message`). Select `... on Error { code message }` to read them.',
+    },
   },
+  // Descriptions of the types and fields the relay plugin generates (Node, PageInfo, edges, paging arguments).
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeQueryOptions: { authScopes: { authenticated: true } },
-    nodesQueryOptions: { authScopes: { authenticated: true } },
+    nodeTypeOptions: { description: 'An object that can be fetched again by its global `id` (query `node` / `nodes`).' },
+    idFieldOptions: { description: 'Global id (opaque): fetch this object again with `node(id:)`.' },
+    nodeQueryOptions: {
+      authScopes: { authenticated: true },
+      description: 'Fetches any Node by its global id; null when nothing has it. Signed-in users.',
+      args: { id: { description: 'A global `id` as returned by a Node’s `id` field.' } },
+    },
+    nodesQueryOptions: {
+      authScopes: { authenticated: true },
+      description: 'Fetches several Nodes by global id, in the order asked; null where nothing has one. Signed-in users.',
+      args: { ids: { description: 'Global `id`s as returned by Nodes’ `id` fields.' } },
+    },
+    pageInfoTypeOptions: { description: 'Where this page sits in the whole list (Relay cursor paging).' },
+    hasNextPageFieldOptions: { description: 'More items follow: ask again with `after: endCursor`.' },
+    hasPreviousPageFieldOptions: { description: 'Items precede this page (it was asked for with `after` or `offset`).' },
+    startCursorFieldOptions: { description: 'Cursor of the first item; null on an empty page.' },
+    endCursorFieldOptions: { description: 'Cursor of the last item, to pass as `after` for the next page; null on an empty page.' },
+    defaultConnectionTypeOptions: { description: 'One page of a list, newest first, with its paging info.' },
+    defaultEdgeTypeOptions: { description: 'One item of a page with its cursor.' },
+    pageInfoFieldOptions: { description: 'Paging state: whether more items follow and the cursors to continue from.' },
+    edgesFieldOptions: { description: 'The items of this page, each with its cursor.' },
+    nodeFieldOptions: { description: 'The item.' },
+    cursorFieldOptions: { description: 'Opaque position of this item; pass it as `after` to continue after it.' },
+    firstArgOptions: { description: 'Page size (forward paging).' },
+    afterArgOptions: { description: 'Continue after this cursor (an edge’s `cursor` or `pageInfo.endCursor`).' },
+    lastArgOptions: { description: 'Backward paging: not supported (refused with BAD_USER_INPUT).' },
+    beforeArgOptions: { description: 'Backward paging: not supported (refused with BAD_USER_INPUT).' },
   },
 });
