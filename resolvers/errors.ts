@@ -17,7 +17,7 @@ export const ErrorInterface = builder.interfaceRef<DomainError>('Error').impleme
   description: 'An expected failure of a mutation. `code` is stable; `message` is for people.',
   fields: (t) => ({
     message: t.exposeString('message', { description: 'What went wrong, for people (English; may change).' }),
-    code: t.string({ description: 'Stable machine-readable code (NOT_FOUND, STALE_VERSION …); branch on this.', resolve: (e) => e.code }),
+    code: t.string({ description: 'Stable machine-readable code (named in each error type’s description); branch on this.', resolve: (e) => e.code }),
   }),
 });
 
@@ -83,7 +83,7 @@ builder.objectType(UnknownReferenceError, {
     keys: t.exposeStringList('keys', { description: 'The ids or keys that matched nothing.' }),
   }),
 });
-errorObject(ForbiddenActionError, 'ForbiddenActionError', 'Your role does not allow this action here (code FORBIDDEN_ACTION).');
+errorObject(ForbiddenActionError, 'ForbiddenActionError', 'Not allowed here: your role, or the state of what it acts on, forbids it (code FORBIDDEN_ACTION).');
 errorObject(InvalidCredentialsError, 'InvalidCredentialsError', 'Unknown user or wrong password (code INVALID_CREDENTIALS).');
 errorObject(UserDisabledError, 'UserDisabledError', 'The user exists but may not use the system (code USER_DISABLED).');
 
