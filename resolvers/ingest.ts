@@ -3,9 +3,8 @@ import { builder } from '../src/builder.ts';
 import { requireViewer } from '../src/context.ts';
 import { ForbiddenActionError, NotFoundError, ValidationError } from '../src/errors.ts';
 import { discardDeadLetter, replayDeadLetter } from '../src/services/ingest/dead-letters.ts';
-import { sha256Hex } from '../src/services/ingest/digest.ts';
-import { ingestDelivery, type Receipt } from '../src/services/ingest/ingest.ts';
-import { PayloadSchemaError } from '../src/services/ingest/normalized-event.ts';
+import type { Receipt } from '../src/services/ingest/ingest.ts';
+import { ingestPayload } from '../src/services/ingest/ingest-payload.ts';
 import { NORMALIZERS } from '../src/services/ingest/sources/index.ts';
 import { listDeadLetters, type DeadLetterRow } from '../src/services/ingest/dead-letter-reads.ts';
 import { ChamadoRef } from './chamados.ts';
@@ -106,20 +105,7 @@ builder.mutationFields((t) => ({
     errors: { types: [ValidationError] },
     args: { source: t.arg({ type: IngestSourceEnum }), payload: t.arg({ type: 'JSON' }) },
     resolve: async (_, { source, payload }, ctx) => {
-      let events;
-      try {
-        events = NORMALIZERS[source](payload);
-      } catch (err) {
-        if (err instanceof PayloadSchemaError) throw new ValidationError(`does not fit the ${source} format: ${err.message}`, err.issues);
-        throw err;
-      }
-      const text = JSON.stringify(payload);
-      const receipts = await ingestDelivery(ctx.em, ctx.config.ingest, {
-        events,
-        deliveryId: null,
-        contentSha256: sha256Hex(text),
-        contentLength: Buffer.byteLength(text),
-      });
+      const { receipts } = await ingestPayload(ctx.em, ctx.config.ingest, { source, body: payload, deliveryId: null }, 'reject');
       return { receipts };
     },
   }),

@@ -5,10 +5,10 @@ import type { Config } from '../config.ts';
 import type { Actor } from '../services/actor.ts';
 import { ensureUser } from '../services/auth/accounts.ts';
 import { addChamadoNote, changeChamadoStatus, claimChamado } from '../services/chamados/commands.ts';
-import { sha256Hex } from '../services/ingest/digest.ts';
-import { ingestDelivery } from '../services/ingest/ingest.ts';
-import { NORMALIZERS, type WebhookSegment } from '../services/ingest/sources/index.ts';
-import { createRunbook, DEMO_RUNBOOKS } from '../services/runbooks/catalog.ts';
+import { ingestPayload } from '../services/ingest/ingest-payload.ts';
+import type { WebhookSegment } from '../services/ingest/sources/index.ts';
+import { createRunbook } from '../services/runbooks/catalog.ts';
+import { DEMO_RUNBOOKS } from './demo-runbooks.ts';
 import { requestExecution } from '../services/runbooks/executions.ts';
 import type { RunbookQueue } from '../services/runbooks/queue.ts';
 import { Runbook } from '../../entities/runbook.entity.ts';
@@ -132,13 +132,7 @@ export async function seedDemo(em: EntityManager, config: Config, queue: Runbook
   ) as Record<string, Actor>;
   const opened: string[] = [];
   for (const [segment, body] of demoDeliveries()) {
-    const text = JSON.stringify(body);
-    const receipts = await ingestDelivery(em.fork(), ingest, {
-      events: NORMALIZERS[segment](body),
-      deliveryId: null,
-      contentSha256: sha256Hex(text),
-      contentLength: Buffer.byteLength(text),
-    });
+    const { receipts } = await ingestPayload(em.fork(), ingest, { source: segment, body, deliveryId: null }, 'reject');
     for (const r of receipts) if (r.correlation.decision === 'opened') opened.push(r.chamadoPublicId!);
   }
   const [onboarding, wazuh, crashLoop, sentry, support] = opened;

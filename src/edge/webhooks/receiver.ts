@@ -1,11 +1,8 @@
 import type { Plugin } from 'graphql-yoga';
 import { Counter } from 'prom-client';
 import type { AppDeps } from '../../context.ts';
-import { recordDeadLetter } from '../../services/ingest/dead-letters.ts';
-import { sha256Hex } from '../../services/ingest/digest.ts';
-import { ingestDelivery, type Receipt } from '../../services/ingest/ingest.ts';
-import { PayloadSchemaError } from '../../services/ingest/normalized-event.ts';
-import { NORMALIZERS } from '../../services/ingest/sources/index.ts';
+import type { Receipt } from '../../services/ingest/ingest.ts';
+import { ingestPayload, isIngestSource } from '../../services/ingest/ingest-payload.ts';
 import { authenticateDelivery, deliveryIdOf } from './authenticate.ts';
 
 const ingested = new Counter({
@@ -40,9 +37,8 @@ export function webhookReceiver(deps: AppDeps): Plugin {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       const match = PATH.exec(url.pathname);
       if (!match || request.method !== 'POST') return;
-      const source = match[1]! as keyof typeof NORMALIZERS;
-      const normalize = NORMALIZERS[source];
-      if (!normalize) return; // unknown receiver: falls through to the REST 404
+      const source = match[1]!;
+      if (!isIngestSource(source)) return; // unknown receiver: falls through to the REST 404
       const reply = (status: number, body: unknown) => {
         ingested.inc({ source, outcome: String(status) });
         endResponse(
@@ -68,55 +64,39 @@ export function webhookReceiver(deps: AppDeps): Plugin {
       } catch {
         return reply(400, { error: 'MALFORMED_JSON', message: 'the body is not valid JSON' });
       }
-      const deliveryId = deliveryIdOf(request.headers);
-      const contentSha256 = sha256Hex(raw);
+      let outcome;
       try {
-        const events = normalize(body);
-        const receipts = await ingestDelivery(deps.orm.em.fork(), config.ingest, {
-          events,
-          deliveryId,
-          contentSha256,
-          contentLength: length,
-        });
-        const first = receipts[0];
-        const allDuplicates = receipts.length > 0 && receipts.every((r) => r.status === 'duplicate');
-        return reply(202, {
-          status: allDuplicates ? 'duplicate' : 'accepted',
-          event_id: first?.eventId ?? null,
-          chamado_public_id: first?.chamadoPublicId ?? null,
-          duplicate_of: first?.duplicateOf ?? null,
-          correlation: first?.correlation ?? null,
-          warnings: first?.warnings ?? [],
-          events: receipts.map(receiptJson),
-        });
+        outcome = await ingestPayload(
+          deps.orm.em.fork(),
+          config.ingest,
+          { source, body, raw, deliveryId: deliveryIdOf(request.headers) },
+          'dead-letter',
+        );
       } catch (err) {
-        if (!(err instanceof PayloadSchemaError)) {
-          log.error({ err, source }, 'webhook ingestion failed');
-          return reply(500, { error: 'INTERNAL_SERVER_ERROR', message: 'the delivery could not be stored; retry it' });
-        }
-        let deadLetterId: number;
-        try {
-          deadLetterId = await recordDeadLetter(deps.orm.em.fork(), {
-            source,
-            reason: err.message,
-            issues: err.issues,
-            body,
-            contentSha256,
-            contentLength: length,
-            deliveryId,
-          });
-        } catch (storeErr) {
-          // Never let it escape the hook: the server adapter would answer with the stack trace.
-          log.error({ err: storeErr, source }, 'dead letter could not be stored');
-          return reply(500, { error: 'INTERNAL_SERVER_ERROR', message: 'the delivery could not be stored; retry it' });
-        }
+        // Never let it escape the hook: the server adapter would answer with the stack trace.
+        log.error({ err, source }, 'webhook ingestion failed');
+        return reply(500, { error: 'INTERNAL_SERVER_ERROR', message: 'the delivery could not be stored; retry it' });
+      }
+      if (outcome.status === 'dead-lettered') {
         return reply(422, {
           error: 'SCHEMA_MISMATCH',
-          message: `the body does not fit the ${source} format: ${err.message}`,
-          issues: err.issues,
-          dead_letter_id: deadLetterId,
+          message: `the body does not fit the ${source} format: ${outcome.reason}`,
+          issues: outcome.issues,
+          dead_letter_id: outcome.deadLetterId,
         });
       }
+      const { receipts } = outcome;
+      const first = receipts[0];
+      const allDuplicates = receipts.length > 0 && receipts.every((r) => r.status === 'duplicate');
+      return reply(202, {
+        status: allDuplicates ? 'duplicate' : 'accepted',
+        event_id: first?.eventId ?? null,
+        chamado_public_id: first?.chamadoPublicId ?? null,
+        duplicate_of: first?.duplicateOf ?? null,
+        correlation: first?.correlation ?? null,
+        warnings: first?.warnings ?? [],
+        events: receipts.map(receiptJson),
+      });
     },
   };
 }

@@ -1,0 +1,75 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DeadLetter } from '../../../entities/dead-letter.entity.ts';
+import { ValidationError } from '../../errors.ts';
+import { sha256Hex } from './digest.ts';
+import { ingestDelivery, type Receipt } from './ingest.ts';
+import { PayloadSchemaError } from './normalized-event.ts';
+import { redact } from './sanitize.ts';
+import type { IngestSettings } from './settings.ts';
+import { NORMALIZERS, type WebhookSegment } from './sources/index.ts';
+
+/** A body in one receiver's format (`/api/v1/webhooks/{source}`), already parsed. */
+export interface Payload {
+  source: string;
+  body: unknown;
+  /** The text as received (webhooks), hashed and measured as it came; otherwise the body's JSON. */
+  raw?: string;
+  deliveryId: string | null;
+}
+
+/**
+ * What to do with a body that does not fit its format. A sender's delivery is kept as a dead
+ * letter for operators to replay (`dead-letter`); an operator's own payload (the ingestEvent
+ * mutation, a replay, the demo seed) is refused with a ValidationError and nothing is stored.
+ */
+export type OnMismatch = 'dead-letter' | 'reject';
+
+export type IngestOutcome =
+  | { status: 'ingested'; receipts: Receipt[] }
+  | { status: 'dead-lettered'; deadLetterId: number; reason: string; issues: PayloadSchemaError['issues'] };
+
+export function isIngestSource(source: string): source is WebhookSegment {
+  return Object.hasOwn(NORMALIZERS, source);
+}
+
+type Ingested = Extract<IngestOutcome, { status: 'ingested' }>;
+
+/** Normalizes a payload with its source's normalizer and ingests its events: the one way in. */
+export async function ingestPayload(em: EntityManager, settings: IngestSettings, payload: Payload, onMismatch: 'reject'): Promise<Ingested>;
+export async function ingestPayload(em: EntityManager, settings: IngestSettings, payload: Payload, onMismatch: OnMismatch): Promise<IngestOutcome>;
+export async function ingestPayload(em: EntityManager, settings: IngestSettings, payload: Payload, onMismatch: OnMismatch): Promise<IngestOutcome> {
+  const { source, body } = payload;
+  if (!isIngestSource(source)) throw new ValidationError(`no normalizer for source ${source}`);
+  const text = payload.raw ?? JSON.stringify(body);
+  const described = { contentSha256: sha256Hex(text), contentLength: Buffer.byteLength(text), deliveryId: payload.deliveryId };
+  let events;
+  try {
+    events = NORMALIZERS[source](body);
+  } catch (err) {
+    if (!(err instanceof PayloadSchemaError)) throw err;
+    if (onMismatch === 'reject') throw new ValidationError(`does not fit the ${source} format: ${err.message}`, err.issues);
+    const deadLetterId = await keepDeadLetter(em, source, err, body, described);
+    return { status: 'dead-lettered', deadLetterId, reason: err.message, issues: err.issues };
+  }
+  return { status: 'ingested', receipts: await ingestDelivery(em, settings, { events, ...described }) };
+}
+
+/** Keeps an authenticated delivery that failed its schema, redacted, for operators to replay. */
+async function keepDeadLetter(
+  em: EntityManager,
+  source: string,
+  err: PayloadSchemaError,
+  body: unknown,
+  described: { contentSha256: string; contentLength: number; deliveryId: string | null },
+): Promise<number> {
+  const letter = em.create(DeadLetter, {
+    source,
+    reason: err.message.slice(0, 4000),
+    issues: err.issues.slice(0, 50),
+    // The column holds JSON but not SQL NULL: a body that is JSON `null` is kept as its raw text.
+    content: body === null ? { raw: 'null' } : redact(body),
+    ...described,
+  });
+  await em.flush();
+  return letter.id;
+}
