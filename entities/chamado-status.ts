@@ -15,8 +15,12 @@ export const TRANSITIONS: Readonly<Record<ChamadoStatus, readonly ChamadoStatus[
   fechado: ['assumido'],
 };
 
-export function canTransition(from: ChamadoStatus, to: ChamadoStatus): boolean {
-  return TRANSITIONS[from].includes(to);
+/**
+ * Where a chamado may go from `status`. A merged chamado goes nowhere: the merge closed it and its
+ * work lives on in the survivor, so claiming, moving or reopening it would split that work again.
+ */
+export function allowedTransitions(status: ChamadoStatus, merged: boolean): readonly ChamadoStatus[] {
+  return merged ? [] : TRANSITIONS[status];
 }
 
 /** Statuses in which a chamado still counts as open work (correlation joins only these). */

@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { CHAMADO_STATUSES, canTransition, type ChamadoStatus } from './chamado-status.ts';
+import { CHAMADO_STATUSES, allowedTransitions, type ChamadoStatus } from './chamado-status.ts';
 import { User } from './user.entity.ts';
 
 /** Where a chamado came from: an ingested source or a person opening one by hand. */
@@ -44,9 +44,18 @@ const ChamadoSchema = defineEntity({
 });
 
 export class Chamado extends ChamadoSchema.class {
+  /** Merged into another chamado: terminal, whatever its status says. */
+  isMerged(): boolean {
+    return this.mergedInto != null;
+  }
+
+  allowedTransitions(): readonly ChamadoStatus[] {
+    return allowedTransitions(this.status, this.isMerged());
+  }
+
   /** Moves to `to` when the lifecycle allows it; returns false (and changes nothing) otherwise. */
   transitionTo(to: ChamadoStatus, at: Date): boolean {
-    if (!canTransition(this.status, to)) return false;
+    if (!this.allowedTransitions().includes(to)) return false;
     this.status = to;
     if (to === 'resolvido') this.resolvedAt = at;
     if (to === 'fechado') this.closedAt = at;
@@ -54,6 +63,19 @@ export class Chamado extends ChamadoSchema.class {
       this.resolvedAt = null;
       this.closedAt = null;
     }
+    return true;
+  }
+
+  /**
+   * Closes this chamado into `survivor`, from any status: the merge is the lifecycle's other way
+   * to `fechado`, and a terminal one. Returns false (and changes nothing) when either side was
+   * already merged or they are the same chamado.
+   */
+  mergeInto(survivor: Chamado, at: Date): boolean {
+    if (survivor === this || this.isMerged() || survivor.isMerged()) return false;
+    this.mergedInto = survivor;
+    this.status = 'fechado';
+    this.closedAt = at;
     return true;
   }
 }

@@ -41,7 +41,7 @@ builder.mutationFields((t) => ({
     type: ChamadoRef,
     description: 'Assumir: become the assignee. Held by someone else → ClaimConflictError, unless an ops_lead/admin sets override.',
     authScopes: { role: 'ops' },
-    errors: { types: [...CHAMADO_MUTATION_ERRORS, ClaimConflictError, ForbiddenActionError] },
+    errors: { types: [...CHAMADO_MUTATION_ERRORS, ClaimConflictError, ForbiddenActionError, InvalidTransitionError] },
     args: {
       publicId: t.arg.string(),
       nota: t.arg.string({ required: false }),

@@ -1,4 +1,4 @@
-import { CHAMADO_STATUSES, TRANSITIONS } from '../entities/chamado-status.ts';
+import { CHAMADO_STATUSES, allowedTransitions } from '../entities/chamado-status.ts';
 import { CHAMADO_ORIGINS } from '../entities/chamado.entity.ts';
 import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
@@ -53,7 +53,7 @@ builder.node(ChamadoRef, {
     allowedTransitions: t.field({
       type: [ChamadoStatusEnum],
       description: 'Statuses this chamado may move to now.',
-      resolve: (c) => [...TRANSITIONS[c.status]],
+      resolve: (c) => [...allowedTransitions(c.status, c.mergedIntoId != null)],
     }),
     origin: t.expose('origin', { type: ChamadoOriginEnum }),
     title: t.exposeString('title'),

@@ -32,8 +32,9 @@ export class InvalidTransitionError extends DomainError {
   readonly from: string;
   readonly to: string;
   readonly allowed: readonly string[];
-  constructor(from: string, to: string, allowed: readonly string[]) {
-    super(`cannot go from ${from} to ${to}; allowed: ${allowed.join(', ') || 'none'}`);
+  /** `why`, when given, says why nothing is allowed (e.g. the chamado was merged). */
+  constructor(from: string, to: string, allowed: readonly string[], why?: string) {
+    super(`cannot go from ${from} to ${to}; allowed: ${allowed.join(', ') || 'none'}${why ? ` (${why})` : ''}`);
     this.from = from;
     this.to = to;
     this.allowed = allowed;

@@ -147,6 +147,7 @@ export type AuthAttachMutationVariables = Exact<{
 
 export type AuthAttachMutation = { attachEventsToChamado:
     | { __typename: 'AttachEventsPayload' }
+    | { __typename: 'InvalidTransitionError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string }
     | { __typename: 'UnknownReferenceError', code: string }
     | { __typename: 'ValidationError', code: string }
@@ -212,6 +213,7 @@ export type ConcCreateMutation = { createChamado:
     | { __typename: 'VersionConflictError', code: string, message: string }
    };
 
+    | { __typename: 'InvalidTransitionError', code: string, message: string }
 export type ConcCountQueryVariables = Exact<{
   domain: string;
 }>;
@@ -226,6 +228,7 @@ export type ConcAttachMutationVariables = Exact<{
 
 
 export type ConcAttachMutation = { attachEventsToChamado:
+    | { __typename: 'InvalidTransitionError', code: string, message: string }
     | { __typename: 'AttachEventsPayload', attached: number, timelineCount: number, chamado: { eventCount: number } }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'UnknownReferenceError', code: string, message: string }
@@ -333,6 +336,7 @@ export type GqlChamadosNoteMutation = { addChamadoNote:
 export type GqlChamadosAttachMutationVariables = Exact<{
   publicId: string;
   eventIds: Array<number> | number;
+    | { __typename: 'InvalidTransitionError', code: string, message: string }
   expectedVersion?: number | null | undefined;
 }>;
 

@@ -1,8 +1,9 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { TRANSITIONS, type ChamadoStatus } from '../../../entities/chamado-status.ts';
+import type { ChamadoStatus } from '../../../entities/chamado-status.ts';
 import { Chamado, type ChamadoOrigin } from '../../../entities/chamado.entity.ts';
+import { anyOf } from '../../db/sql.ts';
 import { Event } from '../../../entities/event.entity.ts';
 import { roleAtLeast } from '../../../entities/roles.ts';
 import { TimelineEntry } from '../../../entities/timeline-entry.entity.ts';
@@ -28,6 +29,11 @@ import { absorbEvent, addObservables } from './absorb-events.ts';
  */
 
 const OPS_SOURCE = 'ops';
+
+function invalidTransition(chamado: Chamado, from: ChamadoStatus, to: ChamadoStatus): InvalidTransitionError {
+  const why = chamado.isMerged() ? 'it was merged into another chamado, which carries its work on' : undefined;
+  return new InvalidTransitionError(from, to, chamado.allowedTransitions(), why);
+}
 
 interface Versioned {
   publicId: string;
@@ -78,6 +84,8 @@ export async function claimChamado(em: EntityManager, actor: Actor, input: Claim
   const nota = input.nota == null ? null : parseInput(noteText, input.nota, 'nota');
   return em.transactional(async (tx) => {
     const chamado = await lockChamado(tx, input);
+    // A merged chamado is terminal: its work goes on in the survivor, which is what to claim.
+    if (chamado.isMerged()) throw invalidTransition(chamado, chamado.status, 'assumido');
     const previous = chamado.assignee;
     const now = new Date();
     if (previous && previous.id !== actor.id) {
@@ -121,7 +129,7 @@ export async function changeChamadoStatus(em: EntityManager, actor: Actor, input
       return chamado;
     }
     if (!chamado.transitionTo(input.status, now)) {
-      throw new InvalidTransitionError(from, input.status, TRANSITIONS[from]);
+      throw invalidTransition(chamado, from, input.status);
     }
     // Whoever moves a chamado into `assumido` without an assignee takes it.
     if (input.status === 'assumido' && !chamado.assignee) chamado.assignee = tx.getReference(User, actor.id);
@@ -181,10 +189,10 @@ export async function attachEvents(em: EntityManager, actor: Actor, input: Attac
       ? await tx.execute<{ event_id: string }[]>(
           `insert into timeline_entries (chamado_id, kind, event_type, source, summary, severity, actor_id, event_id, data, created_at)
            select ?, 'event', e.event_type, e.source, e.summary, e.severity, ?, e.id, ?::jsonb, ?
-           from events e where e.id = any(array[?]::bigint[]) order by e.id
+           from events e where ? order by e.id
            on conflict (chamado_id, event_id) do nothing
            returning event_id`,
-          [chamado.id, actor.id, JSON.stringify({ attachedBy: actor.username }), now, ids],
+          [chamado.id, actor.id, JSON.stringify({ attachedBy: actor.username }), now, anyOf('e.id', ids, 'bigint')],
         )
       : [];
     const attachedIds = new Set(inserted.map((r) => Number(r.event_id)));

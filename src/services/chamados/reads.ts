@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
+import { anyOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
 import type { ChamadoStatus } from '../../../entities/chamado-status.ts';
 import type { ChamadoOrigin } from '../../../entities/chamado.entity.ts';
 import type { TimelineKind } from '../../../entities/timeline-entry.entity.ts';
@@ -92,86 +94,53 @@ export interface ChamadoFilter {
   sessionId?: string | null;
 }
 
-export interface ChamadoPage {
-  rows: ChamadoRow[];
-  total: number;
-  hasNextPage: boolean;
+/**
+ * The chamado filter as SQL conditions over `chamados c`: lists and the live `chamadosChanged`
+ * feed read the same rules from here.
+ */
+export function chamadoConditions(filter: ChamadoFilter): (Sql | null)[] {
+  return [
+    filter.status?.length ? anyOf('c.status', filter.status, 'text') : null,
+    filter.domain ? sqlPart('c.domain = ?', filter.domain.toLowerCase()) : null,
+    filter.assignee ? sqlPart('c.assignee_id = (select id from users where username = ?)', filter.assignee) : null,
+    filter.source ? sqlPart('c.sources @> array[?]::text[]', filter.source) : null,
+    filter.sessionId ? sqlPart('c.session_id = ?', filter.sessionId) : null,
+  ];
 }
+
+export type ChamadoPage = PagedRows<ChamadoRow>;
 
 /** Newest first (by id, which only grows), so a cursor is simply the last id seen. */
-export async function listChamados(
-  em: EntityManager,
-  filter: ChamadoFilter,
-  page: { limit: number; afterId?: number | null; offset?: number | null },
-): Promise<ChamadoPage> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.status?.length) {
-    where.push(`c.status in (${filter.status.map(() => '?').join(', ')})`);
-    params.push(...filter.status);
-  }
-  if (filter.domain) {
-    where.push('c.domain = ?');
-    params.push(filter.domain.toLowerCase());
-  }
-  if (filter.assignee) {
-    where.push('c.assignee_id = (select id from users where username = ?)');
-    params.push(filter.assignee);
-  }
-  if (filter.source) {
-    where.push('c.sources @> array[?]::text[]');
-    params.push(filter.source);
-  }
-  if (filter.sessionId) {
-    where.push('c.session_id = ?');
-    params.push(filter.sessionId);
-  }
-  const filterSql = where.length ? `where ${where.join(' and ')}` : '';
-  const pageWhere = page.afterId ? `${filterSql ? `${filterSql} and` : 'where'} c.id < ?` : filterSql;
-  const pageParams = page.afterId ? [...params, page.afterId] : params;
-  // Window count keeps page and total in one statement; a count of an empty page falls back below.
-  const rows = await em.execute<(ChamadoRow & { total: string })[]>(
-    `select ${CHAMADO_COLUMNS}, count(*) over () as total from chamados c ${pageWhere}
-     order by c.id desc limit ? offset ?`,
-    [...pageParams, page.limit + 1, page.offset ?? 0],
-  );
-  // The window count runs before LIMIT/OFFSET, so it is the filter's total unless a cursor
-  // narrowed the rows or the page is empty; only then is a separate count needed.
-  let total: number;
-  if (rows.length > 0 && !page.afterId) {
-    total = Number(rows[0]!.total);
-  } else {
-    const counted = await em.execute<{ total: string }[]>(`select count(*) as total from chamados c ${filterSql}`, params);
-    total = Number(counted[0]?.total ?? 0);
-  }
-  const hasNextPage = rows.length > page.limit;
-  return { rows: rows.slice(0, page.limit).map(stripTotal), total, hasNextPage };
-}
-
-function stripTotal({ total: _total, ...row }: ChamadoRow & { total: string }): ChamadoRow {
-  return row;
+export async function listChamados(em: EntityManager, filter: ChamadoFilter, page: PageRequest): Promise<ChamadoPage> {
+  return pagedRows<ChamadoRow>(em, { columns: CHAMADO_COLUMNS, from: 'from chamados c', id: 'c.id', where: chamadoConditions(filter) }, page);
 }
 
 export async function chamadosByIds(em: EntityManager, ids: readonly number[]): Promise<ChamadoRow[]> {
   if (ids.length === 0) return [];
-  return em.execute<ChamadoRow[]>(`select ${CHAMADO_COLUMNS} from chamados c where c.id = any(array[?]::int[])`, [ids]);
+  return em.execute<ChamadoRow[]>(`select ${CHAMADO_COLUMNS} from chamados c where ?`, [anyOf('c.id', ids, 'int')]);
+}
+
+/** Which of these (changed) chamados match the filter: one statement per distinct filter and change. */
+export async function chamadosMatching(em: EntityManager, filter: ChamadoFilter, ids: readonly number[]): Promise<ChamadoRow[]> {
+  if (ids.length === 0) return [];
+  return em.execute<ChamadoRow[]>(`select ${CHAMADO_COLUMNS} from chamados c ? order by c.id`, [
+    whereAll([...chamadoConditions(filter), anyOf('c.id', ids, 'int')]),
+  ]);
 }
 
 export async function chamadosByPublicIds(em: EntityManager, publicIds: readonly string[]): Promise<ChamadoRow[]> {
   if (publicIds.length === 0) return [];
-  return em.execute<ChamadoRow[]>(`select ${CHAMADO_COLUMNS} from chamados c where c.public_id = any(array[?]::text[])`, [
-    publicIds,
-  ]);
+  return em.execute<ChamadoRow[]>(`select ${CHAMADO_COLUMNS} from chamados c where ?`, [anyOf('c.public_id', publicIds, 'text')]);
 }
 
 export async function usersByIds(em: EntityManager, ids: readonly number[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
-  return em.execute<UserRow[]>(`select ${USER_COLUMNS} from users u where u.id = any(array[?]::int[])`, [ids]);
+  return em.execute<UserRow[]>(`select ${USER_COLUMNS} from users u where ?`, [anyOf('u.id', ids, 'int')]);
 }
 
 export async function timelineByChamadoIds(em: EntityManager, chamadoIds: readonly number[]): Promise<TimelineRow[]> {
   if (chamadoIds.length === 0) return [];
-  return timelineRowsWhere(em, 't.chamado_id = any(array[?]::int[])', [chamadoIds]);
+  return timelineRowsWhere(em, anyOf('t.chamado_id', chamadoIds, 'int'));
 }
 
 export async function observablesByChamadoIds(em: EntityManager, chamadoIds: readonly number[]): Promise<ObservableRow[]> {
@@ -179,28 +148,28 @@ export async function observablesByChamadoIds(em: EntityManager, chamadoIds: rea
   return em.execute<ObservableRow[]>(
     `select o.id::int as id, o.chamado_id as "chamadoId", o.tipo, o.valor, o.fonte, o.event_id::int as "eventId",
        o.created_at as "createdAt"
-     from observables o where o.chamado_id = any(array[?]::int[]) order by o.chamado_id, o.id`,
-    [chamadoIds],
+     from observables o where ? order by o.chamado_id, o.id`,
+    [anyOf('o.chamado_id', chamadoIds, 'int')],
   );
 }
 
 export async function timelineEntriesByIds(em: EntityManager, ids: readonly number[]): Promise<TimelineRow[]> {
   if (ids.length === 0) return [];
-  return timelineRowsWhere(em, 't.id = any(array[?]::bigint[])', [ids]);
+  return timelineRowsWhere(em, anyOf('t.id', ids, 'bigint'));
 }
 
-async function timelineRowsWhere(em: EntityManager, where: string, params: unknown[]): Promise<TimelineRow[]> {
+async function timelineRowsWhere(em: EntityManager, condition: Sql): Promise<TimelineRow[]> {
   return em.execute<TimelineRow[]>(
     `select t.id::int as id, t.chamado_id as "chamadoId", t.kind, t.event_type as "eventType", t.source, t.summary,
        t.severity, t.actor_id as "actorId", t.event_id::int as "eventId", t.data, t.created_at as "createdAt"
-     from timeline_entries t where ${where} order by t.chamado_id, t.id`,
-    params,
+     from timeline_entries t where ? order by t.chamado_id, t.id`,
+    [condition],
   );
 }
 
 /** Timeline entries of one chamado after `afterId`, oldest first (live replay and catch-up). */
 export async function timelineAfter(em: EntityManager, chamadoId: number, afterId: number): Promise<TimelineRow[]> {
-  return timelineRowsWhere(em, 't.chamado_id = ? and t.id > ?', [chamadoId, afterId]);
+  return timelineRowsWhere(em, sqlPart('t.chamado_id = ? and t.id > ?', chamadoId, afterId));
 }
 
 export async function latestTimelineId(em: EntityManager, chamadoId: number): Promise<number> {
@@ -208,4 +177,10 @@ export async function latestTimelineId(em: EntityManager, chamadoId: number): Pr
     chamadoId,
   ]);
   return row?.id ?? 0;
+}
+
+/** When a timeline entry was written (a live resume compares it with the wizard step's time). */
+export async function timelineEntryCreatedAt(em: EntityManager, id: number): Promise<Date | null> {
+  const [row] = await em.execute<{ createdAt: Date }[]>('select created_at as "createdAt" from timeline_entries where id = ?', [id]);
+  return row ? new Date(row.createdAt) : null;
 }

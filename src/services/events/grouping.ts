@@ -179,9 +179,7 @@ export async function mergeChamados(
        on conflict (chamado_id, tipo, valor, fonte) do nothing`,
       [targetId, sourceId],
     );
-    source.mergedInto = target;
-    source.status = 'fechado'; // merged is terminal: the survivor carries the work on
-    source.closedAt = now;
+    source.mergeInto(target, now); // checked above: neither side was merged
     source.updatedAt = now;
     target.updatedAt = now;
     target.sources = [...new Set([...target.sources, ...source.sources])].sort();

@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
+import { anyOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
 import { compileDiscoverQuery } from './discover-query/index.ts';
 
 /*
@@ -65,85 +67,54 @@ export interface EventFilter {
   duplicate?: boolean | null;
 }
 
-function whereOf(filter: EventFilter): { sql: string; params: unknown[] } {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, ...values: unknown[]) => {
-    where.push(sql);
-    params.push(...values);
-  };
-  if (filter.source) add('e.source = ?', filter.source);
-  if (filter.domain) add('e.domain = ?', filter.domain.toLowerCase());
-  if (filter.severityMin != null) add('e.severity >= ?', filter.severityMin);
-  if (filter.from) add('e.received_at >= ?', filter.from);
-  if (filter.to) add('e.received_at < ?', filter.to);
-  if (filter.chamado) add('c.public_id = ?', filter.chamado);
-  if (filter.sessionId) add('e.session_id = ?', filter.sessionId);
-  if (filter.duplicate != null) add('e.is_duplicate = ?', filter.duplicate);
-  if (filter.q?.trim()) {
-    const compiled = compileDiscoverQuery(filter.q);
-    add(`(${compiled.sql})`, ...compiled.params);
-  }
-  return { sql: where.length ? `where ${where.join(' and ')}` : '', params };
+/** The filter as SQL conditions over `events e left join chamados c` (lists and live feeds alike). */
+function conditionsOf(filter: EventFilter): (Sql | null)[] {
+  const q = filter.q?.trim() ? compileDiscoverQuery(filter.q) : null;
+  return [
+    filter.source ? sqlPart('e.source = ?', filter.source) : null,
+    filter.domain ? sqlPart('e.domain = ?', filter.domain.toLowerCase()) : null,
+    filter.severityMin != null ? sqlPart('e.severity >= ?', filter.severityMin) : null,
+    filter.from ? sqlPart('e.received_at >= ?', filter.from) : null,
+    filter.to ? sqlPart('e.received_at < ?', filter.to) : null,
+    filter.chamado ? sqlPart('c.public_id = ?', filter.chamado) : null,
+    filter.sessionId ? sqlPart('e.session_id = ?', filter.sessionId) : null,
+    filter.duplicate != null ? sqlPart('e.is_duplicate = ?', filter.duplicate) : null,
+    q ? sqlPart(q.sql, ...q.params) : null,
+  ];
 }
 
 /**
  * Newest first by id (ids only grow), so the `after` cursor is the last id seen: rows inserted
  * while a client pages never shift the pages it has not read yet.
  */
-export async function listEvents(
-  em: EntityManager,
-  filter: EventFilter,
-  page: { limit: number; afterId?: number | null; offset?: number | null },
-): Promise<{ rows: EventRow[]; total: number; hasNextPage: boolean }> {
-  const { sql, params } = whereOf(filter);
-  const pageSql = page.afterId ? `${sql ? `${sql} and` : 'where'} e.id < ?` : sql;
-  const pageParams = page.afterId ? [...params, page.afterId] : params;
-  const rows = await em.execute<(EventRow & { total: string })[]>(
-    `select ${EVENT_COLUMNS}, count(*) over () as total ${FROM} ${pageSql} order by e.id desc limit ? offset ?`,
-    [...pageParams, page.limit + 1, page.offset ?? 0],
-  );
-  let total: number;
-  if (rows.length > 0 && !page.afterId) {
-    total = Number(rows[0]!.total);
-  } else {
-    const [counted] = await em.execute<{ total: string }[]>(`select count(*) as total ${FROM} ${sql}`, params);
-    total = Number(counted?.total ?? 0);
-  }
-  const list = rows.slice(0, page.limit).map(({ total: _t, ...row }) => row as EventRow);
-  return { rows: list, total, hasNextPage: rows.length > page.limit };
+export async function listEvents(em: EntityManager, filter: EventFilter, page: PageRequest): Promise<PagedRows<EventRow>> {
+  return pagedRows<EventRow>(em, { columns: EVENT_COLUMNS, from: FROM, id: 'e.id', where: conditionsOf(filter) }, page);
 }
 
 export async function eventsByIds(em: EntityManager, ids: readonly number[]): Promise<EventRow[]> {
   if (ids.length === 0) return [];
-  return em.execute<EventRow[]>(
-    `select ${EVENT_COLUMNS} ${FROM} where e.id = any(string_to_array(?, ',')::bigint[])`,
-    [ids.join(',')],
-  );
+  return em.execute<EventRow[]>(`select ${EVENT_COLUMNS} ${FROM} ?`, [whereAll([anyOf('e.id', ids, 'bigint')])]);
 }
 
 export async function eventPayloadsByIds(em: EntityManager, ids: readonly number[]): Promise<{ id: number; payload: unknown }[]> {
   if (ids.length === 0) return [];
-  return em.execute(`select id::int as id, payload from events where id = any(string_to_array(?, ',')::bigint[])`, [ids.join(',')]);
+  return em.execute(`select id::int as id, payload from events where ?`, [anyOf('id', ids, 'bigint')]);
 }
 
 /** Events after `afterId` matching the filter, oldest first: a live feed's replay of what it missed. */
 export async function eventsAfter(em: EntityManager, filter: EventFilter, afterId: number, limit = 1000): Promise<EventRow[]> {
-  const { sql, params } = whereOf(filter);
-  return em.execute<EventRow[]>(
-    `select ${EVENT_COLUMNS} ${FROM} ${sql ? `${sql} and` : 'where'} e.id > ? order by e.id asc limit ?`,
-    [...params, afterId, limit],
-  );
+  return em.execute<EventRow[]>(`select ${EVENT_COLUMNS} ${FROM} ? order by e.id asc limit ?`, [
+    whereAll([...conditionsOf(filter), sqlPart('e.id > ?', afterId)]),
+    limit,
+  ]);
 }
 
 /** Which of these (new) events match the filter: one statement for any number of subscribers sharing it. */
 export async function eventsMatching(em: EntityManager, filter: EventFilter, ids: readonly number[]): Promise<EventRow[]> {
   if (ids.length === 0) return [];
-  const { sql, params } = whereOf(filter);
-  return em.execute<EventRow[]>(
-    `select ${EVENT_COLUMNS} ${FROM} ${sql ? `${sql} and` : 'where'} e.id = any(string_to_array(?, ',')::bigint[]) order by e.id`,
-    [...params, ids.join(',')],
-  );
+  return em.execute<EventRow[]>(`select ${EVENT_COLUMNS} ${FROM} ? order by e.id`, [
+    whereAll([...conditionsOf(filter), anyOf('e.id', ids, 'bigint')]),
+  ]);
 }
 
 export async function latestEventId(em: EntityManager): Promise<number> {

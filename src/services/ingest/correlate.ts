@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OPEN_STATUSES } from '../../../entities/chamado-status.ts';
+import { anyOf, arrayOf } from '../../db/sql.ts';
 import type { NormalizedEvent } from './normalized-event.ts';
 
 export type CorrelationRule = 'explicit' | 'session' | 'fingerprint' | 'domain_window' | 'agent_window';
@@ -18,8 +19,6 @@ interface Inputs {
   windowMs: number;
 }
 
-const OPEN_LIST = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
-
 /**
  * Serialises correlation per key: two events with the same session, fingerprint, domain or agent
  * arriving together take these transaction-scoped locks (sorted, so never in opposite orders)
@@ -37,8 +36,8 @@ export async function lockCorrelationKeys(em: EntityManager, { event, recurrence
     .sort();
   if (keys.length === 0) return;
   await em.execute(
-    `select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(string_to_array(?, chr(31))) as k order by k`,
-    [keys.join('\u001f')],
+    `select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(?) as k order by k`,
+    [arrayOf(keys, 'text')],
   );
 }
 
@@ -88,9 +87,9 @@ export async function findCorrelation(em: EntityManager, { event, recurrenceKey,
       () =>
         firstId(
           em,
-          `select id from chamados where domain = ? and status in (${OPEN_LIST}) and merged_into_id is null and updated_at >= ?
+          `select id from chamados where domain = ? and ? and merged_into_id is null and updated_at >= ?
            order by updated_at desc limit 1`,
-          [event.domain, since],
+          [event.domain, anyOf('status', OPEN_STATUSES, 'text'), since],
         ),
     ],
     [
@@ -101,9 +100,9 @@ export async function findCorrelation(em: EntityManager, { event, recurrenceKey,
         firstId(
           em,
           `select c.id from chamados c join observables o on o.chamado_id = c.id and o.tipo = 'agent' and o.valor = ?
-           where c.status in (${OPEN_LIST}) and c.merged_into_id is null and c.updated_at >= ?
+           where ? and c.merged_into_id is null and c.updated_at >= ?
            order by c.updated_at desc limit 1`,
-          [event.agent, since],
+          [event.agent, anyOf('c.status', OPEN_STATUSES, 'text'), since],
         ),
     ],
   ];

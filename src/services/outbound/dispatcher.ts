@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { anyOf, sqlPart } from '../../db/sql.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
 import { matches, type OutboundFilter } from './matching.ts';
 import type { OutboundQueue } from './queue.ts';
@@ -87,8 +88,6 @@ export interface DispatchResult {
   deliveries: number;
 }
 
-const csv = (ids: readonly number[]) => ids.join(',');
-
 /**
  * Fans out up to `limit` undispatched timeline entries, oldest first. Entries whose chamado is
  * locked by a command at this instant are skipped (KEY SHARE … SKIP LOCKED) and taken on the next
@@ -149,8 +148,8 @@ export async function dispatchPending(em: EntityManager, queue: OutboundQueue, l
       for (const id of deliveryIds) await queue.enqueue(tx, id);
     }
 
-    await tx.execute(`update timeline_entries set outbound_at = now() where id = any(string_to_array(?, ',')::bigint[])`, [
-      csv(entries.map((e) => e.id)),
+    await tx.execute(`update timeline_entries set outbound_at = now() where ?`, [
+      anyOf('id', entries.map((e) => e.id), 'bigint'),
     ]);
     return { entries: entries.length, deliveries: deliveryIds.length };
   });
@@ -198,13 +197,16 @@ export async function requeueStranded(em: EntityManager, queue: OutboundQueue, o
   return em.fork().transactional(async (tx) => {
     const stranded =
       opts.unattemptedAfterSeconds == null
-        ? ''
-        : `or (last_attempt_at is null and created_at < now() - make_interval(secs => ${Math.max(1, Math.floor(opts.unattemptedAfterSeconds))}))`;
+        ? sqlPart('false')
+        : sqlPart(
+            'last_attempt_at is null and created_at < now() - make_interval(secs => ?)',
+            Math.max(1, Math.floor(opts.unattemptedAfterSeconds)),
+          );
     const rows = await tx.execute<{ id: number }[]>(
       `select id from outbound_deliveries
-       where status = 'pending' and attempts = 0 and (last_attempt_at is not null ${stranded})
+       where status = 'pending' and attempts = 0 and (last_attempt_at is not null or (?))
        order by id limit ? for update skip locked`,
-      [opts.limit ?? 100],
+      [stranded, opts.limit ?? 100],
     );
     for (const row of rows) await queue.enqueue(tx, Number(row.id));
     return rows.length;

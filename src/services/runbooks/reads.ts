@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { pagedRows, type PagedRows } from '../../db/paged-rows.ts';
+import { anyOf, sqlPart, whereAll } from '../../db/sql.ts';
 import { OPEN_EXECUTION_STATUSES, type ApprovalStatus, type ExecutionStatus, type Nivel } from '../../../entities/runbook-levels.ts';
 
 /* Runbook read side: plain rows, batched by key for the request's DataLoaders. */
@@ -59,8 +61,6 @@ export interface DecisionRow {
   createdAt: Date;
 }
 
-const ids = (list: readonly number[]) => list.join(',');
-
 const RUNBOOK_COLUMNS = `id, code, name, description, nivel, params_schema as "paramsSchema", executor_kind as "executorKind",
   executor_config as "executorConfig", timeout_ms as "timeoutMs", enabled, created_at as "createdAt", updated_at as "updatedAt"`;
 
@@ -80,7 +80,7 @@ export async function listRunbooks(em: EntityManager): Promise<RunbookRow[]> {
 
 export async function runbooksByIds(em: EntityManager, list: readonly number[]): Promise<RunbookRow[]> {
   if (list.length === 0) return [];
-  return em.execute<RunbookRow[]>(`select ${RUNBOOK_COLUMNS} from runbooks where id = any(string_to_array(?, ',')::int[])`, [ids(list)]);
+  return em.execute<RunbookRow[]>(`select ${RUNBOOK_COLUMNS} from runbooks where ?`, [anyOf('id', list, 'int')]);
 }
 
 export async function runbookByCode(em: EntityManager, code: string): Promise<RunbookRow | null> {
@@ -90,35 +90,28 @@ export async function runbookByCode(em: EntityManager, code: string): Promise<Ru
 
 export async function executionsByIds(em: EntityManager, list: readonly number[]): Promise<ExecutionRow[]> {
   if (list.length === 0) return [];
-  return em.execute<ExecutionRow[]>(
-    `select ${EXECUTION_COLUMNS} ${EXECUTION_FROM} where x.id = any(string_to_array(?, ',')::int[])`,
-    [ids(list)],
-  );
+  return em.execute<ExecutionRow[]>(`select ${EXECUTION_COLUMNS} ${EXECUTION_FROM} where ?`, [anyOf('x.id', list, 'int')]);
 }
 
 /** Executions per chamado, oldest first; `openOnly` gives the contract's `acoes_pendentes`. */
 export async function executionsByChamadoIds(em: EntityManager, list: readonly number[], openOnly: boolean): Promise<ExecutionRow[]> {
   if (list.length === 0) return [];
-  const open = openOnly ? `and x.status in (${OPEN_EXECUTION_STATUSES.map((s) => `'${s}'`).join(', ')})` : '';
-  return em.execute<ExecutionRow[]>(
-    `select ${EXECUTION_COLUMNS} ${EXECUTION_FROM} where x.chamado_id = any(string_to_array(?, ',')::int[]) ${open} order by x.id`,
-    [ids(list)],
-  );
+  return em.execute<ExecutionRow[]>(`select ${EXECUTION_COLUMNS} ${EXECUTION_FROM} ? order by x.id`, [
+    whereAll([anyOf('x.chamado_id', list, 'int'), openOnly && anyOf('x.status', OPEN_EXECUTION_STATUSES, 'text')]),
+  ]);
 }
 
 export async function approvalsByIds(em: EntityManager, list: readonly number[]): Promise<ApprovalRow[]> {
   if (list.length === 0) return [];
-  return em.execute<ApprovalRow[]>(`select ${APPROVAL_COLUMNS} from approval_requests a where a.id = any(string_to_array(?, ',')::int[])`, [
-    ids(list),
-  ]);
+  return em.execute<ApprovalRow[]>(`select ${APPROVAL_COLUMNS} from approval_requests a where ?`, [anyOf('a.id', list, 'int')]);
 }
 
 export async function decisionsByRequestIds(em: EntityManager, list: readonly number[]): Promise<DecisionRow[]> {
   if (list.length === 0) return [];
   return em.execute<DecisionRow[]>(
     `select id, request_id as "requestId", approver_id as "approverId", decisao, nota, created_at as "createdAt"
-     from approval_decisions where request_id = any(string_to_array(?, ',')::int[]) order by id`,
-    [ids(list)],
+     from approval_decisions where ? order by id`,
+    [anyOf('request_id', list, 'int')],
   );
 }
 
@@ -129,19 +122,16 @@ export async function decisionsByRequestIds(em: EntityManager, list: readonly nu
 export async function listApprovals(
   em: EntityManager,
   filter: { status: ApprovalStatus | null; limit: number; offset: number },
-): Promise<{ rows: ApprovalRow[]; total: number }> {
+): Promise<PagedRows<ApprovalRow>> {
   const effective = `case when a.status = 'pendente' and a.expires_at <= now() then 'expirado' else a.status end`;
-  const where = filter.status ? `where ${effective} = ?` : '';
-  const params = filter.status ? [filter.status] : [];
-  const rows = await em.execute<(ApprovalRow & { total: string })[]>(
-    `select ${APPROVAL_COLUMNS.replace('a.status,', `${effective} as status,`)}, count(*) over () as total
-     from approval_requests a ${where} order by a.id desc limit ? offset ?`,
-    [...params, filter.limit, filter.offset],
+  return pagedRows<ApprovalRow>(
+    em,
+    {
+      columns: APPROVAL_COLUMNS.replace('a.status,', `${effective} as status,`),
+      from: 'from approval_requests a',
+      id: 'a.id',
+      where: [filter.status && sqlPart(`${effective} = ?`, filter.status)],
+    },
+    filter,
   );
-  let total = rows[0] ? Number(rows[0].total) : 0;
-  if (!rows[0] && filter.offset > 0) {
-    const [c] = await em.execute<{ n: string }[]>(`select count(*) as n from approval_requests a ${where}`, params);
-    total = Number(c?.n ?? 0);
-  }
-  return { rows: rows.map(({ total: _t, ...r }) => r as ApprovalRow), total };
 }
