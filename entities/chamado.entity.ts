@@ -78,6 +78,19 @@ export class Chamado extends ChamadoSchema.class {
     this.closedAt = at;
     return true;
   }
+
+  /**
+   * The system's own way to resolvido, outside the operator table on purpose: operators may not
+   * skip from novo to resolvido (a person who resolves something has claimed it first), but when
+   * every alert that made this chamado has resolved and nobody ever claimed it, there is nothing
+   * left to do (DOMAIN.md). Only an unclaimed `novo` chamado qualifies; returns false otherwise.
+   */
+  autoResolve(at: Date): boolean {
+    if (this.status !== 'novo' || this.assignee) return false;
+    this.status = 'resolvido';
+    this.resolvedAt = at;
+    return true;
+  }
 }
 ChamadoSchema.setClass(Chamado);
 export { ChamadoSchema };

@@ -2,6 +2,7 @@ import { CHAMADO_STATUSES, allowedTransitions } from '../entities/chamado-status
 import { CHAMADO_ORIGINS } from '../entities/chamado.entity.ts';
 import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
+import type { ChamadoAlertRow } from '../src/services/chamados/alerts.ts';
 import { listChamados, type ChamadoRow, type ObservableRow } from '../src/services/chamados/reads.ts';
 import { connectionOf, DEFAULT_PAGE, MAX_PAGE, pageOf } from './pagination.ts';
 import { TimelineEntryRef } from './timeline.ts';
@@ -31,6 +32,40 @@ const InfraRef = builder.objectRef<{ score: string; status: string; checks: unkn
     score: t.exposeString('score'),
     status: t.exposeString('status'),
     checks: t.field({ type: ['JSON'], resolve: (i) => i.checks }),
+  }),
+});
+
+const AlertStatusEnum = builder.enumType('AlertStatus', {
+  description: 'Whether an alert is still going on, as its latest notification says.',
+  values: {
+    firing: { description: 'Its latest notification says it fires.' },
+    resolved: { description: 'Its latest notification says it resolved.' },
+  },
+});
+
+const ChamadoAlertRef = builder.objectRef<ChamadoAlertRow>('ChamadoAlert').implement({
+  description:
+    'One alert of a chamado (Alertmanager, SigNoz, Sentry): an alert identity and the status of its latest event on this chamado, duplicates ignored.',
+  fields: (t) => ({
+    key: t.exposeString('key', {
+      description: 'The recurrence key: provider and fingerprint, else a hash of provider, alertname, namespace and target.',
+    }),
+    source: t.exposeString('source', { description: 'The source that sent it (alertmanager, signoz, sentry).' }),
+    alertname: t.exposeString('alertname', { nullable: true, description: 'The alert or rule name.' }),
+    namespace: t.exposeString('namespace', { nullable: true, description: 'Namespace (or project) of the target.' }),
+    target: t.exposeString('target', { nullable: true, description: 'The resource it is about (pod, instance, service …).' }),
+    status: t.expose('status', { type: AlertStatusEnum, description: 'The status of its latest event on this chamado.' }),
+    firstFiredAt: t.expose('firstFiredAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When it first fired on this chamado; null when only its resolution reached it.',
+    }),
+    lastChangeAt: t.expose('lastChangeAt', {
+      type: 'DateTime',
+      description: 'When its latest event happened (the source\'s time, else when it was received).',
+    }),
+    lastEventId: t.exposeInt('lastEventId', { description: 'The Discover event id of its latest event.' }),
+    eventCount: t.exposeInt('eventCount', { description: 'Its firings and resolutions on this chamado.' }),
   }),
 });
 
@@ -79,6 +114,16 @@ builder.node(ChamadoRef, {
     legacyTicketId: t.exposeInt('legacyTicketId', { nullable: true }),
     version: t.exposeInt('version', { description: 'Send back as expectedVersion to detect concurrent edits.' }),
     observables: t.field({ type: [ObservableRef], resolve: (c, _, ctx) => ctx.loaders.observables.load(c.id) }),
+    alerts: t.field({
+      type: [ChamadoAlertRef],
+      description:
+        'Its alerts, each with the status of its latest event, first fired first. When the last one resolves, an unclaimed chamado moves to resolvido (RULE_AUTO_RESOLVE_SOURCES).',
+      resolve: (c, _, ctx) => ctx.loaders.alerts.load(c.id),
+    }),
+    firingAlertCount: t.int({
+      description: 'How many of its alerts still fire.',
+      resolve: async (c, _, ctx) => (await ctx.loaders.alerts.load(c.id)).filter((a) => a.status === 'firing').length,
+    }),
     timeline: t.field({
       type: [TimelineEntryRef],
       description: 'Every event, claim, status change and note, oldest first.',

@@ -35,6 +35,9 @@ const duration = z
     return Number(n) * factor;
   });
 
+/** The sources whose normalizers send `firing` and `resolved` (the only ones that can auto-resolve). */
+const ALERT_LIFECYCLE_SOURCES = ['alertmanager', 'signoz', 'sentry'] as const;
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -61,6 +64,13 @@ const envSchema = z.object({
   RULE_ALERT_SEVERITIES: z.string().default('critical,error'),
   RULE_SENTRY_ACTIONS: z.string().default('created,regressed'),
   RULE_GENERIC_MIN_SEVERITY: z.coerce.number().int().min(0).max(15).default(10),
+  // Only sources that send resolutions can end their own alerts; empty turns auto-resolution off.
+  RULE_AUTO_RESOLVE_SOURCES: z
+    .string()
+    .default('alertmanager,signoz')
+    .refine((v) => list(v).every((s) => (ALERT_LIFECYCLE_SOURCES as readonly string[]).includes(s)), {
+      message: `a comma list of ${ALERT_LIFECYCLE_SOURCES.join(', ')} (or empty)`,
+    }),
   CORRELATION_WINDOW: duration.prefault('2h'),
   REOPEN_WINDOW: duration.prefault('24h'),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
@@ -197,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         alertSeverities: list(e.RULE_ALERT_SEVERITIES),
         sentryActions: list(e.RULE_SENTRY_ACTIONS),
         genericMinSeverity: e.RULE_GENERIC_MIN_SEVERITY,
+        autoResolveSources: list(e.RULE_AUTO_RESOLVE_SOURCES),
       },
       correlationWindowMs: e.CORRELATION_WINDOW,
       reopenWindowMs: e.REOPEN_WINDOW,

@@ -12,6 +12,7 @@ import {
   type TimelineRow,
   type UserRow,
 } from './services/chamados/reads.ts';
+import { alertsByChamadoIds, type ChamadoAlertRow } from './services/chamados/alerts.ts';
 import { eventPayloadsByIds, eventsByIds, type EventRow } from './services/events/reads.ts';
 import {
   approvalsByIds,
@@ -122,6 +123,11 @@ export class Loaders {
 
   get decisions(): DataLoader<number, DecisionRow[]> {
     return this.#loader('decisions', async (ids) => groupedBy(await decisionsByRequestIds(this.#em, ids), (r) => r.requestId, ids));
+  }
+
+  /** Each chamado's alerts with the status of their latest event (one statement per batch). */
+  get alerts(): DataLoader<number, ChamadoAlertRow[]> {
+    return this.#loader('alerts', async (ids) => groupedBy(await alertsByChamadoIds(this.#em, ids), (r) => r.chamadoId, ids));
   }
 
   get observables(): DataLoader<number, ObservableRow[]> {

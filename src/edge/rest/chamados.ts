@@ -21,7 +21,8 @@ const DETAIL_FIELDS = `${LIST_FIELDS} version wizardStepAt legacyTicketId
   links { wazuhDeepLink wizardAdmin }
   observables { tipo valor fonte }
   timeline { id kind eventType source createdAt summary severity eventId actor { username } data }
-  pendingActions { runbookCode nivel status execId }`;
+  pendingActions { runbookCode nivel status execId }
+  alerts { key source alertname namespace target status firstFiredAt lastChangeAt lastEventId eventCount }`;
 
 const ERROR_FIELDS = `... on Error { __typename code message }
   ... on ClaimConflictError { currentAssignee }
@@ -82,6 +83,19 @@ function detail(c: Json) {
       exec_id: a.execId,
     })),
     legacy_ticket_id: c.legacyTicketId,
+    // Added after the contract (issue 8): which alerts still fire. Not in spec 000, so new names.
+    alertas: (c.alerts as Json[]).map((a) => ({
+      key: a.key,
+      source: a.source,
+      alertname: a.alertname,
+      namespace: a.namespace,
+      target: a.target,
+      status: a.status,
+      first_fired_at: a.firstFiredAt,
+      last_change_at: a.lastChangeAt,
+      last_event_id: a.lastEventId,
+      event_count: a.eventCount,
+    })),
   };
 }
 

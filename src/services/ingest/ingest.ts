@@ -5,6 +5,7 @@ import { Event } from '../../../entities/event.entity.ts';
 import { TimelineEntry } from '../../../entities/timeline-entry.entity.ts';
 import type { IngestSettings } from './settings.ts';
 import { absorbEvent, addObservables } from '../chamados/absorb-events.ts';
+import { resolveWhenAlertsEnd } from '../chamados/alert-resolution.ts';
 import { observablesOfEvent } from '../chamados/observables.ts';
 import { nextChamadoPublicId } from '../chamados/public-ids.ts';
 import { findCorrelation, lockCorrelationKeys, type CorrelationMatch } from './correlate.ts';
@@ -169,6 +170,8 @@ async function ingestOne(
     await tx.flush();
     const facts = [...observablesOfEvent(ev), ...ev.observables.map((o) => ({ ...o, fonte: ev.source }))];
     await addObservables(tx, chamado.id, facts, event.id);
+    // Still under the chamado's row lock taken by joinableChamado (resolutions never open one).
+    await resolveWhenAlertsEnd(tx, chamado, event, settings.rules.autoResolveSources, now);
     return receipt(event, correlation, warnings, chamado.publicId);
   });
 }
