@@ -109,6 +109,7 @@ export type AuthClaimMutation = { claimChamado:
     | { __typename: 'Chamado', version: number, assignee: { username: string } | null }
     | { __typename: 'ClaimConflictError', currentAssignee: string, code: string, message: string }
     | { __typename: 'ForbiddenActionError', code: string, message: string }
+    | { __typename: 'InvalidTransitionError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
     | { __typename: 'VersionConflictError', code: string, message: string }
@@ -147,7 +148,6 @@ export type AuthAttachMutationVariables = Exact<{
 
 export type AuthAttachMutation = { attachEventsToChamado:
     | { __typename: 'AttachEventsPayload' }
-    | { __typename: 'InvalidTransitionError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string }
     | { __typename: 'UnknownReferenceError', code: string }
     | { __typename: 'ValidationError', code: string }
@@ -175,6 +175,7 @@ export type ConcClaimMutation = { claimChamado:
     | { __typename: 'Chamado', version: number, assignee: { username: string } | null }
     | { __typename: 'ClaimConflictError', currentAssignee: string, code: string, message: string }
     | { __typename: 'ForbiddenActionError', code: string, message: string }
+    | { __typename: 'InvalidTransitionError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
     | { __typename: 'VersionConflictError', code: string, message: string }
@@ -189,6 +190,7 @@ export type ConcOverrideMutation = { claimChamado:
     | { __typename: 'Chamado', version: number, assignee: { username: string } | null }
     | { __typename: 'ClaimConflictError', code: string, message: string }
     | { __typename: 'ForbiddenActionError', code: string, message: string }
+    | { __typename: 'InvalidTransitionError', code: string, message: string }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
     | { __typename: 'VersionConflictError', code: string, message: string }
@@ -213,7 +215,6 @@ export type ConcCreateMutation = { createChamado:
     | { __typename: 'VersionConflictError', code: string, message: string }
    };
 
-    | { __typename: 'InvalidTransitionError', code: string, message: string }
 export type ConcCountQueryVariables = Exact<{
   domain: string;
 }>;
@@ -228,7 +229,6 @@ export type ConcAttachMutationVariables = Exact<{
 
 
 export type ConcAttachMutation = { attachEventsToChamado:
-    | { __typename: 'InvalidTransitionError', code: string, message: string }
     | { __typename: 'AttachEventsPayload', attached: number, timelineCount: number, chamado: { eventCount: number } }
     | { __typename: 'NotFoundError', code: string, message: string }
     | { __typename: 'UnknownReferenceError', code: string, message: string }
@@ -298,6 +298,7 @@ export type GqlChamadosClaimMutation = { claimChamado:
     | { __typename: 'Chamado', publicId: string, status: ChamadoStatus, version: number, assignee: { username: string } | null, timeline: Array<{ kind: TimelineKind, eventType: string, summary: string | null, data: unknown, actor: { username: string } | null }> }
     | { __typename: 'ClaimConflictError', currentAssignee: string, code: string, message: string }
     | { __typename: 'ForbiddenActionError', code: string, message: string }
+    | { __typename: 'InvalidTransitionError', code: string, message: string }
     | { __typename: 'NotFoundError', resource: string, key: string, code: string, message: string }
     | { __typename: 'ValidationError', code: string, message: string }
     | { __typename: 'VersionConflictError', expectedVersion: number, currentVersion: number, code: string, message: string }
@@ -336,7 +337,6 @@ export type GqlChamadosNoteMutation = { addChamadoNote:
 export type GqlChamadosAttachMutationVariables = Exact<{
   publicId: string;
   eventIds: Array<number> | number;
-    | { __typename: 'InvalidTransitionError', code: string, message: string }
   expectedVersion?: number | null | undefined;
 }>;
 
