@@ -21,7 +21,11 @@ export type App = YogaServerInstance<Record<string, unknown>, Context>;
  */
 export function createApp(deps: AppDeps): App {
   const { config, log } = deps;
-  return createYoga<Record<string, unknown>, Context>({
+  // Late binding: the REST router executes through this very app, which exists only once
+  // createYoga has returned; the router calls the getter per request, never at build time.
+  let app: App | undefined;
+  const self = (): App => app!;
+  app = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     // Yoga's own probe answers liveness without touching the database; /health checks PostgreSQL.
@@ -40,12 +44,13 @@ export function createApp(deps: AppDeps): App {
       observability(log, !config.production),
       operationalEndpoints(deps.orm),
       webhookReceiver(deps),
-      restRouter(deps, schema, [...chamadoRoutes, ...eventRoutes, ...runbookRoutes, ...discoveryAuthRoutes]),
+      restRouter(deps, self, [...chamadoRoutes, ...eventRoutes, ...runbookRoutes, ...discoveryAuthRoutes]),
       maxDepthPlugin({ n: config.limits.maxDepth, exposeLimits: true }),
       costLimitPlugin({ maxCost: config.limits.maxCost, exposeLimits: true }),
       maxAliasesPlugin({ n: 30, exposeLimits: true }),
     ],
   });
+  return app;
 }
 
 const GRAPHIQL_QUERY = `# Sign in first (demo users: admin, lead, lead2, ops, viewer; password opsgraph-<username>):

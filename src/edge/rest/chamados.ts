@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CHAMADO_STATUSES } from '../../../entities/chamado-status.ts';
 import { RestError } from './errors.ts';
 import { gql, intParam, route, unwrap, type RestRoute } from './route.ts';
+import { schemaEnumValues } from './schema-enums.ts';
 
 /*
  * The chamado paths of the contract (spec 000), each a GraphQL operation plus a reshape into the
@@ -10,6 +10,7 @@ import { gql, intParam, route, unwrap, type RestRoute } from './route.ts';
 
 type Json = Record<string, unknown>;
 const BASE = '/api/v1/chamados';
+const CHAMADO_STATUSES = schemaEnumValues('ChamadoStatus');
 
 const LIST_FIELDS = `publicId status domain sessionId wizardStep wizardStepLabel sources maxSeverity
   assignee { username } title createdAt updatedAt eventCount`;
@@ -24,12 +25,14 @@ const DETAIL_FIELDS = `${LIST_FIELDS} version wizardStepAt legacyTicketId
   pendingActions { runbookCode nivel status execId }
   alerts { key source alertname namespace target status firstFiredAt lastChangeAt lastEventId eventCount }`;
 
-const ERROR_FIELDS = `... on Error { __typename code message }
+// Nested in `... on Error` so one selection is valid in every result union (validation rejects a
+// spread on a type the union cannot hold), whichever errors a given mutation can return.
+const ERROR_FIELDS = `... on Error { __typename code message
   ... on ClaimConflictError { currentAssignee }
   ... on InvalidTransitionError { from to allowed }
   ... on VersionConflictError { expectedVersion currentVersion }
   ... on ValidationError { issues { path message } }
-  ... on UnknownReferenceError { resource keys }`;
+  ... on UnknownReferenceError { resource keys } }`;
 
 function listItem(c: Json) {
   return {
@@ -108,7 +111,7 @@ function found(data: Json): Json {
 const statusList = (raw: string | null): string[] | null => {
   if (!raw) return null;
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = list.filter((s) => !(CHAMADO_STATUSES as readonly string[]).includes(s));
+  const unknown = list.filter((s) => !CHAMADO_STATUSES.includes(s));
   if (unknown.length) {
     throw new RestError(400, 'BAD_REQUEST', `unknown status ${unknown.join(', ')}; one of ${CHAMADO_STATUSES.join(', ')}`);
   }

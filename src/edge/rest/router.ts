@@ -1,13 +1,16 @@
-import { execute, type GraphQLSchema } from 'graphql';
+import { print } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { createContext, type AppDeps } from '../../context.ts';
-import { requestIdOf } from '../http/request-id.ts';
+import type { AppDeps } from '../../context.ts';
+import type { App } from '../../yoga.ts';
+import { executeThroughEnvelope, openEnvelope } from '../envelope.ts';
 import { fromGraphQLErrors, RestError } from './errors.ts';
 import { compilePath, type RestRoute } from './route.ts';
 
 interface CompiledRoute {
   route: RestRoute<unknown>;
   match: (pathname: string) => Record<string, string> | null;
+  /** The route's operation as text, for the envelope's parser (and its cache). */
+  query: string;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -45,16 +48,19 @@ async function readBody(request: Request, route: RestRoute<unknown>): Promise<un
 
 /**
  * Serves the legacy REST paths from a table of routes. Each request runs its route's GraphQL
- * operation against the one schema, with a context built exactly as for /graphql, so auth, role
- * checks, rules and errors have a single path.
+ * operation through yoga's envelope (src/edge/envelope.ts), exactly as /graphql would: the same
+ * context, auth and role checks, limits, plugins and error masking.
+ *
+ * `app` is a getter because this plugin is part of the app it executes through: yoga.ts builds
+ * the plugin list before createYoga returns, and the getter is first called on a request.
  */
-export function restRouter(deps: AppDeps, schema: GraphQLSchema, routes: RestRoute<any>[]): Plugin {
-  const compiled: CompiledRoute[] = routes.map((route) => ({ route, match: compilePath(route.path) }));
+export function restRouter(deps: AppDeps, app: () => App, routes: RestRoute<any>[]): Plugin {
+  const compiled: CompiledRoute[] = routes.map((route) => ({ route, match: compilePath(route.path), query: print(route.document) }));
   const handle = async (request: Request, url: URL, ResponseImpl: ResponseCtor): Promise<Response | null> => {
     const json = (status: number, body: unknown, headers?: Record<string, string>) =>
       jsonResponse(ResponseImpl, status, body, headers);
     const allowed = new Set<string>();
-    for (const { route, match } of compiled) {
+    for (const { route, match, query } of compiled) {
       const params = match(url.pathname);
       if (!params) continue;
       if (route.method !== request.method) {
@@ -62,7 +68,8 @@ export function restRouter(deps: AppDeps, schema: GraphQLSchema, routes: RestRou
         continue;
       }
       try {
-        const contextValue = await createContext(deps, request, requestIdOf(request));
+        const envelope = openEnvelope(app(), request, { query });
+        const contextValue = await envelope.context();
         // Who you are is answered before what you sent: without valid credentials a bad body
         // is still a 401, so a caller is never told more than that it must sign in.
         if (!route.public && !contextValue.viewer) {
@@ -70,12 +77,8 @@ export function restRouter(deps: AppDeps, schema: GraphQLSchema, routes: RestRou
           throw new RestError(401, 'UNAUTHENTICATED', invalid ? 'invalid or expired token' : 'authentication required');
         }
         const input = { params, query: url.searchParams, body: await readBody(request, route) };
-        const result = await execute({
-          schema,
-          document: route.document,
-          variableValues: route.variables(input),
-          contextValue,
-        });
+        envelope.params.variables = route.variables(input);
+        const result = await executeThroughEnvelope(envelope, contextValue);
         if (result.errors?.length) {
           const restError = fromGraphQLErrors(result.errors);
           if (restError.status >= 500) deps.log.error({ err: result.errors[0], path: url.pathname }, 'REST shim failed');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { APPROVAL_STATUSES, NIVEIS } from '../../../entities/runbook-levels.ts';
 import { RestError } from './errors.ts';
 import { gql, intParam, route, unwrap, type RestRoute } from './route.ts';
+import { schemaEnumValues } from './schema-enums.ts';
 
 /*
  * Runbook execution and approvals (spec 000 "Aprovações"): POST …/runbooks/{code}/executar,
@@ -9,9 +9,12 @@ import { gql, intParam, route, unwrap, type RestRoute } from './route.ts';
  */
 
 type Json = Record<string, unknown>;
+const NIVEIS = schemaEnumValues('Nivel');
+const APPROVAL_STATUSES = schemaEnumValues('ApprovalStatus');
 
-const ERROR_FIELDS = `... on Error { __typename code message }
-  ... on ValidationError { issues { path message } }`;
+// Nested in `... on Error` so it is valid in every result union, whichever errors it can hold.
+const ERROR_FIELDS = `... on Error { __typename code message
+  ... on ValidationError { issues { path message } } }`;
 
 const APPROVAL_FIELDS = `id status requiredApprovals createdAt expiresAt decidedAt
   requestedBy { username }
@@ -96,7 +99,7 @@ export const runbookRoutes: RestRoute<any>[] = [
     }`,
     variables: ({ query }) => {
       const status = query.get('status');
-      if (status && !(APPROVAL_STATUSES as readonly string[]).includes(status)) {
+      if (status && !APPROVAL_STATUSES.includes(status)) {
         throw new RestError(400, 'BAD_REQUEST', `status must be one of ${APPROVAL_STATUSES.join(', ')}`);
       }
       return { status: status || null, limit: intParam(query, 'limit', 50, 1, 200), offset: intParam(query, 'offset', 0, 0, 1_000_000) };

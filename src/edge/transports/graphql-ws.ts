@@ -1,21 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { bearerToken, verifyToken } from '../../services/auth/tokens.ts';
 import type { Config } from '../../config.ts';
 import type { App } from '../../yoga.ts';
+import { openEnvelope, type Envelope } from '../envelope.ts';
 
 export interface GraphqlWsOptions {
   /** Sockets that never send `connection_init` are closed after this (graphql-ws: 4408). */
   connectionInitWaitTimeoutMs: number;
   maxSubscriptionsPerSocket: number;
-}
-
-interface Enveloped {
-  execute: (args: ExecutionArgs) => unknown;
-  subscribe: (args: ExecutionArgs) => unknown;
 }
 
 /**
@@ -42,22 +38,22 @@ export function graphqlWsTransport(app: App, config: Config, options: GraphqlWsO
         }
         const authorization = String(ctx.connectionParams?.authorization ?? '');
         const request = new Request('http://internal/graphql', { headers: authorization ? { authorization } : {} });
-        const enveloped = app.getEnveloped({ request, params: payload, socket: ctx.extra.socket });
-        const document = enveloped.parse(payload.query);
-        const errors = enveloped.validate(enveloped.schema, document);
-        if (errors.length > 0) return errors;
+        const envelope = openEnvelope(app, request, payload, { socket: ctx.extra.socket });
+        const prepared = envelope.prepare();
+        if (prepared.errors) return prepared.errors;
         ids.add(id);
         return {
-          schema: enveloped.schema,
-          document,
+          schema: envelope.schema,
+          document: prepared.document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: await enveloped.contextFactory(),
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          contextValue: await envelope.context(),
+          rootValue: envelope,
         };
       },
-      execute: (args) => (args.rootValue as Enveloped).execute(args) as never,
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
+      // The envelope rides along as rootValue so that execution uses the same enveloped hooks.
+      execute: (args) => (args.rootValue as Envelope).execute(args) as never,
+      subscribe: (args) => (args.rootValue as Envelope).subscribe(args) as never,
       onComplete: (ctx, id) => {
         open.get(ctx.extra.socket as object)?.delete(id);
       },

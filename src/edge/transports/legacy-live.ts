@@ -1,24 +1,25 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { parse, type ExecutionResult } from 'graphql';
+import type { ExecutionResult } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { verifyToken } from '../../services/auth/tokens.ts';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { App } from '../../yoga.ts';
+import { openEnvelope } from '../envelope.ts';
 
 export const LEGACY_LIVE_PATH = /^\/api\/v1\/chamados\/([^/]+)\/live\/?$/;
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof (value as { [Symbol.asyncIterator]?: unknown })?.[Symbol.asyncIterator] === 'function';
 
-const DOCUMENT = parse(`subscription LegacyLive($publicId: String!) {
+const QUERY = `subscription LegacyLive($publicId: String!) {
   chamadoLive(publicId: $publicId) {
     __typename
     ... on TimelineEntry { eventType createdAt }
     ... on WizardStepChanged { step timeOnStepSec }
   }
-}`);
+}`;
 
 /** The token from `?token=` or the WebSocket subprotocol (`<jwt>` or `bearer, <jwt>`). */
 function tokenOf(request: IncomingMessage, url: URL): string | null {
@@ -47,13 +48,16 @@ export function legacyLiveTransport(app: App, config: Config, log: Logger) {
 
   async function pump(ws: WebSocket, token: string, publicId: string): Promise<void> {
     const request = new Request('http://internal/graphql', { headers: { authorization: `Bearer ${token}` } });
-    const enveloped = app.getEnveloped({ request, params: { query: '' } });
-    const result = await enveloped.subscribe({
-      schema: enveloped.schema,
-      document: DOCUMENT,
-      variableValues: { publicId },
-      contextValue: await enveloped.contextFactory(),
-    });
+    const envelope = openEnvelope(app, request, { query: QUERY, variables: { publicId } });
+    const prepared = envelope.prepare();
+    const result = prepared.errors
+      ? { errors: prepared.errors }
+      : await envelope.subscribe({
+          schema: envelope.schema,
+          document: prepared.document,
+          variableValues: { publicId },
+          contextValue: await envelope.context(),
+        });
     if (!isAsyncIterable(result)) {
       const errors = (result as ExecutionResult).errors ?? [];
       const code = String(errors[0]?.extensions?.code ?? '');
