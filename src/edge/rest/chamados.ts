@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RestError } from './errors.ts';
 import { gql, intParam, route, unwrap, type RestRoute } from './route.ts';
 import { schemaEnumValues } from './schema-enums.ts';
+import { snakeCased } from './snake-case.ts';
 
 /*
  * The chamado paths of the contract (spec 000), each a GraphQL operation plus a reshape into the
@@ -12,16 +13,33 @@ type Json = Record<string, unknown>;
 const BASE = '/api/v1/chamados';
 const CHAMADO_STATUSES = schemaEnumValues('ChamadoStatus');
 
-const LIST_FIELDS = `publicId status domain sessionId wizardStep wizardStepLabel sources maxSeverity
-  assignee { username } title createdAt updatedAt eventCount`;
+/** Fields served under their own names, snake_cased (`wizardStepLabel` → `wizard_step_label`). */
+const LIST_PLAIN = [
+  'publicId',
+  'status',
+  'domain',
+  'sessionId',
+  'wizardStep',
+  'wizardStepLabel',
+  'sources',
+  'maxSeverity',
+  'title',
+  'createdAt',
+  'updatedAt',
+  'eventCount',
+] as const;
+const DETAIL_PLAIN = ['wizardStepAt', 'version', 'legacyTicketId'] as const;
+const TIMELINE_PLAIN = ['eventType', 'source', 'createdAt', 'summary', 'severity', 'kind', 'data'] as const;
 
-const DETAIL_FIELDS = `${LIST_FIELDS} version wizardStepAt legacyTicketId
+const LIST_FIELDS = `${LIST_PLAIN.join(' ')} assignee { username }`;
+
+const DETAIL_FIELDS = `${LIST_FIELDS} ${DETAIL_PLAIN.join(' ')}
   assist { timeOnStepSec lastError plannedEmail }
   assistStatus { status reason }
   infra { score status checks }
   links { wazuhDeepLink wizardAdmin }
   observables { tipo valor fonte }
-  timeline { id kind eventType source createdAt summary severity eventId actor { username } data }
+  timeline { id ${TIMELINE_PLAIN.join(' ')} eventId actor { username } }
   pendingActions { runbookCode nivel status execId }
   alerts { key source alertname namespace target status firstFiredAt lastChangeAt lastEventId eventCount }`;
 
@@ -35,21 +53,7 @@ const ERROR_FIELDS = `... on Error { __typename code message
   ... on UnknownReferenceError { resource keys } }`;
 
 function listItem(c: Json) {
-  return {
-    public_id: c.publicId,
-    status: c.status,
-    domain: c.domain,
-    session_id: c.sessionId,
-    wizard_step: c.wizardStep,
-    wizard_step_label: c.wizardStepLabel,
-    sources: c.sources,
-    max_severity: c.maxSeverity,
-    assignee: (c.assignee as Json | null)?.username ?? null,
-    title: c.title,
-    created_at: c.createdAt,
-    updated_at: c.updatedAt,
-    event_count: c.eventCount,
-  };
+  return { ...snakeCased(c, LIST_PLAIN), assignee: (c.assignee as Json | null)?.username ?? null };
 }
 
 function detail(c: Json) {
@@ -57,8 +61,7 @@ function detail(c: Json) {
   const links = c.links as Json;
   return {
     ...listItem(c),
-    wizard_step_at: c.wizardStepAt,
-    version: c.version,
+    ...snakeCased(c, DETAIL_PLAIN),
     assist: assist && {
       time_on_step_sec: assist.timeOnStepSec,
       last_error: assist.lastError,
@@ -69,15 +72,9 @@ function detail(c: Json) {
     infra: c.infra,
     links: { wazuh_deep_link: links.wazuhDeepLink, wizard_admin: links.wizardAdmin },
     timeline: (c.timeline as Json[]).map((e) => ({
-      event_type: e.eventType,
-      source: e.source,
-      created_at: e.createdAt,
-      summary: e.summary,
-      severity: e.severity,
-      kind: e.kind,
+      ...snakeCased(e, TIMELINE_PLAIN),
       actor: (e.actor as Json | null)?.username ?? null,
       webhook_event_id: e.eventId,
-      data: e.data,
     })),
     acoes_pendentes: (c.pendingActions as Json[]).map((a) => ({
       runbook_code: a.runbookCode,
@@ -85,7 +82,6 @@ function detail(c: Json) {
       status: a.status,
       exec_id: a.execId,
     })),
-    legacy_ticket_id: c.legacyTicketId,
     // Added after the contract (issue 8): which alerts still fire. Not in spec 000, so new names.
     alertas: (c.alerts as Json[]).map((a) => ({
       key: a.key,

@@ -1,5 +1,6 @@
 import { RestError } from './errors.ts';
 import { gql, intParam, route, type RestRoute } from './route.ts';
+import { snakeCased } from './snake-case.ts';
 
 /*
  * Read paths over received events and the legacy desk list: GET /api/v1/discover (spec 000),
@@ -8,21 +9,17 @@ import { gql, intParam, route, type RestRoute } from './route.ts';
 
 type Json = Record<string, unknown>;
 
-const EVENT_FIELDS = `eventId chamado { publicId } source eventType domain sessionId severity ruleId agent summary receivedAt
+/** Discover item fields served under their own names, snake_cased. */
+const DISCOVER_PLAIN = ['source', 'eventType', 'domain', 'sessionId', 'severity', 'ruleId', 'agent', 'summary'] as const;
+
+const EVENT_FIELDS = `eventId chamado { publicId } ${DISCOVER_PLAIN.join(' ')} receivedAt
   isDuplicate duplicateOf { eventId } correlation`;
 
 function discoverItem(e: Json) {
   return {
     id: e.eventId,
     chamado_public_id: (e.chamado as Json | null)?.publicId ?? null,
-    source: e.source,
-    event_type: e.eventType,
-    domain: e.domain,
-    session_id: e.sessionId,
-    severity: e.severity,
-    rule_id: e.ruleId,
-    agent: e.agent,
-    summary: e.summary,
+    ...snakeCased(e, DISCOVER_PLAIN),
     created_at: e.receivedAt,
   };
 }
@@ -37,6 +34,9 @@ function timestamp(query: URLSearchParams, name: string): string | null {
 function optionalInt(query: URLSearchParams, name: string, min: number, max: number): number | null {
   return query.get(name) ? intParam(query, name, 0, min, max) : null;
 }
+
+/** Legacy desk ticket fields served under their own names, snake_cased. */
+const TICKET_PLAIN = ['publicId', 'status', 'domain', 'sessionId', 'createdAt'] as const;
 
 const EVENTS_QUERY = gql`query RestEvents($filter: EventFilter, $first: Int, $offset: Int) {
   events(filter: $filter, first: $first, offset: $offset) { totalCount edges { node { ${EVENT_FIELDS} } } }
@@ -91,7 +91,7 @@ export const eventRoutes: RestRoute<any>[] = [
     path: '/api/v1/desk/tickets',
     document: gql`query RestDeskTickets($filter: ChamadoFilter, $first: Int, $offset: Int) {
       chamados(filter: $filter, first: $first, offset: $offset) {
-        totalCount edges { node { ticketId publicId title status domain sessionId createdAt } }
+        totalCount edges { node { ticketId title ${TICKET_PLAIN.join(' ')} } }
       }
     }`,
     variables: ({ query }) => ({
@@ -105,15 +105,7 @@ export const eventRoutes: RestRoute<any>[] = [
     }),
     respond: (data) => {
       const conn = data.chamados as Connection;
-      const tickets = conn.edges.map(({ node: c }) => ({
-        id: c.ticketId,
-        public_id: c.publicId,
-        subject: c.title,
-        status: c.status,
-        domain: c.domain,
-        session_id: c.sessionId,
-        created_at: c.createdAt,
-      }));
+      const tickets = conn.edges.map(({ node: c }) => ({ id: c.ticketId, subject: c.title, ...snakeCased(c, TICKET_PLAIN) }));
       return [200, { tickets, total: conn.totalCount }];
     },
   }),

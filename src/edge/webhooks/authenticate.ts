@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Counter } from 'prom-client';
 import { presentsSignature, verifySignature } from '../../../sdk/standard-webhooks.ts';
+import { DELIVERY_ID_LIMIT } from '../../services/ingest/sanitize.ts';
 
 export interface WebhookSecrets {
   shared: string;
@@ -94,5 +95,5 @@ export function authenticateDelivery(headers: Headers, rawBody: string, source: 
 /** The sender's id for this delivery, used for exact-redelivery dedup when the body has none. */
 export function deliveryIdOf(headers: Headers): string | null {
   const id = headers.get('webhook-id') ?? headers.get('request-id') ?? headers.get('x-delivery-id');
-  return id && id.length <= 200 ? id : null;
+  return id && id.length <= DELIVERY_ID_LIMIT ? id : null;
 }

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Chamado } from '../../../entities/chamado.entity.ts';
+import { columnLimits, cutToLength } from '../../../entities/column-facts.ts';
+import { ObservableSchema } from '../../../entities/observable.entity.ts';
 import type { ObservableFact } from './observables.ts';
 
 /** What a chamado needs to know about an event that joins it. */
@@ -31,6 +33,8 @@ export async function recomputeEventSummary(em: EntityManager, chamado: Chamado)
   chamado.maxSeverity = row?.max ?? null;
 }
 
+const OBSERVABLE = columnLimits(ObservableSchema);
+
 /** Adds typed facts to a chamado in one statement; facts it already has are skipped. */
 export async function addObservables(
   em: EntityManager,
@@ -43,6 +47,6 @@ export async function addObservables(
   await em.execute(
     `insert into observables (chamado_id, tipo, valor, fonte, event_id, created_at) values ${rows}
      on conflict (chamado_id, tipo, valor, fonte) do nothing`,
-    facts.flatMap((f) => [chamadoId, f.tipo, f.valor.slice(0, 500), f.fonte, eventId]),
+    facts.flatMap((f) => [chamadoId, f.tipo, cutToLength(f.valor, OBSERVABLE.valor!).value, f.fonte, eventId]),
   );
 }

@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
 import { anyOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
 import type { ChamadoStatus } from '../../../entities/chamado-status.ts';
-import type { ChamadoOrigin } from '../../../entities/chamado.entity.ts';
+import { ChamadoSchema, type Chamado } from '../../../entities/chamado.entity.ts';
+import { selectList, type RowOf } from '../../../entities/column-facts.ts';
 import type { TimelineKind } from '../../../entities/timeline-entry.entity.ts';
 import type { Role } from '../../../entities/roles.ts';
 
@@ -12,32 +13,33 @@ import type { Role } from '../../../entities/roles.ts';
  * per request tick, which keeps list queries at a constant number of statements.
  */
 
-export interface ChamadoRow {
-  id: number;
-  publicId: string;
-  status: ChamadoStatus;
-  origin: ChamadoOrigin;
-  title: string;
-  description: string | null;
-  domain: string | null;
-  sessionId: string | null;
-  wizardStep: string | null;
-  wizardStepLabel: string | null;
-  wizardStepAt: Date | null;
-  sources: string[];
-  maxSeverity: number | null;
-  eventCount: number;
-  assigneeId: number | null;
-  createdById: number | null;
-  legacyTicketId: number | null;
-  fingerprint: string | null;
-  mergedIntoId: number | null;
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
-  resolvedAt: Date | null;
-  closedAt: Date | null;
-}
+/** The chamado columns the read side serves: every column, references as their ids. */
+const CHAMADO_ROW_COLUMNS = [
+  'id',
+  'publicId',
+  'status',
+  'origin',
+  'title',
+  'description',
+  'domain',
+  'sessionId',
+  'wizardStep',
+  'wizardStepLabel',
+  'wizardStepAt',
+  'sources',
+  'maxSeverity',
+  'eventCount',
+  'legacyTicketId',
+  'fingerprint',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'resolvedAt',
+  'closedAt',
+] as const satisfies readonly (keyof Chamado)[];
+const CHAMADO_ROW_REFS = ['assignee', 'createdBy', 'mergedInto'] as const;
+
+export type ChamadoRow = RowOf<Chamado, (typeof CHAMADO_ROW_COLUMNS)[number], (typeof CHAMADO_ROW_REFS)[number]>;
 
 export interface UserRow {
   id: number;
@@ -75,12 +77,7 @@ export interface ObservableRow {
   createdAt: Date;
 }
 
-const CHAMADO_COLUMNS = `c.id, c.public_id as "publicId", c.status, c.origin, c.title, c.description, c.domain,
-  c.session_id as "sessionId", c.wizard_step as "wizardStep", c.wizard_step_label as "wizardStepLabel",
-  c.wizard_step_at as "wizardStepAt", c.sources, c.max_severity as "maxSeverity", c.event_count as "eventCount",
-  c.assignee_id as "assigneeId", c.created_by_id as "createdById", c.legacy_ticket_id as "legacyTicketId",
-  c.fingerprint, c.merged_into_id as "mergedIntoId", c.version, c.created_at as "createdAt", c.updated_at as "updatedAt",
-  c.resolved_at as "resolvedAt", c.closed_at as "closedAt"`;
+const CHAMADO_COLUMNS = selectList('c', ChamadoSchema, CHAMADO_ROW_COLUMNS, CHAMADO_ROW_REFS);
 
 const USER_COLUMNS = `u.id, u.username, u.email, u.full_name as "fullName", u.role, u.disabled, u.dialect, u.avatar,
   u.created_at as "createdAt"`;

@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
 import { anyOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
+import { selectList, type RowOf } from '../../../entities/column-facts.ts';
+import { EventSchema, type Event } from '../../../entities/event.entity.ts';
 import { compileDiscoverQuery } from './discover-query/index.ts';
 
 /*
@@ -8,48 +10,45 @@ import { compileDiscoverQuery } from './discover-query/index.ts';
  * payload is large, so lists leave it out and `eventPayloadsByIds` fetches it only when asked for.
  */
 
-export interface EventRow {
-  id: number;
-  source: string;
-  eventType: string;
-  providerEventId: string | null;
-  deliveryId: string | null;
-  domain: string | null;
-  sessionId: string | null;
-  severity: number | null;
-  ruleId: string | null;
-  agent: string | null;
-  summary: string | null;
-  fingerprint: string | null;
-  alertname: string | null;
-  namespace: string | null;
-  targetResource: string | null;
-  recurrenceKey: string | null;
-  alertStatus: string | null;
-  sourceSeverity: string | null;
-  chamadoId: number | null;
-  chamadoPublicId: string | null;
-  isDuplicate: boolean;
-  duplicateOfId: number | null;
-  correlation: Record<string, unknown> | null;
-  redactionVersion: string | null;
-  contentSha256: string | null;
-  contentLength: number | null;
-  sourceRefs: Record<string, string> | null;
-  observables: { tipo: string; valor: string }[] | null;
-  warnings: string[] | null;
-  occurredAt: Date | null;
-  receivedAt: Date;
-}
+/** The event columns the feed reads: all but the redacted payload (fetched apart) and the search index. */
+const EVENT_ROW_COLUMNS = [
+  'id',
+  'source',
+  'eventType',
+  'providerEventId',
+  'deliveryId',
+  'domain',
+  'sessionId',
+  'severity',
+  'ruleId',
+  'agent',
+  'summary',
+  'fingerprint',
+  'alertname',
+  'namespace',
+  'targetResource',
+  'recurrenceKey',
+  'alertStatus',
+  'sourceSeverity',
+  'isDuplicate',
+  'correlation',
+  'redactionVersion',
+  'contentSha256',
+  'contentLength',
+  'sourceRefs',
+  'observables',
+  'warnings',
+  'occurredAt',
+  'receivedAt',
+] as const satisfies readonly (keyof Event)[];
+const EVENT_ROW_REFS = ['chamado', 'duplicateOf'] as const;
 
-const EVENT_COLUMNS = `e.id::int as id, e.source, e.event_type as "eventType", e.provider_event_id as "providerEventId",
-  e.delivery_id as "deliveryId", e.domain, e.session_id as "sessionId", e.severity, e.rule_id as "ruleId", e.agent,
-  e.summary, e.fingerprint, e.alertname, e.namespace, e.target_resource as "targetResource",
-  e.recurrence_key as "recurrenceKey", e.alert_status as "alertStatus", e.source_severity as "sourceSeverity",
-  e.chamado_id as "chamadoId", c.public_id as "chamadoPublicId", e.is_duplicate as "isDuplicate",
-  e.duplicate_of_id::int as "duplicateOfId", e.correlation, e.redaction_version as "redactionVersion",
-  e.content_sha256 as "contentSha256", e.content_length as "contentLength", e.source_refs as "sourceRefs",
-  e.observables, e.warnings, e.occurred_at as "occurredAt", e.received_at as "receivedAt"`;
+/** One event as the feed reads it: its columns as the entity types them, plus its chamado's public id. */
+export type EventRow = RowOf<Event, (typeof EVENT_ROW_COLUMNS)[number], (typeof EVENT_ROW_REFS)[number]> & {
+  chamadoPublicId: string | null;
+};
+
+const EVENT_COLUMNS = `${selectList('e', EventSchema, EVENT_ROW_COLUMNS, EVENT_ROW_REFS)}, c.public_id as "chamadoPublicId"`;
 
 const FROM = 'from events e left join chamados c on c.id = e.chamado_id';
 

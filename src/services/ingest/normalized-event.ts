@@ -1,45 +1,53 @@
+import type { Chamado } from '../../../entities/chamado.entity.ts';
+import type { RowOf } from '../../../entities/column-facts.ts';
+import type { Event } from '../../../entities/event.entity.ts';
+
+/**
+ * Fields stored in the events table under the same names; their types and lengths are the entity's
+ * (ingest.ts copies them, sanitize.ts cuts them to the column lengths).
+ */
+export const EVENT_COLUMN_FIELDS = [
+  'eventType',
+  'providerEventId',
+  'domain',
+  'sessionId',
+  'severity',
+  'ruleId',
+  'agent',
+  'summary',
+  'fingerprint',
+  'alertname',
+  'namespace',
+  'targetResource',
+  'sourceSeverity',
+  'occurredAt',
+] as const satisfies readonly (keyof Event)[];
+
+/** Fields a chamado the event opens (or moves along the wizard) takes under the same names. */
+export const CHAMADO_COLUMN_FIELDS = ['title', 'domain', 'sessionId', 'wizardStep', 'wizardStepLabel'] as const satisfies readonly (keyof Chamado)[];
+
 /**
  * What every source's normalizer produces from one delivery: the Discover fields plus what dedup,
  * correlation and the opening rules need. A delivery may hold several events (Alertmanager sends
- * one webhook per group of alerts).
+ * one webhook per group of alerts). Besides the columns: `eventType` is e.g. `account.created`,
+ * `wazuh.alert`, `alert.firing`, `issue.created`; `severity` is 0–15 on the Wazuh scale (DOMAIN.md
+ * maps the other sources onto it); `fingerprint` is the provider's own when it gives one
+ * (Alertmanager, SigNoz, Sentry issue id); `title` is for a chamado this event opens.
  */
-export interface NormalizedEvent {
+export interface NormalizedEvent
+  extends RowOf<Event, (typeof EVENT_COLUMN_FIELDS)[number]>,
+    RowOf<Chamado, (typeof CHAMADO_COLUMN_FIELDS)[number]> {
   source: EventSource;
-  /** e.g. `account.created`, `wazuh.alert`, `alert.firing`, `alert.resolved`, `issue.created`. */
-  eventType: string;
-  /** The provider's own id for this event (exact-redelivery dedup key together with source). */
-  providerEventId: string | null;
-  domain: string | null;
-  sessionId: string | null;
-  /** 0–15 (Wazuh scale; DOMAIN.md maps the other sources onto it). */
-  severity: number | null;
-  ruleId: string | null;
-  agent: string | null;
-  summary: string | null;
-  /** The provider's fingerprint when it gives one (Alertmanager, SigNoz, Sentry issue id). */
-  fingerprint: string | null;
-  /** Recurrence inputs (spec 002): alert name or rule, namespace, target resource. */
-  alertname: string | null;
-  namespace: string | null;
-  targetResource: string | null;
   /** For alerts: `firing` or `resolved`; null when the source has no such notion. */
   alertStatus: 'firing' | 'resolved' | null;
-  /** The source's own severity word, kept for explanations (`critical`, `error`, level 12 …). */
-  sourceSeverity: string | null;
-  occurredAt: Date | null;
   /** Links back to the provider: Sentry issue URL, Alertmanager generatorURL, Wazuh alert id … */
   sourceRefs: Record<string, string>;
   /** Extra typed facts beyond the columns above (email, ip, host …). */
   observables: { tipo: string; valor: string }[];
-  /** Onboarding wizard progress carried by the event, if any. */
-  wizardStep: string | null;
-  wizardStepLabel: string | null;
   /** Onboarding only: `data.email`, used in the chamado title. */
   email: string | null;
   /** An explicit link to a chamado given by the sender (generic envelope). */
   chamadoPublicId: string | null;
-  /** Title for a chamado this event opens (per-source format from the issue). */
-  title: string;
   /** The part of the payload this event came from (one alert of an Alertmanager group). */
   payload: Record<string, unknown>;
 }

@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { NormalizedEvent } from './normalized-event.ts';
+import { ChamadoSchema } from '../../../entities/chamado.entity.ts';
+import { columnLimits, cutToLength } from '../../../entities/column-facts.ts';
+import { DeadLetterSchema } from '../../../entities/dead-letter.entity.ts';
+import { EventSchema } from '../../../entities/event.entity.ts';
+import { ObservableSchema } from '../../../entities/observable.entity.ts';
+import { TimelineEntrySchema } from '../../../entities/timeline-entry.entity.ts';
+import { CHAMADO_COLUMN_FIELDS, EVENT_COLUMN_FIELDS, type NormalizedEvent } from './normalized-event.ts';
 
 /**
- * What happens to a normalized event before it is stored: secrets leave the payload, columns fit
- * their documented sizes, and the recurrence key is derived (DOMAIN.md, "Recurrence key").
+ * What happens to a normalized event before it is stored: secrets leave the payload, fields fit
+ * their columns, and the recurrence key is derived (DOMAIN.md, "Recurrence key").
  */
 
 /** Stored with each redacted payload so a later, stricter redaction can find what it must redo. */
@@ -36,9 +42,10 @@ const SECRET_SUFFIXES = ['_token', '_secret', '_password', '_passwd', '_api_key'
 const SECRET_IN_TEXT: [RegExp, string][] = [
   // `Authorization: <scheme> <credentials>` as a logged header, whatever the scheme.
   [/(authorization["']?\s*[:=]\s*["']?)(?!\[redacted\])[A-Za-z]+\s+[A-Za-z0-9\-._~+/]+=*/gi, `$1${REDACTED}`],
-  // password=…, db_password: …, "api_key":"…", token: Bearer … (a prefix like `db_` is kept).
+  // password=…, db_password: …, "api_key":"…", token: Bearer … (a prefix like `db_` is kept). The
+  // prefix is bounded: unbounded, a long unbroken word made this quadratic (seconds for 20 kB).
   [
-    /([A-Za-z0-9_-]*(?:password|passwd|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key)["']?\s*[=:]\s*["']?)(?!\[redacted\])(?:(?:Bearer|Basic)\s+)?[^\s"'&,;]+/gi,
+    /([A-Za-z0-9_-]{0,64}(?:password|passwd|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key)["']?\s*[=:]\s*["']?)(?!\[redacted\])(?:(?:Bearer|Basic)\s+)?[^\s"'&,;]+/gi,
     `$1${REDACTED}`,
   ],
   // A bare bearer token; eight characters at least so prose ("bearer of") is left alone.
@@ -109,43 +116,87 @@ export function redact<T>(value: T, opts: RedactOptions = {}): T {
   return walk(value, '') as T;
 }
 
-/** Column sizes, in characters (code points, as PostgreSQL counts them). */
-export const FIELD_LIMITS = {
-  eventType: 128,
-  providerEventId: 200,
-  domain: 253,
-  sessionId: 128,
-  ruleId: 64,
-  agent: 200,
-  summary: 2000,
-  fingerprint: 128,
-  alertname: 200,
-  namespace: 200,
-  targetResource: 200,
-  title: 500,
-  wizardStep: 128,
-  wizardStepLabel: 200,
-  email: 254,
-  sourceSeverity: 64,
-} as const satisfies Partial<Record<keyof NormalizedEvent, number>>;
+/*
+ * Fields are cut, not refused: nothing accepted is lost, and each cut is reported so the receiver
+ * records it with the event. Every limit comes from the entities: a field is as long as the shortest
+ * column ingestion writes it to.
+ */
+const EVENT = columnLimits(EventSchema);
+const CHAMADO = columnLimits(ChamadoSchema);
+const TIMELINE = columnLimits(TimelineEntrySchema);
+const OBSERVABLE = columnLimits(ObservableSchema);
 
 /**
- * Cuts over-long fields to their limits instead of refusing the event (nothing accepted is lost);
- * each cut is reported so the receiver can record it with the event.
+ * Fields with no column length of their own. The summary is `text` but one line of the Discover
+ * feed and of the timeline; the email is only kept inside the title and as an observable, so it is
+ * held to the longest address SMTP allows (RFC 5321).
+ */
+const POLICY_LIMITS = { summary: 2000, email: 254 } as const;
+
+function shortest(...limits: (number | undefined)[]): number | undefined {
+  const known = limits.filter((n): n is number => n !== undefined);
+  return known.length ? Math.min(...known) : undefined;
+}
+
+/** Each stored text field's limit, in characters (code points, as PostgreSQL counts them). */
+export const FIELD_LIMITS: Partial<Record<keyof NormalizedEvent, number>> = Object.fromEntries(
+  [...EVENT_COLUMN_FIELDS, ...CHAMADO_COLUMN_FIELDS, ...(Object.keys(POLICY_LIMITS) as (keyof typeof POLICY_LIMITS)[])].flatMap((field) => {
+    const limit = shortest(
+      EVENT[field as keyof typeof EVENT],
+      CHAMADO[field as keyof typeof CHAMADO],
+      TIMELINE[field as keyof typeof TIMELINE],
+      POLICY_LIMITS[field as keyof typeof POLICY_LIMITS],
+    );
+    return limit === undefined ? [] : [[field, limit]];
+  }),
+);
+
+/**
+ * Ids that dedup and correlation match on. Two long ids that share their first `limit` characters
+ * must stay two ids, so a cut one ends in a digest of the whole value instead of its tail.
+ */
+const MATCHED_FIELDS = new Set<keyof NormalizedEvent>(['providerEventId', 'sessionId', 'fingerprint']);
+const DIGEST_CHARS = 32;
+
+function cutField(field: keyof NormalizedEvent, value: string, limit: number): { value: string; length: number; cut: boolean } {
+  const cut = cutToLength(value, limit);
+  if (!cut.cut || !MATCHED_FIELDS.has(field) || limit <= DIGEST_CHARS * 2) return cut;
+  const digest = createHash('sha256').update(value).digest('hex').slice(0, DIGEST_CHARS);
+  return { ...cut, value: `${cutToLength(value, limit - DIGEST_CHARS - 1).value}~${digest}` };
+}
+
+/** The longest delivery id (a header) the events and dead-letter tables can keep. */
+export const DELIVERY_ID_LIMIT = shortest(EVENT.deliveryId, columnLimits(DeadLetterSchema).deliveryId)!;
+
+/**
+ * Cuts over-long fields to their limits (and the typed facts to the observables table's), one
+ * warning `<field> truncated from <n> to <limit> characters` per cut; the input is left intact.
  */
 export function truncateFields(event: NormalizedEvent): { event: NormalizedEvent; warnings: string[] } {
-  const out: NormalizedEvent = { ...event };
+  const out: Record<string, unknown> = { ...event };
   const warnings: string[] = [];
-  for (const [field, limit] of Object.entries(FIELD_LIMITS) as [keyof typeof FIELD_LIMITS, number][]) {
+  const note = (field: string, length: number, limit: number) => warnings.push(`${field} truncated from ${length} to ${limit} characters`);
+  for (const [field, limit] of Object.entries(FIELD_LIMITS) as [keyof NormalizedEvent, number][]) {
     const value = out[field];
     if (typeof value !== 'string') continue;
-    const chars = Array.from(value);
-    if (chars.length <= limit) continue;
-    out[field] = chars.slice(0, limit).join('');
-    warnings.push(`${field} truncated from ${chars.length} to ${limit} characters`);
+    const cut = cutField(field, value, limit);
+    if (!cut.cut) continue;
+    out[field] = cut.value;
+    note(field, cut.length, limit);
   }
-  return { event: out, warnings };
+  out.observables = event.observables.map((fact, i) => {
+    // A fact that is also a field (the onboarding email) is held to the field's limit as well.
+    const valorLimit = shortest(OBSERVABLE.valor, FIELD_LIMITS[fact.tipo as keyof NormalizedEvent])!;
+    const tipo = cutToLength(fact.tipo, OBSERVABLE.tipo!);
+    const valor = cutToLength(fact.valor, valorLimit);
+    if (tipo.cut) note(`observables.${i}.tipo`, tipo.length, OBSERVABLE.tipo!);
+    if (valor.cut) note(`observables.${i}.valor`, valor.length, valorLimit);
+    return { tipo: tipo.value, valor: valor.value };
+  });
+  return { event: out as unknown as NormalizedEvent, warnings };
 }
+
+const RECURRENCE_KEY_LIMIT = shortest(EVENT.recurrenceKey, CHAMADO.fingerprint)!;
 
 type RecurrenceFacts = Pick<NormalizedEvent, 'source' | 'fingerprint' | 'alertname' | 'ruleId' | 'namespace' | 'targetResource'>;
 
@@ -155,7 +206,13 @@ type RecurrenceFacts = Pick<NormalizedEvent, 'source' | 'fingerprint' | 'alertna
  * (onboarding funnel steps, most support/audit events) do not recur in groups.
  */
 export function recurrenceKey(event: RecurrenceFacts): string | null {
-  if (event.fingerprint) return `${event.source}:fp:${event.fingerprint}`;
+  if (event.fingerprint) {
+    const key = `${event.source}:fp:${event.fingerprint}`;
+    // The key is stored on the event and as the fingerprint of the chamado it opens: a key too long
+    // for either keys on a digest of the fingerprint instead (same fingerprint, same key).
+    if (Array.from(key).length <= RECURRENCE_KEY_LIMIT) return key;
+    return `${event.source}:fp-sha256:${createHash('sha256').update(event.fingerprint).digest('hex').slice(0, DIGEST_CHARS)}`;
+  }
   const name = event.alertname ?? event.ruleId;
   if (!name) return null;
   const basis = JSON.stringify([event.source, name, event.namespace, event.targetResource]);
