@@ -1,6 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { Chamado } from './chamado.entity.ts';
-import { EXECUTION_STATUSES, NIVEIS } from './runbook-levels.ts';
+import { EXECUTION_STATUSES, NIVEIS, canTransitionExecution, isTerminalExecution, type ExecutionStatus } from './runbook-levels.ts';
 import { Runbook } from './runbook.entity.ts';
 import { User } from './user.entity.ts';
 
@@ -33,6 +33,22 @@ const RunbookExecutionSchema = defineEntity({
   },
 });
 
-export class RunbookExecution extends RunbookExecutionSchema.class {}
+export class RunbookExecution extends RunbookExecutionSchema.class {
+  /**
+   * Moves to `to` when EXECUTION_TRANSITIONS allows it, stamping the time that status records
+   * (entering `executando` starts a new attempt); returns false and changes nothing otherwise.
+   */
+  transitionTo(to: ExecutionStatus, at: Date): boolean {
+    if (!canTransitionExecution(this.status, to)) return false;
+    this.status = to;
+    if (to === 'em_fila') this.queuedAt = at;
+    if (to === 'executando') {
+      this.attempt += 1;
+      this.startedAt = at;
+    }
+    if (isTerminalExecution(to)) this.finishedAt = at;
+    return true;
+  }
+}
 RunbookExecutionSchema.setClass(RunbookExecution);
 export { RunbookExecutionSchema };

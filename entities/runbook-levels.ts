@@ -27,17 +27,47 @@ export const EXECUTION_STATUSES = [
 ] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
-/** Executions that still call for someone's attention (the contract's `acoes_pendentes`). */
-export const OPEN_EXECUTION_STATUSES: readonly ExecutionStatus[] = [
-  'pendente_aprovacao',
-  'aprovado',
-  'em_fila',
-  'executando',
-  'handoff_pendente',
-];
+/**
+ * The execution lifecycle as one transition table (RunbookExecution.transitionTo is the only way a
+ * status changes). A request starts at `initialExecutionStatus`; a statusless list is terminal.
+ */
+export const EXECUTION_TRANSITIONS: Readonly<Record<ExecutionStatus, readonly ExecutionStatus[]>> = {
+  pendente_aprovacao: ['aprovado', 'rejeitado', 'expirado', 'cancelado'],
+  aprovado: ['em_fila', 'cancelado'],
+  // falha from the queue: a job whose workers kept dying before it started used up its retries.
+  em_fila: ['executando', 'cancelado', 'falha'],
+  // executando again: the previous attempt's worker died mid-run and the job was retried.
+  executando: ['executando', 'sucesso', 'falha', 'timeout'],
+  sucesso: [],
+  falha: [],
+  timeout: [],
+  rejeitado: [],
+  cancelado: [],
+  expirado: [],
+  handoff_pendente: ['handoff', 'cancelado'],
+  handoff: [],
+};
 
-/** Executions that may still be cancelled (not yet started). */
-export const CANCELLABLE_STATUSES: readonly ExecutionStatus[] = ['pendente_aprovacao', 'aprovado', 'em_fila', 'handoff_pendente'];
+export function canTransitionExecution(from: ExecutionStatus, to: ExecutionStatus): boolean {
+  return EXECUTION_TRANSITIONS[from].includes(to);
+}
+
+/** Done for good: sucesso, falha, timeout, rejeitado, cancelado, expirado, handoff. */
+export function isTerminalExecution(status: ExecutionStatus): boolean {
+  return EXECUTION_TRANSITIONS[status].length === 0;
+}
+
+/**
+ * Where a request starts: R3 waits for a hand-off, R1/R2 for approvals, and R0 — which needs
+ * none — counts as approved at once and is queued in the same transaction.
+ */
+export function initialExecutionStatus(nivel: Nivel): ExecutionStatus {
+  const required = APPROVALS_REQUIRED[nivel];
+  return required === null ? 'handoff_pendente' : required === 0 ? 'aprovado' : 'pendente_aprovacao';
+}
+
+/** Executions that still call for someone's attention (the contract's `acoes_pendentes`): every non-terminal one. */
+export const OPEN_EXECUTION_STATUSES: readonly ExecutionStatus[] = EXECUTION_STATUSES.filter((s) => !isTerminalExecution(s));
 
 export const APPROVAL_STATUSES = ['pendente', 'aprovado', 'rejeitado', 'expirado', 'cancelado'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];

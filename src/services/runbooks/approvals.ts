@@ -39,8 +39,7 @@ export async function decideApproval(em: EntityManager, actor: Actor, input: Dec
     if (input.decisao === 'rejeitado') {
       request.status = 'rejeitado';
       request.decidedAt = new Date();
-      execution.status = 'rejeitado';
-      execution.finishedAt = new Date();
+      if (!execution.transitionTo('rejeitado', new Date())) throw new ApprovalClosedError(execution.status);
       runbookEntry(tx, execution, 'rejected', `${actor.username} rejeitou ${execution.runbookCode}${nota}`, actor.id, { nota: input.nota ?? null });
       return false;
     }
@@ -57,7 +56,7 @@ export async function decideApproval(em: EntityManager, actor: Actor, input: Dec
     if (approvals >= request.requiredApprovals) {
       request.status = 'aprovado';
       request.decidedAt = new Date();
-      execution.status = 'aprovado';
+      if (!execution.transitionTo('aprovado', new Date())) throw new ApprovalClosedError(execution.status);
       const runbook = await tx.findOneOrFail(Runbook, execution.runbook.id);
       await queueExecution(tx, execution, runbook.timeoutMs, deps.queue, actor.id);
     }
@@ -70,8 +69,9 @@ export async function decideApproval(em: EntityManager, actor: Actor, input: Dec
 function expire(em: EntityManager, request: ApprovalRequest, execution: RunbookExecution): void {
   request.status = 'expirado';
   request.decidedAt = new Date();
-  execution.status = 'expirado';
-  execution.finishedAt = new Date();
+  // A pending request always belongs to a pendente_aprovacao execution (they change together), so
+  // this moves; were it ever refused, the execution keeps its own status and only the request expires.
+  execution.transitionTo('expirado', new Date());
   runbookEntry(em, execution, 'expired', `aprovação de ${execution.runbookCode} expirou sem decisão`, null);
 }
 

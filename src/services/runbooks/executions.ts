@@ -3,12 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApprovalRequest } from '../../../entities/approval.entity.ts';
 import { Chamado } from '../../../entities/chamado.entity.ts';
 import { RunbookExecution } from '../../../entities/runbook-execution.entity.ts';
-import {
-  APPROVALS_REQUIRED,
-  CANCELLABLE_STATUSES,
-  effectiveNivel,
-  type Nivel,
-} from '../../../entities/runbook-levels.ts';
+import { APPROVALS_REQUIRED, effectiveNivel, initialExecutionStatus, type Nivel } from '../../../entities/runbook-levels.ts';
 import { Runbook } from '../../../entities/runbook.entity.ts';
 import { User } from '../../../entities/user.entity.ts';
 import { ExecutionStateError, NotFoundError, ValidationError } from '../../errors.ts';
@@ -50,7 +45,7 @@ export async function requestExecution(em: EntityManager, actor: Actor, input: E
       runbookCode: runbook.code,
       nivel,
       params,
-      status: required === null ? 'handoff_pendente' : required === 0 ? 'em_fila' : 'pendente_aprovacao',
+      status: initialExecutionStatus(nivel),
       requestedBy: tx.getReference(User, actor.id),
     });
     await tx.flush();
@@ -81,8 +76,7 @@ export async function queueExecution(
   queue: RunbookQueue,
   actorId: number | null,
 ): Promise<void> {
-  execution.status = 'em_fila';
-  execution.queuedAt = new Date();
+  if (!execution.transitionTo('em_fila', new Date())) throw new ExecutionStateError(execution.status, 'queue');
   await em.flush();
   execution.jobId = await queue.enqueue(em, execution.id, timeoutMs);
   runbookEntry(em, execution, 'queued', `${execution.runbookCode} na fila`, actorId);
@@ -106,9 +100,7 @@ export async function cancelExecution(
     // expireApprovals take — or a cancel racing an approval deadlocks (one of them a 500).
     const request = await tx.findOne(ApprovalRequest, { execution: input.execId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const execution = await lockExecution(tx, input.execId);
-    if (!CANCELLABLE_STATUSES.includes(execution.status)) throw new ExecutionStateError(execution.status, 'cancel');
-    execution.status = 'cancelado';
-    execution.finishedAt = new Date();
+    if (!execution.transitionTo('cancelado', new Date())) throw new ExecutionStateError(execution.status, 'cancel');
     if (request?.status === 'pendente') {
       request.status = 'cancelado';
       request.decidedAt = new Date();
@@ -127,9 +119,7 @@ export async function handOffExecution(em: EntityManager, actor: Actor, input: {
   if (!nota) throw new ValidationError('nota: say who took it over (ticket, team …)', [{ path: 'nota', message: 'must not be empty' }]);
   return em.transactional(async (tx) => {
     const execution = await lockExecution(tx, input.execId);
-    if (execution.status !== 'handoff_pendente') throw new ExecutionStateError(execution.status, 'hand off');
-    execution.status = 'handoff';
-    execution.finishedAt = new Date();
+    if (!execution.transitionTo('handoff', new Date())) throw new ExecutionStateError(execution.status, 'hand off');
     execution.output = nota;
     runbookEntry(tx, execution, 'handoff', `${actor.username} entregou ${execution.runbookCode}: ${nota}`, actor.id, { nota });
     return execution;

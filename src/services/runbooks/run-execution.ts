@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { RunbookExecution } from '../../../entities/runbook-execution.entity.ts';
+import { canTransitionExecution } from '../../../entities/runbook-levels.ts';
 import { Runbook } from '../../../entities/runbook.entity.ts';
 import { runExecutor } from './executors/index.ts';
 import type { ExecutorConfig, ExecutorEnv } from './executors/types.ts';
@@ -18,16 +19,14 @@ const OUTCOME_SUMMARY = { sucesso: 'terminou com sucesso', falha: 'falhou', time
 export async function runExecution(em: EntityManager, execId: number, env: ExecutorEnv, signal?: AbortSignal): Promise<void> {
   const claimed = await em.fork().transactional(async (tx) => {
     const execution = await tx.findOne(RunbookExecution, execId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!execution || (execution.status !== 'em_fila' && execution.status !== 'executando')) return null;
+    if (!execution || !canTransitionExecution(execution.status, 'executando')) return null;
     if (execution.status === 'executando') {
       runbookEntry(tx, execution, 'retry', `tentativa ${execution.attempt} perdida (worker interrompido); nova tentativa`, null, {
         lostAttempt: execution.attempt,
       });
     }
     const runbook = await tx.findOneOrFail(Runbook, execution.runbook.id);
-    execution.status = 'executando';
-    execution.attempt += 1;
-    execution.startedAt = new Date();
+    execution.transitionTo('executando', new Date());
     runbookEntry(tx, execution, 'started', `${execution.runbookCode} a executar (tentativa ${execution.attempt})`, null);
     return {
       kind: runbook.executorKind,
@@ -50,12 +49,11 @@ export async function runExecution(em: EntityManager, execId: number, env: Execu
   await em.fork().transactional(async (tx) => {
     const execution = await tx.findOneOrFail(RunbookExecution, execId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (execution.status !== 'executando' || execution.attempt !== claimed.attempt) return;
-    execution.status = outcome.status;
+    execution.transitionTo(outcome.status, new Date());
     execution.output = outcome.output;
     execution.error = outcome.error ?? null;
     execution.exitCode = outcome.exitCode ?? null;
     execution.httpStatus = outcome.httpStatus ?? null;
-    execution.finishedAt = new Date();
     runbookEntry(tx, execution, outcome.status, `${execution.runbookCode} ${OUTCOME_SUMMARY[outcome.status]} em ${outcome.durationMs} ms`, null, {
       durationMs: outcome.durationMs,
       exitCode: outcome.exitCode ?? null,
@@ -69,10 +67,8 @@ export async function runExecution(em: EntityManager, execId: number, env: Execu
 export async function markExecutionLost(em: EntityManager, execId: number, reason: string): Promise<void> {
   await em.fork().transactional(async (tx) => {
     const execution = await tx.findOne(RunbookExecution, execId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!execution || (execution.status !== 'em_fila' && execution.status !== 'executando')) return;
-    execution.status = 'falha';
+    if (!execution?.transitionTo('falha', new Date())) return;
     execution.error = reason;
-    execution.finishedAt = new Date();
     runbookEntry(tx, execution, 'falha', `${execution.runbookCode} falhou: ${reason}`, null, { error: reason });
   });
 }
