@@ -4,6 +4,7 @@ import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
 import type { ChamadoAlertRow } from '../src/services/chamados/alerts.ts';
 import { listChamados, type ChamadoRow, type ObservableRow } from '../src/services/chamados/reads.ts';
+import { describedValues } from './described.ts';
 import { connectionOf, DEFAULT_PAGE, MAX_PAGE, pageOf } from './pagination.ts';
 import { TimelineEntryRef } from './timeline.ts';
 import { UserRef } from './users.ts';
@@ -11,27 +12,46 @@ import { UserRef } from './users.ts';
 export const ChamadoStatusEnum = builder.enumType('ChamadoStatus', {
   description:
     'novo → assumido → em_correcao → resolvido → fechado; aguardando from assumido/em_correcao; resolvido/fechado reopen to assumido.',
-  values: CHAMADO_STATUSES,
+  values: describedValues(CHAMADO_STATUSES, {
+    novo: 'New: opened, nobody has claimed it yet.',
+    assumido: 'Claimed: an operator (the assignee) owns it.',
+    em_correcao: 'Being fixed: the assignee is working on a remedy.',
+    aguardando: 'Waiting on the customer or a third party.',
+    resolvido: 'Resolved: fixed (or every alert resolved); reopens to assumido when a related event arrives within the reopen window.',
+    fechado: 'Closed: done; may still be reopened to assumido.',
+  }),
 });
 
-export const ChamadoOriginEnum = builder.enumType('ChamadoOrigin', { values: CHAMADO_ORIGINS });
+export const ChamadoOriginEnum = builder.enumType('ChamadoOrigin', {
+  description: 'Where a chamado came from: an ingested source, or a person opening it by hand.',
+  values: describedValues(CHAMADO_ORIGINS, {
+    manual: 'Opened by hand in the console.',
+    support: 'Opened by hand for a support request, or by a support-desk event.',
+    onboard: 'An onboarding portal event (account.created, onboarding.failed …).',
+    wazuh: 'A Wazuh security alert.',
+    alertmanager: 'A Prometheus Alertmanager alert.',
+    signoz: 'A SigNoz alert.',
+    sentry: 'A Sentry issue.',
+    audit: 'An audit-trail event.',
+  }),
+});
 
 const ObservableRef = builder.objectRef<ObservableRow>('Observable').implement({
   description: 'A typed fact about a chamado (domain, agent, rule_id, ip, email, host, fingerprint …).',
   fields: (t) => ({
-    tipo: t.exposeString('tipo'),
-    valor: t.exposeString('valor'),
+    tipo: t.exposeString('tipo', { description: 'Kind of fact (tipo): domain, agent, rule_id, ip, email, host, fingerprint …' }),
+    valor: t.exposeString('valor', { description: 'The value (valor), e.g. `myvexx.com` for a domain.' }),
     fonte: t.exposeString('fonte', { description: 'The source it came from.' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was first seen on this chamado.' }),
   }),
 });
 
 const InfraRef = builder.objectRef<{ score: string; status: string; checks: unknown[] }>('InfraStatus').implement({
   description: 'Health of the infrastructure behind the chamado (contract: infra).',
   fields: (t) => ({
-    score: t.exposeString('score'),
-    status: t.exposeString('status'),
-    checks: t.field({ type: ['JSON'], resolve: (i) => i.checks }),
+    score: t.exposeString('score', { description: 'Passing checks over total, as "passing/total".' }),
+    status: t.exposeString('status', { description: '`ok` (all pass), `degraded` (some fail) or `down` (a linked resource is in danger).' }),
+    checks: t.field({ type: ['JSON'], description: 'The individual health checks behind the score.', resolve: (i) => i.checks }),
   }),
 });
 
@@ -84,36 +104,38 @@ builder.node(ChamadoRef, {
       description: 'Set when this chamado was merged into another (the survivor).',
       resolve: (c, _, ctx) => (c.mergedIntoId ? ctx.loaders.chamado.load(c.mergedIntoId) : null),
     }),
-    status: t.expose('status', { type: ChamadoStatusEnum }),
+    status: t.expose('status', { type: ChamadoStatusEnum, description: 'Where it is in its lifecycle.' }),
     allowedTransitions: t.field({
       type: [ChamadoStatusEnum],
       description: 'Statuses this chamado may move to now.',
       resolve: (c) => [...allowedTransitions(c.status, c.mergedIntoId != null)],
     }),
-    origin: t.expose('origin', { type: ChamadoOriginEnum }),
-    title: t.exposeString('title'),
-    description: t.exposeString('description', { nullable: true }),
-    domain: t.exposeString('domain', { nullable: true }),
-    sessionId: t.exposeString('sessionId', { nullable: true }),
-    wizardStep: t.exposeString('wizardStep', { nullable: true }),
-    wizardStepLabel: t.exposeString('wizardStepLabel', { nullable: true }),
-    wizardStepAt: t.expose('wizardStepAt', { type: 'DateTime', nullable: true }),
-    sources: t.exposeStringList('sources'),
+    origin: t.expose('origin', { type: ChamadoOriginEnum, description: 'Where it came from.' }),
+    title: t.exposeString('title', { description: 'One-line subject (for onboarding: `[{event}] {domain} — {email}`).' }),
+    description: t.exposeString('description', { nullable: true, description: 'Longer free text, when given.' }),
+    domain: t.exposeString('domain', { nullable: true, description: 'Customer domain it concerns (lowercase), when known.' }),
+    sessionId: t.exposeString('sessionId', { nullable: true, description: 'Onboarding portal session id, for onboarding chamados.' }),
+    wizardStep: t.exposeString('wizardStep', { nullable: true, description: 'Last onboarding wizard step seen for the session (code).' }),
+    wizardStepLabel: t.exposeString('wizardStepLabel', { nullable: true, description: 'That step’s human label.' }),
+    wizardStepAt: t.expose('wizardStepAt', { type: 'DateTime', nullable: true, description: 'When the session reached that step.' }),
+    sources: t.exposeStringList('sources', { description: 'Distinct event sources seen on it (wazuh, onboard …), sorted.' }),
     maxSeverity: t.exposeInt('maxSeverity', { nullable: true, description: '0–15 (Wazuh scale).' }),
-    eventCount: t.exposeInt('eventCount'),
+    eventCount: t.exposeInt('eventCount', { description: 'Events on its timeline (duplicates not counted twice).' }),
     assignee: t.field({
       type: UserRef,
       nullable: true,
+      description: 'Who has claimed it; null while novo.',
       resolve: (c, _, ctx) => (c.assigneeId ? ctx.loaders.user.load(c.assigneeId) : null),
     }),
     createdBy: t.field({
       type: UserRef,
       nullable: true,
+      description: 'Who opened it by hand; null when ingestion opened it.',
       resolve: (c, _, ctx) => (c.createdById ? ctx.loaders.user.load(c.createdById) : null),
     }),
-    legacyTicketId: t.exposeInt('legacyTicketId', { nullable: true }),
+    legacyTicketId: t.exposeInt('legacyTicketId', { nullable: true, description: 'Its ticket number in the legacy desk, when it has one.' }),
     version: t.exposeInt('version', { description: 'Send back as expectedVersion to detect concurrent edits.' }),
-    observables: t.field({ type: [ObservableRef], resolve: (c, _, ctx) => ctx.loaders.observables.load(c.id) }),
+    observables: t.field({ type: [ObservableRef], description: 'Typed facts gathered from its events.', resolve: (c, _, ctx) => ctx.loaders.observables.load(c.id) }),
     alerts: t.field({
       type: [ChamadoAlertRef],
       description:
@@ -135,17 +157,18 @@ builder.node(ChamadoRef, {
       description: 'Infrastructure health. Null until discovery and resource health land.',
       resolve: () => null,
     }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
-    resolvedAt: t.expose('resolvedAt', { type: 'DateTime', nullable: true }),
-    closedAt: t.expose('closedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was opened.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last change of any kind.' }),
+    resolvedAt: t.expose('resolvedAt', { type: 'DateTime', nullable: true, description: 'When it last became resolvido; null if never.' }),
+    closedAt: t.expose('closedAt', { type: 'DateTime', nullable: true, description: 'When it became fechado; null if never.' }),
   }),
 });
 
 const ChamadoFilter = builder.inputType('ChamadoFilter', {
+  description: 'Narrows the chamado list; every criterion given must hold.',
   fields: (t) => ({
     status: t.field({ type: [ChamadoStatusEnum], required: false, description: 'Any of these statuses.' }),
-    domain: t.string({ required: false }),
+    domain: t.string({ required: false, description: 'Exact customer domain (case-insensitive).' }),
     assignee: t.string({ required: false, description: 'Username of the assignee.' }),
     source: t.string({ required: false, description: 'wazuh, onboard, support, audit …' }),
     sessionId: t.string({ required: false, description: 'Onboarding session id.' }),
@@ -158,7 +181,8 @@ builder.queryFields((t) => ({
     type: ChamadoRef,
     nullable: true,
     authScopes: { authenticated: true },
-    args: { publicId: t.arg.string() },
+    description: 'One chamado by its public id; null when there is none. Signed-in users.',
+    args: { publicId: t.arg.string({ description: 'CH-<year>-<5 digits>.' }) },
     resolve: (_, { publicId }, ctx) => ctx.loaders.chamadoByPublicId.load(publicId),
   }),
   chamados: t.connection(
@@ -167,8 +191,8 @@ builder.queryFields((t) => ({
       authScopes: { authenticated: true },
       description: `Newest first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_PAGE}. \`offset\` serves legacy offset paging; prefer \`after\`.`,
       args: {
-        filter: t.arg({ type: ChamadoFilter, required: false }),
-        offset: t.arg.int({ required: false }),
+        filter: t.arg({ type: ChamadoFilter, required: false, description: 'Which chamados; all when omitted.' }),
+        offset: t.arg.int({ required: false, description: 'Legacy offset paging: skip this many (0 or more). Prefer `after`.' }),
       },
       resolve: async (_, args, ctx) => {
         const page = pageOf('chamado', args);
@@ -179,6 +203,7 @@ builder.queryFields((t) => ({
     },
     {
       name: 'ChamadoConnection',
+      description: 'A page of chamados, newest first.',
       fields: (t) => ({
         totalCount: t.int({
           description: 'Chamados matching the filter, across all pages.',

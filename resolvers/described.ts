@@ -1,10 +1,10 @@
 /**
- * Enum `values` with a description each, for GraphiQL. Typed `Record<T, string>` over the entity's
- * value list, so the compiler asks for every value and refuses one the entity does not have.
+ * Enum `values` with a description each, for GraphiQL. The values come from the entity's list (so a
+ * value added there reaches the schema); the `Record` makes the compiler ask for its description.
  */
-export function describedValues<T extends string>(descriptions: Record<T, string>): Record<T, { description: string }> {
-  return Object.fromEntries(Object.entries(descriptions).map(([value, description]) => [value, { description }])) as Record<
-    T,
-    { description: string }
-  >;
+export function describedValues<T extends string>(
+  values: readonly T[],
+  descriptions: NoInfer<Record<T, string>>,
+): Record<T, { description: string }> {
+  return Object.fromEntries(values.map((value) => [value, { description: descriptions[value] }])) as Record<T, { description: string }>;
 }

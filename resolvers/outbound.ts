@@ -1,4 +1,4 @@
-import type { DELIVERY_STATUSES } from '../entities/outbound-webhook.entity.ts';
+import { DELIVERY_STATUSES } from '../entities/outbound-webhook.entity.ts';
 import { builder } from '../src/builder.ts';
 import type { Context } from '../src/context.ts';
 import { NotFoundError, ValidationError } from '../src/errors.ts';
@@ -26,7 +26,7 @@ import { UserRef } from './users.ts';
 
 const DeliveryStatusEnum = builder.enumType('OutboundDeliveryStatus', {
   description: 'pending (queued or retrying), delivered (a 2xx answer), failed (retries used up).',
-  values: describedValues<(typeof DELIVERY_STATUSES)[number]>({
+  values: describedValues(DELIVERY_STATUSES, {
     pending: 'Queued, or waiting for its next retry.',
     delivered: 'The receiver answered 2xx.',
     failed: 'Retries used up (OUTBOUND_RETRY_LIMIT); redeliverOutbound sends it again.',

@@ -1,5 +1,5 @@
-import type { ApprovalStatus, ExecutionStatus, Nivel } from '../entities/runbook-levels.ts';
-import type { EXECUTOR_KINDS } from '../entities/runbook.entity.ts';
+import { APPROVAL_STATUSES, EXECUTION_STATUSES, NIVEIS } from '../entities/runbook-levels.ts';
+import { EXECUTOR_KINDS } from '../entities/runbook.entity.ts';
 import { builder } from '../src/builder.ts';
 import { requireViewer } from '../src/context.ts';
 import type { Context } from '../src/context.ts';
@@ -23,7 +23,7 @@ import { UserRef } from './users.ts';
 
 const NivelEnum = builder.enumType('Nivel', {
   description: 'R0 runs at once; R1 one approval; R2 two (four eyes); R3 hand-off only.',
-  values: describedValues<Nivel>({
+  values: describedValues(NIVEIS, {
     R0: 'Runs at once, no approval (read-only or trivially safe).',
     R1: 'Runs after one approval by an ops_lead/admin other than the requester.',
     R2: 'Runs after two approvals by two distinct ops_lead/admin users, neither the requester (four eyes).',
@@ -32,7 +32,7 @@ const NivelEnum = builder.enumType('Nivel', {
 });
 const ExecutionStatusEnum = builder.enumType('ExecutionStatus', {
   description: 'pendente_aprovacao → aprovado → em_fila → executando → sucesso | falha | timeout; or rejeitado, cancelado, expirado; R3: handoff_pendente → handoff.',
-  values: describedValues<ExecutionStatus>({
+  values: describedValues(EXECUTION_STATUSES, {
     pendente_aprovacao: 'Waiting for approval (R1/R2).',
     aprovado: 'Approved; about to be queued.',
     em_fila: 'Queued for a runbook worker.',
@@ -49,7 +49,7 @@ const ExecutionStatusEnum = builder.enumType('ExecutionStatus', {
 });
 const ApprovalStatusEnum = builder.enumType('ApprovalStatus', {
   description: 'Where an approval request stands.',
-  values: describedValues<ApprovalStatus>({
+  values: describedValues(APPROVAL_STATUSES, {
     pendente: 'Waiting for decisions.',
     aprovado: 'Got the approvals it needed; the execution proceeds.',
     rejeitado: 'An approver rejected it; the execution will not run.',
@@ -59,7 +59,7 @@ const ApprovalStatusEnum = builder.enumType('ApprovalStatus', {
 });
 const ExecutorKindEnum = builder.enumType('ExecutorKind', {
   description: 'How a runbook runs.',
-  values: describedValues<(typeof EXECUTOR_KINDS)[number]>({
+  values: describedValues(EXECUTOR_KINDS, {
     http: 'Calls an HTTP endpoint, signed with RUNBOOK_HMAC_SECRET.',
     command: 'Runs an executable from RUNBOOK_COMMAND_DIR, with arguments from the params.',
     noop: 'Does nothing and succeeds (for trying out approvals and the flow).',

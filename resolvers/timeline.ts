@@ -1,4 +1,4 @@
-import type { TimelineKind } from '../entities/timeline-entry.entity.ts';
+import { TIMELINE_KINDS } from '../entities/timeline-entry.entity.ts';
 import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
 import type { TimelineRow } from '../src/services/chamados/reads.ts';
@@ -7,7 +7,7 @@ import { UserRef } from './users.ts';
 
 export const TimelineKindEnum = builder.enumType('TimelineKind', {
   description: 'What a timeline entry records.',
-  values: describedValues<TimelineKind>({
+  values: describedValues(TIMELINE_KINDS, {
     created: 'The chamado was opened (by ingestion or by hand).',
     event: 'A received event joined the chamado (by correlation or attached by hand: anexar eventos).',
     claim: 'Someone claimed the chamado (assumir) or took it over.',

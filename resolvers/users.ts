@@ -1,4 +1,4 @@
-import type { Role } from '../entities/roles.ts';
+import { ROLES } from '../entities/roles.ts';
 import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
 import { describedValues } from './described.ts';
@@ -8,7 +8,7 @@ import type { UserRow } from '../src/services/chamados/reads.ts';
 
 export const RoleEnum = builder.enumType('Role', {
   description: 'viewer (read) < ops (act on chamados) < ops_lead (approve, override claims) < admin.',
-  values: describedValues<Role>({
+  values: describedValues(ROLES, {
     viewer: 'Reads everything; changes nothing.',
     ops: 'Operator: claims and works chamados, attaches events, requests runbooks, replays dead letters.',
     ops_lead: 'Lead: what ops does, plus approving R1/R2 runbooks and overriding claims.',
