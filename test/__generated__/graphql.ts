@@ -4,9 +4,11 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Narrows the chamado list; every criterion given must hold. */
 export type ChamadoFilter = {
   /** Username of the assignee. */
   assignee?: string | null | undefined;
+  /** Exact customer domain (case-insensitive). */
   domain?: string | null | undefined;
   /** Onboarding session id. */
   sessionId?: string | null | undefined;
@@ -16,56 +18,92 @@ export type ChamadoFilter = {
   status?: Array<ChamadoStatus> | null | undefined;
 };
 
+/** Where a chamado came from: an ingested source, or a person opening it by hand. */
 export type ChamadoOrigin =
+  /** A Prometheus Alertmanager alert. */
   | 'alertmanager'
+  /** An audit-trail event. */
   | 'audit'
+  /** Opened by hand in the console. */
   | 'manual'
+  /** An onboarding portal event (account.created, onboarding.failed …). */
   | 'onboard'
+  /** A Sentry issue. */
   | 'sentry'
+  /** A SigNoz alert. */
   | 'signoz'
+  /** Opened by hand for a support request, or by a support-desk event. */
   | 'support'
+  /** A Wazuh security alert. */
   | 'wazuh';
 
 /** novo → assumido → em_correcao → resolvido → fechado; aguardando from assumido/em_correcao; resolvido/fechado reopen to assumido. */
 export type ChamadoStatus =
+  /** Waiting on the customer or a third party. */
   | 'aguardando'
+  /** Claimed: an operator (the assignee) owns it. */
   | 'assumido'
+  /** Being fixed: the assignee is working on a remedy. */
   | 'em_correcao'
+  /** Closed: done; may still be reopened to assumido. */
   | 'fechado'
+  /** New: opened, nobody has claimed it yet. */
   | 'novo'
+  /** Resolved: fixed (or every alert resolved); reopens to assumido when a related event arrives within the reopen window. */
   | 'resolvido';
 
+/** A chamado opened by hand. */
 export type CreateChamadoInput = {
+  /** Longer free text. */
   description?: string | null | undefined;
+  /** Customer domain it concerns. */
   domain?: string | null | undefined;
+  /** Its ticket number in the legacy desk, if any. */
   legacyTicketId?: number | null | undefined;
   /** manual or support. */
   origin?: ChamadoOrigin | null | undefined;
+  /** Onboarding portal session id, if it concerns one. */
   sessionId?: string | null | undefined;
   /** 0–15. */
   severity?: number | null | undefined;
+  /** One-line subject. */
   title: string;
 };
 
 /** viewer (read) < ops (act on chamados) < ops_lead (approve, override claims) < admin. */
 export type Role =
+  /** Everything, plus users, the runbook catalog and outbound webhooks. */
   | 'admin'
+  /** Operator: claims and works chamados, attaches events, requests runbooks, replays dead letters. */
   | 'ops'
+  /** Lead: what ops does, plus approving R1/R2 runbooks and overriding claims. */
   | 'ops_lead'
+  /** Reads everything; changes nothing. */
   | 'viewer';
 
-/** What a timeline entry records. Runbook steps and merges are added with those features. */
+/** What a timeline entry records. */
 export type TimelineKind =
+  /** Reserved: events attached by hand appear as `event` entries today. */
   | 'attach'
+  /** Someone claimed the chamado (assumir) or took it over. */
   | 'claim'
+  /** The chamado was opened (by ingestion or by hand). */
   | 'created'
+  /** An event was taken off the chamado. */
   | 'detach'
+  /** A received event joined the chamado (by correlation or attached by hand: anexar eventos). */
   | 'event'
+  /** Another chamado was merged into this one, or this one into another. */
   | 'merge'
+  /** An event was moved to or from another chamado. */
   | 'move'
+  /** An investigation note (nota). */
   | 'note'
+  /** A runbook execution step (requested, approved, ran, failed …). */
   | 'runbook'
+  /** The status changed (eventType `status.<new status>`). */
   | 'status'
+  /** Reserved: onboarding wizard step changes reach clients as WizardStepChanged (chamadoLive) today. */
   | 'wizard';
 
 export type AuthLoginMutationVariables = Exact<{
