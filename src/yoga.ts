@@ -4,6 +4,7 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { schema } from '../resolvers/index.ts';
 import { createContext, type AppDeps, type Context } from './context.ts';
+import { yogaLogging } from './logger.ts';
 import { observability, operationalEndpoints } from './edge/http/observability.ts';
 import { requestIdOf } from './edge/http/request-id.ts';
 import { chamadoRoutes } from './edge/rest/chamados.ts';
@@ -34,12 +35,7 @@ export function createApp(deps: AppDeps): App {
     graphiql: config.production ? false : { title: 'OpsGraph', defaultQuery: GRAPHIQL_QUERY },
     cors: { origin: config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id'] },
     context: ({ request }) => createContext(deps, request, requestIdOf(request)),
-    logging: {
-      debug: (...args) => log.debug(args.map(String).join(' ')),
-      info: (...args) => log.info(args.map(String).join(' ')),
-      warn: (...args) => log.warn(args.map(String).join(' ')),
-      error: (...args) => log.error({ err: args[0] }, 'graphql error'),
-    },
+    logging: yogaLogging(log),
     plugins: [
       observability(log, !config.production),
       operationalEndpoints(deps.orm),
