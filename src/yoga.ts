@@ -5,6 +5,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { schema } from '../resolvers/index.ts';
 import { createContext, type AppDeps, type Context } from './context.ts';
 import { yogaLogging } from './logger.ts';
+import { graphiqlOptions, renderGraphiQL } from './edge/http/graphiql.ts';
 import { observability, operationalEndpoints } from './edge/http/observability.ts';
 import { requestIdOf } from './edge/http/request-id.ts';
 import { chamadoRoutes } from './edge/rest/chamados.ts';
@@ -32,7 +33,8 @@ export function createApp(deps: AppDeps): App {
     // Yoga's own probe answers liveness without touching the database; /health checks PostgreSQL.
     healthCheckEndpoint: '/livez',
     landingPage: false,
-    graphiql: config.production ? false : { title: 'OpsGraph', defaultQuery: GRAPHIQL_QUERY },
+    graphiql: config.production ? false : graphiqlOptions,
+    renderGraphiQL,
     cors: { origin: config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id'] },
     context: ({ request }) => createContext(deps, request, requestIdOf(request)),
     logging: yogaLogging(log),
@@ -48,14 +50,3 @@ export function createApp(deps: AppDeps): App {
   });
   return app;
 }
-
-const GRAPHIQL_QUERY = `# Sign in first (demo users: admin, lead, lead2, ops, viewer; password opsgraph-<username>):
-#   mutation { login(username: "ops", password: "opsgraph-ops") { ... on LoginPayload { token } } }
-# then add the header {"Authorization": "Bearer <token>"} below and run:
-query Chamados {
-  chamados(first: 10) {
-    totalCount
-    edges { node { publicId status title domain maxSeverity assignee { username } } }
-  }
-}
-`;

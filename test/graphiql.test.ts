@@ -17,8 +17,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function graphiqlPage(path = '/graphql'): Promise<{ html: string; url: URL }> {
-  const res = await fetch(`${server.url}${path}`, { headers: { accept: 'text/html' } });
+async function graphiqlPage(): Promise<{ html: string; url: URL }> {
+  const res = await fetch(`${server.url}/graphql`, { headers: { accept: 'text/html' } });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/html');
   return { html: await res.text(), url: new URL(res.url) };
@@ -78,6 +78,7 @@ describe('GraphiQL without internet', () => {
 
     const loads: string[] = [];
     const local: string[] = [];
+    const read = new Set([url.href]);
     const texts: string[] = [html];
     const pending = [html];
     while (pending.length) {
@@ -93,7 +94,10 @@ describe('GraphiQL without internet', () => {
       for (const js of scripts) for (const m of js.matchAll(SCRIPT_LOADS)) loads.push(m[1]!);
       // Scripts and styles the page takes from this server are read too (none today: all inline).
       for (const ref of local.splice(0)) {
-        const res = await fetch(new URL(ref, url));
+        const target = new URL(ref, url);
+        if (read.has(target.href)) continue;
+        read.add(target.href);
+        const res = await fetch(target);
         const text = await res.text();
         texts.push(text);
         pending.push(/javascript|css/.test(res.headers.get('content-type') ?? '') ? `<script>${text}</script>` : text);
@@ -113,8 +117,9 @@ describe('GraphiQL without internet', () => {
       WEBHOOK_SECRET: 'graphiql-test-webhook-secret',
       OPERATOR_KEY: 'graphiql-test-operator-key',
       OPS_SECRET: 'graphiql-test-ops-secret',
-      ADMIN_USERNAME: 'graphiql-root',
-      ADMIN_PASSWORD: 'graphiql-root-password',
+      // The existing admin: bootstrap leaves it as it is, so this run adds no user.
+      ADMIN_USERNAME: 'admin',
+      ADMIN_PASSWORD: 'unused-admin-password',
       RUNBOOK_HMAC_SECRET: 'graphiql-test-runbook-secret',
       OUTBOUND_WORKER: 'false',
     });
@@ -129,76 +134,108 @@ describe('GraphiQL without internet', () => {
 });
 
 const noChromium = !existsSync(CHROMIUM);
-if (noChromium) console.warn(`graphiql.test.ts: ${CHROMIUM} is missing, the browser tests are skipped (apt-get install chromium)`);
+if (noChromium) console.warn(`graphiql.test.ts: ${CHROMIUM} is missing, so the browser tests are skipped (apt-get install chromium)`);
 
 describe.skipIf(noChromium)(`GraphiQL in Chromium with no network but this server${noChromium ? ` (skipped: ${CHROMIUM} is missing)` : ''}`, () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync',
+        // Belt and braces under the routing below: no name resolves, so nothing leaves loopback.
+        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      ],
     });
   });
   afterAll(() => browser?.close());
 
-  /** A browser context that reaches only the test server; `elsewhere` lists what it tried beyond. */
-  async function offlineContext(): Promise<{ context: BrowserContext; elsewhere: string[] }> {
+  /**
+   * A page that reaches only the test server, optionally behind `prefix` the way a reverse proxy
+   * would put it (`/ops/graphql` → `/graphql`). `elsewhere` lists every request it tried beyond
+   * that, each aborted as if offline; `errors` the page's uncaught errors.
+   */
+  async function offlinePage(prefix = ''): Promise<{ page: Page; context: BrowserContext; elsewhere: string[]; errors: string[] }> {
     const context = await browser.newContext();
     const origin = new URL(server.url).origin;
     const elsewhere: string[] = [];
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (new URL(url).origin === origin) return route.continue();
-      elsewhere.push(url);
+    await context.route('**/*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin === origin && url.pathname.startsWith(`${prefix}/`)) {
+        if (!prefix) return route.continue();
+        url.pathname = url.pathname.slice(prefix.length);
+        return route.fulfill({ response: await route.fetch({ url: url.href }) });
+      }
+      elsewhere.push(url.href);
       return route.abort('internetdisconnected');
     });
-    return { context, elsewhere };
-  }
-
-  async function run(page: Page, tab: number): Promise<void> {
-    await page.locator('.graphiql-tab').nth(tab).click();
-    await page.locator('.graphiql-execute-button').click();
-  }
-
-  /** Waits until the result pane shows `text`; returns all it shows. */
-  async function answer(page: Page, text: string): Promise<string> {
-    const pane = page.locator('.graphiql-response');
-    try {
-      await expect.poll(() => pane.innerText(), { timeout: 10_000 }).toContain(text);
-    } catch (e) {
-      await page.screenshot({ path: '/tmp/graphiql-fail.png' });
-      console.log('TABS', await page.evaluate(() => document.querySelector('.graphiql-tab')?.parentElement?.outerHTML));
-      throw e;
-    }
-    return pane.innerText();
-  }
-
-  it('renders the editor, signs in through the login tab and runs a signed-in query', async () => {
-    const { context, elsewhere } = await offlineContext();
-    const errors: string[] = [];
     const page = await context.newPage();
+    const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => console.log('console', m.type(), m.text().slice(0, 300)));
-    await page.goto(`${server.url}/graphql`);
-    try {
-      await page.locator('.graphiql-query-editor .monaco-editor').first().waitFor({ timeout: 15000 });
-    } catch (e) {
-      await page.screenshot({ path: '/tmp/graphiql-fail.png' });
-      console.log('elsewhere', elsewhere, errors, (await page.content()).slice(-3000));
-      throw e;
-    }
+    return { page, context, elsewhere, errors };
+  }
 
-    await page.locator('.graphiql-query-editor .monaco-editor').first().waitFor();
+  async function openGraphiQL(page: Page, url: string): Promise<void> {
+    await page.goto(url);
+    await page.locator('.graphiql-query-editor .monaco-editor').waitFor();
     expect(await page.locator('body').innerText()).not.toContain('Loading');
+  }
 
-    // Not signed in yet: the Chamados tab is refused.
-    await run(page, 1);
-    await answer(page, 'UNAUTHENTICATED');
-    await run(page, 0);
-    await answer(page, '"token"');
-    await run(page, 1);
-    expect(await answer(page, '"totalCount"')).not.toContain('UNAUTHENTICATED');
+  /** Runs the operation in a tab and returns what the result pane shows once it contains `expected`. */
+  async function run(page: Page, tab: 'Chamados' | 'SignIn', expected: string): Promise<string> {
+    // Tabs are framer-motion drag items that swallow Playwright's instant press-release; a
+    // click event is what a person's click delivers.
+    await page.locator('.graphiql-tab-button', { hasText: tab }).dispatchEvent('click');
+    // Monaco renders spaces as U+00A0.
+    await expect.poll(async () => (await page.locator('.graphiql-query-editor').innerText()).replace(/\s/g, ' ')).toContain(`${tab} {`);
+    // GraphiQL takes the tab's operation name from the editor a moment after the switch; running
+    // sooner sends the previous tab's name ("Cannot infer operation").
+    await page.waitForTimeout(1000);
+    await page.locator('.graphiql-execute-button').click();
+    const pane = page.locator('.graphiql-response');
+    await expect.poll(async () => (await pane.innerText()).replace(/\s/g, ' '), { timeout: 15_000 }).toContain(expected);
+    return (await pane.innerText()).replace(/\s/g, ' ');
+  }
+
+  it('renders the editor, signs in through the SignIn tab and runs a signed-in query', async () => {
+    const { page, context, elsewhere, errors } = await offlinePage();
+    await openGraphiQL(page, `${server.url}/graphql`);
+    await expect.poll(() => page.locator('.graphiql-tab-active').innerText()).toBe('SignIn');
+
+    await run(page, 'Chamados', '"UNAUTHENTICATED"');
+    await run(page, 'SignIn', '"token"');
+    expect(await run(page, 'Chamados', '"totalCount"')).not.toContain('UNAUTHENTICATED');
     await page.screenshot({ path: '/tmp/graphiql.png' });
+
+    expect(elsewhere).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('works behind a path prefix and takes a token from #token=, which #token= alone drops', async () => {
+    const { page, context, elsewhere, errors } = await offlinePage('/ops');
+    const origin = new URL(server.url).origin;
+    await openGraphiQL(page, `${origin}/ops/graphql#token=${await server.token('viewer')}`);
+    expect(page.url()).toBe(`${origin}/ops/graphql`);
+
+    expect(await run(page, 'Chamados', '"totalCount"')).not.toContain('UNAUTHENTICATED');
+    // GraphiQL sends through the page's fetch, which adds the kept token unless the request already
+    // carries one (a header typed in the Headers pane).
+    const me = (authorization?: string): Promise<string | null> =>
+      page.evaluate(async (auth) => {
+        const res = await fetch(location.pathname, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+          body: JSON.stringify({ query: '{ me { username } }' }),
+        });
+        return ((await res.json()) as { data?: { me: { username: string } | null } }).data?.me?.username ?? null;
+      }, authorization);
+    expect(await me()).toBe('viewer');
+    expect(await me('Bearer not-a-token')).toBeNull();
+
+    await page.goto(`${origin}/ops/graphql#token=`);
+    await run(page, 'Chamados', '"UNAUTHENTICATED"');
 
     expect(elsewhere).toEqual([]);
     expect(errors).toEqual([]);
