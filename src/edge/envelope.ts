@@ -1,4 +1,4 @@
-import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLError, GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Context } from '../context.ts';
 import type { App } from '../yoga.ts';
 
@@ -25,9 +25,15 @@ export function openEnvelope(app: App, request: Request, params: OperationParams
     schema: enveloped.schema as GraphQLSchema,
     /** Parses and validates: the document, or the errors a client would get from /graphql. */
     prepare(): { document: DocumentNode; errors: null } | { document: null; errors: readonly GraphQLError[] } {
-      const document = enveloped.parse(params.query) as DocumentNode;
-      const errors = enveloped.validate(enveloped.schema, document) as readonly GraphQLError[];
-      return errors.length > 0 ? { document: null, errors } : { document, errors: null };
+      try {
+        const document = enveloped.parse(params.query) as DocumentNode;
+        const errors = enveloped.validate(enveloped.schema, document) as readonly GraphQLError[];
+        return errors.length > 0 ? { document: null, errors } : { document, errors: null };
+      } catch (err) {
+        // Syntax errors and the armor limits (which reject by throwing) are answers, as on /graphql.
+        if (err instanceof GraphQLError) return { document: null, errors: [err] };
+        throw err;
+      }
     },
     // yoga's `context` option (createContext) is part of this factory; its type does not say so.
     context: async () => (await enveloped.contextFactory()) as unknown as Context,
