@@ -75,6 +75,8 @@ describe('GraphiQL without internet', () => {
   it('sends a page that loads nothing from another host', async () => {
     const { html, url } = await graphiqlPage();
     expect(html).toContain('<title>OpsGraph</title>');
+    // The response has no charset; the page's own declaration counts only in its first 1024 bytes.
+    expect(html.slice(0, 1024)).toMatch(/<meta charset="utf-8"/i);
 
     const loads: string[] = [];
     const local: string[] = [];

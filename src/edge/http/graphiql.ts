@@ -96,6 +96,8 @@ async function render(options: GraphiQLOptions): Promise<string> {
   // (production, where GraphiQL is off, and workers).
   const { renderGraphiQL: renderPage } = await import('@graphql-yoga/render-graphiql');
   const html = renderPage(options);
-  if (!html.includes('<head>')) throw new Error('@graphql-yoga/render-graphiql changed its page: no <head> for the token script');
-  return html.replace('<head>', () => `<head>\n<script>${TOKEN_SCRIPT}</script>`);
+  // At the end of <head>: before GraphiQL's script, and after <meta charset>, which browsers
+  // only honour in the first 1024 bytes (yoga sends text/html without a charset).
+  if (!html.includes('</head>')) throw new Error('@graphql-yoga/render-graphiql changed its page: no </head> for the token script');
+  return html.replace('</head>', () => `<script>${TOKEN_SCRIPT}</script>\n</head>`);
 }
