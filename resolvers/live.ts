@@ -22,18 +22,20 @@ const WizardStepChangedRef = builder.objectRef<WizardStepChanged>('WizardStepCha
   description: "The chamado's onboarding wizard step moved.",
   isTypeOf: (v) => (v as { kind?: string }).kind === 'wizard',
   fields: (t) => ({
-    chamadoPublicId: t.exposeString('chamadoPublicId'),
-    step: t.exposeString('step', { nullable: true }),
-    label: t.exposeString('label', { nullable: true }),
-    at: t.expose('at', { type: 'DateTime', nullable: true }),
+    chamadoPublicId: t.exposeString('chamadoPublicId', { description: 'The chamado (CH-<year>-<5 digits>).' }),
+    step: t.exposeString('step', { nullable: true, description: 'The new wizard step (code, e.g. dns_cloudflare).' }),
+    label: t.exposeString('label', { nullable: true, description: 'That step’s human label.' }),
+    at: t.expose('at', { type: 'DateTime', nullable: true, description: 'When the session reached it.' }),
     timeOnStepSec: t.int({
       nullable: true,
+      description: 'Seconds since it reached the step, at delivery time.',
       resolve: (w) => (w.at ? Math.max(0, Math.round((Date.now() - new Date(w.at).getTime()) / 1000)) : null),
     }),
   }),
 });
 
 const ChamadoLiveUpdate = builder.unionType('ChamadoLiveUpdate', {
+  description: 'What chamadoLive delivers: a new timeline entry, or a wizard-step change.',
   types: [TimelineEntryRef, WizardStepChangedRef],
   resolveType: (value) => ((value as { kind: string }).kind === 'wizard' ? 'WizardStepChanged' : 'TimelineEntry'),
 });
@@ -62,12 +64,13 @@ function delivered<T>(value: T, ctx: Context): T {
 }
 
 const LiveChamadoFilter = builder.inputType('LiveChamadoFilter', {
+  description: 'Narrows chamadosChanged like ChamadoFilter narrows the list; every criterion given must hold.',
   fields: (t) => ({
-    status: t.stringList({ required: false }),
-    domain: t.string({ required: false }),
-    assignee: t.string({ required: false }),
-    source: t.string({ required: false }),
-    sessionId: t.string({ required: false }),
+    status: t.stringList({ required: false, description: 'Any of these statuses (novo, assumido, em_correcao …).' }),
+    domain: t.string({ required: false, description: 'Exact customer domain (case-insensitive).' }),
+    assignee: t.string({ required: false, description: 'Username of the assignee.' }),
+    source: t.string({ required: false, description: 'An event source seen on the chamado (wazuh, onboard …).' }),
+    sessionId: t.string({ required: false, description: 'Onboarding session id.' }),
   }),
 });
 
@@ -77,7 +80,10 @@ builder.subscriptionFields((t) => ({
     authScopes: { authenticated: true },
     description:
       'Every new timeline entry of the chamado and its wizard-step changes. With `after` (the last TimelineEntry id seen), first replays what was missed, in order.',
-    args: { publicId: t.arg.string(), after: t.arg.id({ required: false }) },
+    args: {
+      publicId: t.arg.string({ description: 'The chamado (CH-<year>-<5 digits>); NOT_FOUND when there is none.' }),
+      after: t.arg.id({ required: false, description: 'Resume after this TimelineEntry id (global or numeric); omit to start from now.' }),
+    },
     subscribe: async (_, args, ctx) => {
       const after = cursorId(args.after as string | null | undefined, 'TimelineEntry');
       const chamado = await ctx.loaders.chamadoByPublicId.load(args.publicId);
@@ -93,7 +99,10 @@ builder.subscriptionFields((t) => ({
     type: EventRef,
     authScopes: { authenticated: true },
     description: 'New events matching the filter (same filter as `events`). With `after` (an Event id), first replays what was missed.',
-    args: { filter: t.arg({ type: EventFilterInput, required: false }), after: t.arg.id({ required: false }) },
+    args: {
+      filter: t.arg({ type: EventFilterInput, required: false, description: 'Which events; all when omitted.' }),
+      after: t.arg.id({ required: false, description: 'Resume after this Event id (global or numeric); omit to start from now.' }),
+    },
     subscribe: (_, args, ctx) => {
       const start = cursorId(args.after as string | null | undefined, 'Event');
       return liveStream(
@@ -107,7 +116,7 @@ builder.subscriptionFields((t) => ({
     type: ChamadoRef,
     authScopes: { authenticated: true },
     description: 'Chamados as they change, for list views, narrowed by the filter.',
-    args: { filter: t.arg({ type: LiveChamadoFilter, required: false }) },
+    args: { filter: t.arg({ type: LiveChamadoFilter, required: false, description: 'Which chamados; all when omitted.' }) },
     subscribe: (_, args, ctx) => {
       return liveStream(
         () => ctx.pubsub.subscribe('chamados'),
