@@ -97,13 +97,20 @@ export class UserDisabledError extends DomainError {
   }
 }
 
-/** The approval request is no longer open (decided, expired or cancelled). */
-export class ApprovalClosedError extends DomainError {
-  readonly code = 'APPROVAL_CLOSED';
+/** Something whose current `status` does not allow what was asked; the status is in the answer. */
+abstract class StatusError extends DomainError {
   readonly status: string;
-  constructor(status: string) {
-    super(`the approval request is ${status}`);
+  constructor(message: string, status: string) {
+    super(message);
     this.status = status;
+  }
+}
+
+/** The approval request is no longer open (decided, expired or cancelled). */
+export class ApprovalClosedError extends StatusError {
+  readonly code = 'APPROVAL_CLOSED';
+  constructor(status: string) {
+    super(`the approval request is ${status}`, status);
   }
 }
 
@@ -116,12 +123,10 @@ export class AlreadyDecidedError extends DomainError {
 }
 
 /** The execution is not in a state that allows this (e.g. cancelling one that already ran). */
-export class ExecutionStateError extends DomainError {
+export class ExecutionStateError extends StatusError {
   readonly code = 'EXECUTION_STATE';
-  readonly status: string;
   constructor(status: string, action: string) {
-    super(`cannot ${action} an execution that is ${status}`);
-    this.status = status;
+    super(`cannot ${action} an execution that is ${status}`, status);
   }
 }
 

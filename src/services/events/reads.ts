@@ -3,6 +3,7 @@ import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows
 import { anyOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
 import { selectList, type RowOf } from '../../../entities/column-facts.ts';
 import { EventSchema, type Event } from '../../../entities/event.entity.ts';
+import { EVENT_COLUMN_FIELDS } from '../ingest/normalized-event.ts';
 import { compileDiscoverQuery } from './discover-query/index.ts';
 
 /*
@@ -10,26 +11,17 @@ import { compileDiscoverQuery } from './discover-query/index.ts';
  * payload is large, so lists leave it out and `eventPayloadsByIds` fetches it only when asked for.
  */
 
-/** The event columns the feed reads: all but the redacted payload (fetched apart) and the search index. */
+/**
+ * The event columns the feed reads: what the normalizers fill plus what ingestion adds; all but the
+ * redacted payload (fetched apart) and the search index.
+ */
 const EVENT_ROW_COLUMNS = [
   'id',
   'source',
-  'eventType',
-  'providerEventId',
+  ...EVENT_COLUMN_FIELDS,
   'deliveryId',
-  'domain',
-  'sessionId',
-  'severity',
-  'ruleId',
-  'agent',
-  'summary',
-  'fingerprint',
-  'alertname',
-  'namespace',
-  'targetResource',
   'recurrenceKey',
   'alertStatus',
-  'sourceSeverity',
   'isDuplicate',
   'correlation',
   'redactionVersion',
@@ -38,7 +30,6 @@ const EVENT_ROW_COLUMNS = [
   'sourceRefs',
   'observables',
   'warnings',
-  'occurredAt',
   'receivedAt',
 ] as const satisfies readonly (keyof Event)[];
 const EVENT_ROW_REFS = ['chamado', 'duplicateOf'] as const;
