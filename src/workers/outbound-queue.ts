@@ -79,7 +79,7 @@ export async function startOutboundWorker(boss: PgBoss, orm: MikroORM, settings:
         const outcome = await deliverOne(orm.em, job.data.deliveryId, { timeoutMs: settings.timeoutMs, signal: job.signal });
         if (outcome.result === 'skipped') log.debug({ deliveryId: job.data.deliveryId, reason: outcome.reason }, 'outbound delivery skipped');
       } catch (err) {
-        log.warn({ deliveryId: job.data.deliveryId, retry: job.retryCount, err: (err as Error).message }, 'outbound delivery attempt failed');
+        log.warn({ deliveryId: job.data.deliveryId, retry: job.retryCount, err }, 'outbound delivery attempt failed');
         throw err;
       }
     },

@@ -1,4 +1,5 @@
 import type { GraphQLError } from 'graphql';
+import { snakeCased } from './snake-case.ts';
 
 /** A REST answer that is an error: always a JSON body `{error, message, …details}`. */
 export class RestError extends Error {
@@ -60,5 +61,5 @@ export function fromGraphQLErrors(errors: readonly GraphQLError[]): RestError {
 }
 
 function snakeKeys(obj: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]));
+  return snakeCased(obj, Object.keys(obj));
 }
