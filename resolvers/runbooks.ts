@@ -286,102 +286,100 @@ const RunbookPatch = builder.inputType('RunbookPatch', {
 
 const defined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v != null)) as never;
 
-builder.mutationFields((t) => ({
-  createRunbook: t.field({
-    type: RunbookRef,
-    description: 'Adds a runbook to the catalog. Admins only.',
-    authScopes: { role: 'admin' },
-    errors: { types: [ValidationError] },
-    args: { input: t.arg({ type: RunbookInput, description: 'The runbook.' }) },
-    resolve: async (_, { input }, ctx) => {
-      const runbook = await createRunbook(ctx.em, defined(input), ctxEnv(ctx));
-      return (await ctx.loaders.runbook.load(runbook.id))!;
-    },
-  }),
-  updateRunbook: t.field({
-    type: RunbookRef,
-    description: 'Changes a runbook in the catalog. Admins only.',
-    authScopes: { role: 'admin' },
-    errors: { types: [NotFoundError, ValidationError] },
-    args: {
-      code: t.arg.string({ description: 'The runbook’s code (not changeable).' }),
-      patch: t.arg({ type: RunbookPatch, description: 'What to change.' }),
-    },
-    resolve: async (_, { code, patch }, ctx) => {
-      const runbook = await updateRunbook(ctx.em, code, defined(patch), ctxEnv(ctx));
-      return (await ctx.loaders.runbook.clear(runbook.id).load(runbook.id))!;
-    },
-  }),
-  executeRunbook: t.field({
-    type: ExecutionRef,
-    description:
-      'Asks to run a runbook on a chamado: R0 queues at once, R1/R2 wait for approval, R3 is recorded for hand-off. Role ops or above.',
-    authScopes: { role: 'ops' },
-    errors: { types: [NotFoundError, ValidationError] },
-    args: {
-      publicId: t.arg.string({ description: 'The chamado (CH-<year>-<5 digits>).' }),
-      code: t.arg.string({ description: 'The runbook’s code.' }),
-      params: t.arg({ type: 'JSON', required: false, description: 'Parameters; must satisfy the runbook’s paramsSchema ({} when omitted).' }),
-      forceNivel: t.arg({ type: NivelEnum, required: false, description: 'Raises the level (never lowers it).' }),
-    },
-    resolve: async (_, args, ctx) => {
-      const execution = await requestExecution(
-        ctx.em,
-        requireViewer(ctx),
-        { publicId: args.publicId, code: args.code, params: args.params ?? {}, forceNivel: args.forceNivel ?? null },
-        deps(ctx),
-      );
-      return freshExecution(ctx, execution.id);
-    },
-  }),
-  approve: t.field({
-    type: ApprovalRef,
-    description: 'Approves a pending request (aprovar). Role ops_lead or admin, never the requester.',
-    authScopes: { role: 'ops_lead' },
-    errors: { types: [NotFoundError, ApprovalClosedError, AlreadyDecidedError, ForbiddenActionError] },
-    args: {
-      approvalId: t.arg.int({ description: 'The approval request’s id.' }),
-      nota: t.arg.string({ required: false, description: 'Optional note kept with the decision.' }),
-    },
-    resolve: async (_, args, ctx) => {
-      const request = await decideApproval(ctx.em, requireViewer(ctx), { approvalId: args.approvalId, decisao: 'aprovado', nota: args.nota }, deps(ctx));
-      return freshApproval(ctx, request.id);
-    },
-  }),
-  reject: t.field({
-    type: ApprovalRef,
-    description: 'Rejects a pending request (rejeitar): its execution will not run. Role ops_lead or admin, never the requester.',
-    authScopes: { role: 'ops_lead' },
-    errors: { types: [NotFoundError, ApprovalClosedError, AlreadyDecidedError, ForbiddenActionError] },
-    args: {
-      approvalId: t.arg.int({ description: 'The approval request’s id.' }),
-      nota: t.arg.string({ required: false, description: 'Optional note kept with the decision.' }),
-    },
-    resolve: async (_, args, ctx) => {
-      const request = await decideApproval(ctx.em, requireViewer(ctx), { approvalId: args.approvalId, decisao: 'rejeitado', nota: args.nota }, deps(ctx));
-      return freshApproval(ctx, request.id);
-    },
-  }),
-  cancelExecution: t.field({
-    type: ExecutionRef,
-    description: 'Cancels an execution that has not started (pending approval, approved, queued or awaiting hand-off). Role ops or above.',
-    authScopes: { role: 'ops' },
-    errors: { types: [NotFoundError, ExecutionStateError] },
-    args: {
-      execId: t.arg.int({ description: 'The execution’s id.' }),
-      nota: t.arg.string({ required: false, description: 'Optional note: why.' }),
-    },
-    resolve: async (_, args, ctx) => freshExecution(ctx, (await cancelExecution(ctx.em, requireViewer(ctx), args, deps(ctx))).id),
-  }),
-  handOffExecution: t.field({
-    type: ExecutionRef,
-    description: 'Records that people took an R3 remediation over (the only way an R3 request proceeds). Role ops or above.',
-    authScopes: { role: 'ops' },
-    errors: { types: [NotFoundError, ExecutionStateError, ValidationError] },
-    args: {
-      execId: t.arg.int({ description: 'The execution’s id.' }),
-      nota: t.arg.string({ description: 'Who took it over (ticket, team …); must not be empty.' }),
-    },
-    resolve: async (_, args, ctx) => freshExecution(ctx, (await handOffExecution(ctx.em, requireViewer(ctx), args)).id),
-  }),
-}));
+builder.mutationFields((t) => {
+  /** approve and reject: the same decision with its verdict fixed. */
+  const decision = (decisao: 'aprovado' | 'rejeitado', description: string) =>
+    t.field({
+      type: ApprovalRef,
+      description,
+      authScopes: { role: 'ops_lead' },
+      errors: { types: [NotFoundError, ApprovalClosedError, AlreadyDecidedError, ForbiddenActionError] },
+      args: {
+        approvalId: t.arg.int({ description: 'The approval request’s id.' }),
+        nota: t.arg.string({ required: false, description: 'Optional note kept with the decision.' }),
+      },
+      resolve: async (_, args, ctx) => {
+        const request = await decideApproval(ctx.em, requireViewer(ctx), { approvalId: args.approvalId, decisao, nota: args.nota }, deps(ctx));
+        return freshApproval(ctx, request.id);
+      },
+    });
+  return {
+    createRunbook: t.field({
+      type: RunbookRef,
+      description: 'Adds a runbook to the catalog. Admins only.',
+      authScopes: { role: 'admin' },
+      errors: { types: [ValidationError] },
+      args: { input: t.arg({ type: RunbookInput, description: 'The runbook.' }) },
+      resolve: async (_, { input }, ctx) => {
+        const runbook = await createRunbook(ctx.em, defined(input), ctxEnv(ctx));
+        return (await ctx.loaders.runbook.load(runbook.id))!;
+      },
+    }),
+    updateRunbook: t.field({
+      type: RunbookRef,
+      description: 'Changes a runbook in the catalog. Admins only.',
+      authScopes: { role: 'admin' },
+      errors: { types: [NotFoundError, ValidationError] },
+      args: {
+        code: t.arg.string({ description: 'The runbook’s code (not changeable).' }),
+        patch: t.arg({ type: RunbookPatch, description: 'What to change.' }),
+      },
+      resolve: async (_, { code, patch }, ctx) => {
+        const runbook = await updateRunbook(ctx.em, code, defined(patch), ctxEnv(ctx));
+        return (await ctx.loaders.runbook.clear(runbook.id).load(runbook.id))!;
+      },
+    }),
+    executeRunbook: t.field({
+      type: ExecutionRef,
+      description:
+        'Asks to run a runbook on a chamado: R0 queues at once, R1/R2 wait for approval, R3 is recorded for hand-off. Role ops or above.',
+      authScopes: { role: 'ops' },
+      errors: { types: [NotFoundError, ValidationError] },
+      args: {
+        publicId: t.arg.string({ description: 'The chamado (CH-<year>-<5 digits>).' }),
+        code: t.arg.string({ description: 'The runbook’s code.' }),
+        params: t.arg({ type: 'JSON', required: false, description: 'Parameters; must satisfy the runbook’s paramsSchema ({} when omitted).' }),
+        forceNivel: t.arg({ type: NivelEnum, required: false, description: 'Raises the level (never lowers it).' }),
+      },
+      resolve: async (_, args, ctx) => {
+        const execution = await requestExecution(
+          ctx.em,
+          requireViewer(ctx),
+          { publicId: args.publicId, code: args.code, params: args.params ?? {}, forceNivel: args.forceNivel ?? null },
+          deps(ctx),
+        );
+        return freshExecution(ctx, execution.id);
+      },
+    }),
+    approve: decision(
+      'aprovado',
+      'Approves a pending request (aprovar). Role ops_lead or admin, never the requester.',
+    ),
+    reject: decision(
+      'rejeitado',
+      'Rejects a pending request (rejeitar): its execution will not run. Role ops_lead or admin, never the requester.',
+    ),
+    cancelExecution: t.field({
+      type: ExecutionRef,
+      description: 'Cancels an execution that has not started (pending approval, approved, queued or awaiting hand-off). Role ops or above.',
+      authScopes: { role: 'ops' },
+      errors: { types: [NotFoundError, ExecutionStateError] },
+      args: {
+        execId: t.arg.int({ description: 'The execution’s id.' }),
+        nota: t.arg.string({ required: false, description: 'Optional note: why.' }),
+      },
+      resolve: async (_, args, ctx) => freshExecution(ctx, (await cancelExecution(ctx.em, requireViewer(ctx), args, deps(ctx))).id),
+    }),
+    handOffExecution: t.field({
+      type: ExecutionRef,
+      description: 'Records that people took an R3 remediation over (the only way an R3 request proceeds). Role ops or above.',
+      authScopes: { role: 'ops' },
+      errors: { types: [NotFoundError, ExecutionStateError, ValidationError] },
+      args: {
+        execId: t.arg.int({ description: 'The execution’s id.' }),
+        nota: t.arg.string({ description: 'Who took it over (ticket, team …); must not be empty.' }),
+      },
+      resolve: async (_, args, ctx) => freshExecution(ctx, (await handOffExecution(ctx.em, requireViewer(ctx), args)).id),
+    }),
+  };
+});
