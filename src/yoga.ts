@@ -5,7 +5,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { schema } from '../resolvers/index.ts';
 import { createContext, type AppDeps, type Context } from './context.ts';
 import { yogaLogging } from './logger.ts';
-import { graphiqlOptions, renderGraphiQL } from './edge/http/graphiql.ts';
+import { graphiqlDelivery, graphiqlOptions, renderGraphiQL } from './edge/http/graphiql.ts';
 import { observability, operationalEndpoints } from './edge/http/observability.ts';
 import { requestIdOf } from './edge/http/request-id.ts';
 import { chamadoRoutes } from './edge/rest/chamados.ts';
@@ -40,6 +40,7 @@ export function createApp(deps: AppDeps): App {
     logging: yogaLogging(log),
     plugins: [
       observability(log, !config.production),
+      graphiqlDelivery('/graphql'),
       operationalEndpoints(deps.orm),
       webhookReceiver(deps),
       restRouter(deps, self, [...chamadoRoutes, ...eventRoutes, ...runbookRoutes, ...discoveryAuthRoutes]),

@@ -112,6 +112,37 @@ describe('GraphiQL without internet', () => {
     expect(html).not.toMatch(/unpkg|jsdelivr|cdnjs|googleapis|gstatic|githubusercontent/i);
   });
 
+  it('sends the page gzipped with an ETag, so a reload is a 304', async () => {
+    const { request } = await import('node:http');
+    const { gunzipSync } = await import('node:zlib');
+    // node:http, not fetch: fetch would decompress and hide what went over the wire.
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        const req = request(`${server.url}/graphql`, { headers: { accept: 'text/html', ...headers } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const plain = await get({});
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const zipped = await get({ 'accept-encoding': 'gzip, deflate, br' });
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.body.length).toBeLessThan(plain.body.length / 2);
+    expect(gunzipSync(zipped.body).equals(plain.body)).toBe(true);
+    expect(zipped.headers['x-request-id']).toEqual(expect.any(String));
+    const etag = String(zipped.headers.etag);
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    expect(plain.headers.etag).toBe(etag);
+    const again = await get({ 'accept-encoding': 'gzip', 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect(again.body.length).toBe(0);
+  });
+
   it('stays off in production', async () => {
     const prod = await startTestServer({
       NODE_ENV: 'production',

@@ -1,4 +1,6 @@
-import type { GraphiQLOptions } from 'graphql-yoga';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 
 /**
  * GraphiQL that works without internet. Yoga's default page loads its scripts, styles, workers
@@ -100,4 +102,38 @@ async function render(options: GraphiQLOptions): Promise<string> {
   // only honour in the first 1024 bytes (yoga sends text/html without a charset).
   if (!html.includes('</head>')) throw new Error('@graphql-yoga/render-graphiql changed its page: no </head> for the token script');
   return html.replace('</head>', () => `<script>${TOKEN_SCRIPT}</script>\n</head>`);
+}
+
+/**
+ * The page is one ~9 MB document (nothing else to fetch, nothing cacheable apart): gzip it once
+ * (~2.5 MB on the wire) and give it an ETag, so a reload over a slow ops link costs a 304. Applies
+ * only to the page this module rendered, on the GraphQL endpoint.
+ */
+export function graphiqlDelivery(endpoint: string): Plugin {
+  let packed: { html: string; etag: string; gzip: Uint8Array<ArrayBuffer> } | undefined;
+  return {
+    async onResponse({ request, response, setResponse, fetchAPI }) {
+      if (request.method !== 'GET' || !rendered || !response.headers.get('content-type')?.startsWith('text/html')) return;
+      if (new URL(request.url).pathname.replace(/\/$/, '') !== endpoint) return;
+      const html = await rendered.html;
+      if (packed?.html !== html) {
+        packed = { html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`, gzip: Uint8Array.from(gzipSync(html)) };
+      }
+      // Keep what other plugins set (request id, CORS); describe the body anew.
+      const headers = new fetchAPI.Headers(response.headers);
+      headers.delete('content-length');
+      headers.set('content-type', 'text/html; charset=utf-8');
+      headers.set('etag', packed.etag);
+      headers.set('cache-control', 'no-cache');
+      headers.set('vary', 'accept-encoding');
+      if (request.headers.get('if-none-match') === packed.etag) {
+        setResponse(new fetchAPI.Response(null, { status: 304, headers }));
+      } else if (/\bgzip\b/.test(request.headers.get('accept-encoding') ?? '')) {
+        headers.set('content-encoding', 'gzip');
+        setResponse(new fetchAPI.Response(packed.gzip, { status: 200, headers }));
+      } else {
+        setResponse(new fetchAPI.Response(html, { status: 200, headers }));
+      }
+    },
+  };
 }
