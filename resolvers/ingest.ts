@@ -116,7 +116,7 @@ builder.queryField('deadLetters', (t) =>
       limit: t.arg.int({ required: false, defaultValue: 50, description: '1 to 200.' }),
     },
     resolve: (_, args, ctx) =>
-      listDeadLetters(ctx.em, { status: args.status ?? null, source: args.source ?? null, limit: Math.min(Math.max(args.limit ?? 50, 1), 200) }),
+      listDeadLetters(ctx.em, { status: args.status ?? null, source: args.source ?? null, limit: args.limit ?? 50 }),
   }),
 );
 

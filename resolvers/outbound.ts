@@ -155,7 +155,7 @@ builder.queryFields((t) => ({
       listDeliveries(ctx.em, {
         webhookId: args.webhookId ?? null,
         status: args.status ?? null,
-        limit: Math.min(Math.max(args.limit ?? 50, 1), 200),
+        limit: args.limit ?? 50,
       }),
   }),
 }));

@@ -241,8 +241,8 @@ builder.queryFields((t) => ({
     resolve: (_, args, ctx) =>
       listApprovals(ctx.em, {
         status: args.status ?? null,
-        limit: Math.min(Math.max(args.limit ?? 50, 1), 200),
-        offset: Math.max(args.offset ?? 0, 0),
+        limit: args.limit ?? 50,
+        offset: args.offset ?? 0,
       }),
   }),
 }));

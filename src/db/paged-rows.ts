@@ -35,8 +35,13 @@ export interface PagedQuery {
   where: readonly (Sql | null | undefined | false)[];
 }
 
+/** A page size within 1 and MAX_PAGE_ROWS, whatever the caller asked (the API layers validate before this). */
+export function clampPageLimit(limit: number): number {
+  return Math.min(Math.max(Math.trunc(limit), 1), MAX_PAGE_ROWS);
+}
+
 export async function pagedRows<T extends object>(em: EntityManager, query: PagedQuery, page: PageRequest): Promise<PagedRows<T>> {
-  const limit = Math.min(Math.max(Math.trunc(page.limit), 1), MAX_PAGE_ROWS);
+  const limit = clampPageLimit(page.limit);
   const offset = Math.max(page.offset ?? 0, 0);
   const afterId = page.afterId || null;
   const filter = whereAll(query.where);

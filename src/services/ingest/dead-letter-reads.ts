@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { clampPageLimit } from '../../db/paged-rows.ts';
+import { sqlPart, whereAll } from '../../db/sql.ts';
 
 export interface DeadLetterRow {
   id: number;
@@ -20,21 +22,12 @@ export async function listDeadLetters(
   em: EntityManager,
   filter: { status: string | null; source: string | null; limit: number },
 ): Promise<DeadLetterRow[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.status) {
-    where.push('status = ?');
-    params.push(filter.status);
-  }
-  if (filter.source) {
-    where.push('source = ?');
-    params.push(filter.source);
-  }
+  const where = whereAll([!!filter.status && sqlPart('status = ?', filter.status), !!filter.source && sqlPart('source = ?', filter.source)]);
   return em.execute<DeadLetterRow[]>(
     `select id, source, reason, issues, content, content_sha256 as "contentSha256", content_length as "contentLength",
        delivery_id as "deliveryId", status, replayed_at as "replayedAt", replayed_by_id as "replayedById",
        replay_event_ids as "replayEventIds", received_at as "receivedAt"
-     from dead_letters ${where.length ? `where ${where.join(' and ')}` : ''} order by id desc limit ?`,
-    [...params, filter.limit],
+     from dead_letters ? order by id desc limit ?`,
+    [where, clampPageLimit(filter.limit)],
   );
 }

@@ -7,6 +7,8 @@ import { OutboundDelivery, OutboundWebhook, type DELIVERY_STATUSES } from '../..
 import { TIMELINE_KINDS } from '../../../entities/timeline-entry.entity.ts';
 import { User } from '../../../entities/user.entity.ts';
 import { NotFoundError, ValidationError } from '../../errors.ts';
+import { clampPageLimit } from '../../db/paged-rows.ts';
+import { sqlPart, whereAll } from '../../db/sql.ts';
 import type { Actor } from '../actor.ts';
 import { parseInput } from '../validation.ts';
 import type { OutboundFilter } from './matching.ts';
@@ -201,19 +203,13 @@ export interface DeliveryFilter {
 
 /** The delivery log, newest first. */
 export async function listDeliveries(em: EntityManager, filter: DeliveryFilter): Promise<DeliveryRow[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (filter.webhookId != null) {
-    where.push('d.webhook_id = ?');
-    params.push(filter.webhookId);
-  }
-  if (filter.status) {
-    where.push('d.status = ?');
-    params.push(filter.status);
-  }
+  const where = whereAll([
+    filter.webhookId != null && sqlPart('d.webhook_id = ?', filter.webhookId),
+    !!filter.status && sqlPart('d.status = ?', filter.status),
+  ]);
   return em.execute<DeliveryRow[]>(
-    `select ${DELIVERY_COLUMNS} ${DELIVERY_FROM} ${where.length ? `where ${where.join(' and ')}` : ''} order by d.id desc limit ?`,
-    [...params, filter.limit],
+    `select ${DELIVERY_COLUMNS} ${DELIVERY_FROM} ? order by d.id desc limit ?`,
+    [where, clampPageLimit(filter.limit)],
   );
 }
 
