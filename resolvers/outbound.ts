@@ -1,6 +1,6 @@
 import { DELIVERY_STATUSES } from '../entities/outbound-webhook.entity.ts';
 import { builder } from '../src/builder.ts';
-import type { Context } from '../src/context.ts';
+import { requireViewer, type Context } from '../src/context.ts';
 import { NotFoundError, ValidationError } from '../src/errors.ts';
 import { requeueDelivery } from '../src/services/outbound/dispatcher.ts';
 import type { OutboundFilter } from '../src/services/outbound/matching.ts';
@@ -128,11 +128,6 @@ const PatchInput = builder.inputType('OutboundWebhookPatch', {
   }),
 });
 
-function viewerOf(ctx: Context) {
-  if (!ctx.viewer) throw new Error('mutation reached without a viewer');
-  return ctx.viewer;
-}
-
 const freshWebhook = async (ctx: Context, id: number) => (await webhookById(ctx.em, id))!;
 
 builder.queryFields((t) => ({
@@ -167,7 +162,7 @@ builder.mutationFields((t) => ({
     authScopes: { role: 'admin' },
     errors: { types: [ValidationError] },
     args: { input: t.arg({ type: RegisterInput, description: 'The receiver.' }) },
-    resolve: async (_, { input }, ctx) => freshWebhook(ctx, await registerWebhook(ctx.em, viewerOf(ctx), input)),
+    resolve: async (_, { input }, ctx) => freshWebhook(ctx, await registerWebhook(ctx.em, requireViewer(ctx), input)),
   }),
   updateOutboundWebhook: t.field({
     type: WebhookRef,

@@ -1,5 +1,6 @@
 import type { SavedSearch } from '../entities/saved-search.entity.ts';
 import { builder } from '../src/builder.ts';
+import { requireViewer } from '../src/context.ts';
 import { NotFoundError, ValidationError } from '../src/errors.ts';
 import { deleteSavedSearch, listSavedSearches, saveSearch, type SavedSearchRow } from '../src/services/events/saved-searches.ts';
 import { EventFilterInput } from './events.ts';
@@ -35,7 +36,7 @@ builder.queryField('savedSearches', (t) =>
     type: [SavedSearchRef],
     authScopes: { authenticated: true },
     description: 'The signed-in user’s saved Discover searches.',
-    resolve: (_, __, ctx) => listSavedSearches(ctx.em, ctx.viewer!.id),
+    resolve: (_, __, ctx) => listSavedSearches(ctx.em, requireViewer(ctx).id),
   }),
 );
 
@@ -51,7 +52,7 @@ builder.mutationFields((t) => ({
       filter: t.arg({ type: EventFilterInput, required: false, description: 'Other Discover criteria to keep with it.' }),
     },
     resolve: async (_, args, ctx) =>
-      toRow(await saveSearch(ctx.em, ctx.viewer!, { name: args.name, query: args.query ?? '', filter: args.filter ?? null })),
+      toRow(await saveSearch(ctx.em, requireViewer(ctx), { name: args.name, query: args.query ?? '', filter: args.filter ?? null })),
   }),
   deleteSavedSearch: t.field({
     type: DeletedRef,
@@ -59,6 +60,6 @@ builder.mutationFields((t) => ({
     authScopes: { authenticated: true },
     errors: { types: [NotFoundError] },
     args: { id: t.arg.int({ description: 'The saved search’s id.' }) },
-    resolve: async (_, { id }, ctx) => ({ id: await deleteSavedSearch(ctx.em, ctx.viewer!, id) }),
+    resolve: async (_, { id }, ctx) => ({ id: await deleteSavedSearch(ctx.em, requireViewer(ctx), id) }),
   }),
 }));
