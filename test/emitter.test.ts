@@ -373,6 +373,15 @@ describe('emitEvent: never throws', () => {
     expect(outcome.error).toBe('HTTP 401: UNAUTHENTICATED: bad secret [redacted]');
   });
 
+  it('keeps no part of an echoed secret that the error text limit would cut in two', async () => {
+    // The secret starts a few characters before the 300-character clip: cut first, its head would survive.
+    const padding = 'x'.repeat(300 - 'HTTP 401: UNAUTHENTICATED: '.length - 4);
+    const rx = await startReceiver((_req, _body, res) => json(res, 401, { error: 'UNAUTHENTICATED', message: `${padding}${RAW_SECRET}` }));
+    const outcome = await createEmitter(options(rx.url, { secret: RAW_SECRET, signing: 'shared-secret' })).emitEvent('account.created', payload);
+    expect(outcome.error).toMatch(/^HTTP 401: UNAUTHENTICATED: x+\[red/);
+    expect(outcome.error).not.toContain(RAW_SECRET.slice(0, 4));
+  });
+
   it('createEmitter rejects a misconfigured enabled emitter; the one-shot emitEvent reports it instead', async () => {
     expect(() => createEmitter({ url: 'not a url', secret: WHSEC })).toThrow(/url/);
     expect(() => createEmitter({ url: 'http://127.0.0.1/x', secret: '' })).toThrow(/secret/);

@@ -214,10 +214,14 @@ export function createEmitter(options: EmitterOptions): Emitter {
     }
   }
 
-  /** Last line of defence: no message we produce may carry the secret, even if a server echoes it. */
+  /**
+   * Last line of defence: no message we produce may carry the secret, even if a server echoes it.
+   * Redacted before it is clipped: a secret cut in two by the clip would no longer match, and its
+   * first half would be kept.
+   */
   const redact = (text: string): string => {
-    const clipped = text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
-    return secret.length >= 4 ? clipped.split(secret).join('[redacted]') : clipped;
+    const redacted = secret.length >= 4 ? text.split(secret).join('[redacted]') : text;
+    return redacted.length > MAX_ERROR_TEXT ? `${redacted.slice(0, MAX_ERROR_TEXT)}…` : redacted;
   };
 
   const report = (outcome: EmitOutcome, context: EmitContext): EmitOutcome => {
