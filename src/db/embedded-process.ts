@@ -25,8 +25,10 @@ export function runTool(
       ...(opts.runAs ? { uid: opts.runAs.uid, gid: opts.runAs.gid } : {}),
       // The checkout may be a folder the tool's user cannot enter; '/' always can be.
       cwd: '/',
-      // Messages in English, so that failures read the same everywhere.
-      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+      // Not OpsGraph's environment: it holds the app's secrets (a superuser session could read them
+      // from /proc), and libpq's PG* variables (PGHOSTADDR, PGSSLMODE …) would misdirect pg_ctl's
+      // readiness check. Messages in English, so that failures read the same everywhere.
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', LANG: 'C' },
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let output = '';

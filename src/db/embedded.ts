@@ -30,8 +30,8 @@ export async function startEmbeddedPostgres(
   await stopLeftover(layout, log);
   if (!existsSync(path.join(layout.dataDir, 'PG_VERSION'))) await initialise(layout, log);
   const pid = await startServer(layout, opts.port);
-  await writeFile(path.join(layout.dataDir, OWNER_FILE), `${process.pid}\n`);
-  // A later start-up step that fails exits the process without calling stop(): take the server along.
+  // A process that exits without calling stop() (a failed start-up step, the shutdown deadline, a
+  // second Ctrl+C) takes the server along; registered before anything else here can fail.
   const stopOnExit = () => {
     try {
       process.kill(pid, 'SIGINT');
@@ -40,13 +40,15 @@ export async function startEmbeddedPostgres(
     }
   };
   process.once('exit', stopOnExit);
+  await writeFile(path.join(layout.dataDir, OWNER_FILE), `${process.pid}\n`);
   log.info({ port: opts.port, dir: layout.dataDir }, 'embedded PostgreSQL running');
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
-      process.off('exit', stopOnExit);
       await stopServer(layout);
+      // Only now: when pg_ctl stop fails, exiting still signals the server.
+      process.off('exit', stopOnExit);
       await rm(path.join(layout.dataDir, OWNER_FILE), { force: true });
     })());
   return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`, stop };
