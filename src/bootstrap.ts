@@ -94,10 +94,18 @@ export const SHUTDOWN_DEADLINE_MS = 30_000;
 /**
  * On SIGINT/SIGTERM runs `close` and exits 0 (1 when it fails). A dependency that hangs (a
  * database already gone) must not keep the process alive forever: after the deadline it exits 1.
+ * A second signal exits at once, but through process.exit rather than the signal's default (which
+ * skips 'exit' listeners), so the embedded PostgreSQL is still stopped.
  */
 export function exitOnSignals(log: Logger, close: () => Promise<void>, message: string, deadlineMs = SHUTDOWN_DEADLINE_MS): void {
+  let closing = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (closing) {
+        log.warn({ signal }, 'second signal: exiting without finishing the shutdown');
+        process.exit(1);
+      }
+      closing = true;
       log.info({ signal }, message);
       setTimeout(() => {
         log.error('shutdown did not finish in time; exiting');

@@ -13,9 +13,14 @@ if (config.defaultedSecrets.length > 0) {
   }
 }
 
+// Signals are handled from the start: one that arrives while the database is being prepared
+// waits for the start-up, then closes what it opened (the default action would orphan the
+// embedded PostgreSQL, which runs in its own session).
+const starting = startServer(config, log);
+exitOnSignals(log, async () => (await starting).close(), 'shutting down: finishing in-flight requests');
 let running;
 try {
-  running = await startServer(config, log);
+  running = await starting;
 } catch (err) {
   // An EmbeddedPostgresError is about the machine and says how to fix it: one line, no stack.
   if (err instanceof EmbeddedPostgresError) log.fatal(`OpsGraph could not start: ${err.message}`);
@@ -23,5 +28,3 @@ try {
   process.exit(1);
 }
 log.info({ url: `${running.url}/graphql` }, 'OpsGraph ready: GraphiQL at /graphql');
-
-exitOnSignals(log, () => running.close(), 'shutting down: finishing in-flight requests');

@@ -172,6 +172,24 @@ describe('npm start from a checkout anywhere', () => {
     expect(await postmasterPid(dataDir)).toBeUndefined();
   }, 120_000);
 
+  it('a SIGTERM during start-up closes what was opened; a PGHOSTADDR in the environment changes nothing', async () => {
+    // If it reached pg_ctl, its readiness check would knock at that (unroutable) address for 60 s.
+    const env = { PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), PGHOSTADDR: '192.0.2.1' };
+    const started = startOpsGraph(env);
+    const deadline = Date.now() + 60_000;
+    while (!started.output().includes('embedded PostgreSQL running') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const dataDir = logLines(started.output()).find((l) => l.msg === 'embedded PostgreSQL running')?.dir as string;
+    expect(dataDirs, started.output()).toContain(dataDir);
+    const postmaster = (await postmasterPid(dataDir))!;
+    // Migrations and the job queue are still being set up: the signal must not orphan the server.
+    started.child.kill('SIGTERM');
+    expect(await started.exited, started.output()).toBe(0);
+    expect(alive(postmaster)).toBe(false);
+    expect(processesIn(dataDir)).toEqual([]);
+  }, 90_000);
+
   it('says in one line that EMBEDDED_PG_PORT is taken, and exits 1', async () => {
     const taken = createServer().listen(0, '127.0.0.1');
     await once(taken, 'listening');
