@@ -21,7 +21,7 @@ export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}):
     loggerFactory: (options) => new CountingLogger(options),
     debug: process.env.ORM_DEBUG === '1',
     pool: { min: 0, max: 10 },
-    // Entities never leak into responses by accident; the resolvers read plain rows.
+    // Dates cross the driver as UTC, whatever the machine's time zone.
     forceUtcTimezone: true,
     ...overrides,
   });
