@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { IngestSettings } from './services/ingest/settings.ts';
+import { NORMALIZERS } from './services/ingest/sources/index.ts';
 import type { OutboundWorkerSettings } from './services/outbound/settings.ts';
 import type { RunbookSettings } from './services/runbooks/settings.ts';
 
@@ -101,8 +102,8 @@ const envSchema = z.object({
   OUTBOUND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
 
-/** Per-source webhook secrets override WEBHOOK_SECRET: WEBHOOK_SECRET_WAZUH, WEBHOOK_SECRET_ONBOARD … */
-const WEBHOOK_SOURCES = ['onboard', 'wazuh', 'alertmanager', 'signoz', 'sentry', 'events'] as const;
+/** Per-receiver webhook secrets override WEBHOOK_SECRET: WEBHOOK_SECRET_WAZUH, WEBHOOK_SECRET_ONBOARD … */
+const WEBHOOK_SEGMENTS = Object.keys(NORMALIZERS);
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
@@ -213,7 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reopenWindowMs: e.REOPEN_WINDOW,
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
       webhookSecrets: Object.fromEntries(
-        WEBHOOK_SOURCES.map((s) => [s, env[`WEBHOOK_SECRET_${s.toUpperCase()}`] || secret('WEBHOOK_SECRET')]),
+        WEBHOOK_SEGMENTS.map((s) => [s, env[`WEBHOOK_SECRET_${s.toUpperCase()}`] || secret('WEBHOOK_SECRET')]),
       ),
       sentryClientSecret: e.SENTRY_CLIENT_SECRET ?? env.WEBHOOK_SECRET_SENTRY ?? secret('WEBHOOK_SECRET'),
     },
