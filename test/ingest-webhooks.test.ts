@@ -635,6 +635,25 @@ describe('bodies that are not events', () => {
     const pending = await server.gql(LETTERS, { status: 'pending' }, { as: 'ops' });
     expect((pending.data!.deadLetters as Json[]).some((l) => l.id === letterId)).toBe(false);
   });
+
+  it('operators replaying one dead letter at once: one replays it, the others find it replayed', async () => {
+    const { body, ids } = withIds('wazuh-brute-force');
+    delete body.rule.level;
+    const res = await deliver('wazuh', body);
+    expect(res.status, JSON.stringify(res.body)).toBe(422);
+    const corrected: Json = { ...body, rule: { ...body.rule, level: 12 } };
+    const REPLAY = `mutation Replay($id: Int!, $payload: JSON) { replayDeadLetter(id: $id, correctedPayload: $payload) {
+      __typename ... on ReplayDeadLetterPayload { receipts { status } } ... on Error { code } } }`;
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => server.gql(REPLAY, { id: res.body.dead_letter_id, payload: corrected }, { as: 'ops' })),
+    );
+    const outcomes = answers.map((a) => (a.data?.replayDeadLetter as Json).__typename).sort();
+    expect(outcomes).toEqual([...Array(5).fill('ForbiddenActionError'), 'ReplayDeadLetterPayload']);
+    const [stored] = await server.orm.em
+      .getConnection()
+      .execute<{ n: number }[]>('select count(*)::int as n from events where agent = ?', [ids.agent]);
+    expect(stored!.n).toBe(1);
+  });
 });
 
 describe('dedup', () => {
