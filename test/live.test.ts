@@ -688,6 +688,26 @@ describe('authentication', () => {
 // Socket limits (a server of their own with short limits)
 // ---------------------------------------------------------------------------------------------
 
+describe('queries and mutations over graphql-ws', () => {
+  it('a socket runs a query and a mutation as the signed-in user, like POST /graphql', async () => {
+    const { publicId } = await newChamado();
+    const client = wsClient(server, await server.token('ops'));
+    const once = async (query: string, variables: Json): Promise<Json> => {
+      for await (const result of client.iterate({ query, variables })) return result as Json;
+      throw new Error('no result');
+    };
+    const noted = await once(
+      `mutation WsNote($id: String!) { addChamadoNote(publicId: $id, texto: "over the socket") { __typename ... on Error { code message } } }`,
+      { id: publicId },
+    );
+    expect(noted.errors, JSON.stringify(noted.errors)).toBeUndefined();
+    expect(noted.data.addChamadoNote.__typename).toBe('AddChamadoNotePayload');
+    const read = await once(`query WsRead($id: String!) { chamado(publicId: $id) { timeline { kind summary actor { username } } } }`, { id: publicId });
+    expect(read.errors, JSON.stringify(read.errors)).toBeUndefined();
+    expect(read.data.chamado.timeline.at(-1)).toEqual({ kind: 'note', summary: 'over the socket', actor: { username: 'ops' } });
+  });
+});
+
 describe('socket limits', () => {
   let limited: TestServer;
   beforeAll(async () => {

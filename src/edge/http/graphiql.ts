@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 
 /**
@@ -109,6 +110,8 @@ async function render(options: GraphiQLOptions): Promise<string> {
  * (~2.5 MB on the wire) and give it an ETag, so a reload over a slow ops link costs a 304. Applies
  * only to the page this module rendered, on the GraphQL endpoint.
  */
+const gzipAsync = promisify(gzip);
+
 export function graphiqlDelivery(endpoint: string): Plugin {
   let packed: { html: string; etag: string; gzip: Uint8Array<ArrayBuffer> } | undefined;
   return {
@@ -117,7 +120,7 @@ export function graphiqlDelivery(endpoint: string): Plugin {
       if (new URL(request.url).pathname.replace(/\/$/, '') !== endpoint) return;
       const html = await rendered.html;
       if (packed?.html !== html) {
-        packed = { html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`, gzip: Uint8Array.from(gzipSync(html)) };
+        packed = { html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`, gzip: Uint8Array.from(await gzipAsync(html)) };
       }
       // Keep what other plugins set (request id, CORS); describe the body anew.
       const headers = new fetchAPI.Headers(response.headers);

@@ -37,7 +37,9 @@ export function graphqlWsTransport(app: App, config: Config, options: GraphqlWsO
           return [new GraphQLError(`at most ${options.maxSubscriptionsPerSocket} subscriptions per socket`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
         }
         const authorization = String(ctx.connectionParams?.authorization ?? '');
-        const request = new Request('http://internal/graphql', { headers: authorization ? { authorization } : {} });
+        // A socket carries queries and mutations too; yoga refuses mutations on a GET request, and
+        // this stands for an operation sent with a body, so it is a POST.
+        const request = new Request('http://internal/graphql', { method: 'POST', headers: authorization ? { authorization } : {} });
         const envelope = openEnvelope(app, request, payload, { socket: ctx.extra.socket });
         const prepared = envelope.prepare();
         if (prepared.errors) return prepared.errors;
