@@ -275,6 +275,21 @@ describe('alerts of a chamado and auto-resolution', () => {
       }),
     ]);
   });
+
+  it('alerts resolving at once resolve the chamado exactly once (the chamado row lock orders them)', async () => {
+    const domain = `${unique('ar')}.example.com`;
+    const alerts = Array.from({ length: 6 }, () => alert(domain));
+    const opened = await deliver('alertmanager', body('firing', alerts));
+    const id = opened.chamado_public_id as string;
+    expect(opened.events.map((e: Json) => e.chamado_public_id)).toEqual(alerts.map(() => id));
+    // Without their domain label the resolutions share no correlation lock and join by
+    // fingerprint: only the chamado's row lock keeps each from missing the others' resolutions.
+    const receipts = await Promise.all(alerts.map((x) => deliver('alertmanager', body('resolved', [{ ...x, domain: '' }]))));
+    for (const r of receipts) expect(r.correlation).toMatchObject({ decision: 'attached', rule: 'fingerprint', chamado_public_id: id });
+    const resolved = await chamado(id);
+    expect(resolved).toMatchObject({ status: 'resolvido', firingAlertCount: 0 });
+    expect(resolutionEntries(resolved).map((t) => t.eventType)).toEqual(['auto_resolved']);
+  });
 });
 
 /**
