@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
@@ -544,6 +545,29 @@ describe('bodies that are not events', () => {
     expect(res.status).toBe(413);
     expect(res.body.error).toBe('PAYLOAD_TOO_LARGE');
     expect(await countBySession(ids.session)).toBe(0);
+  });
+
+  it('refuses a chunked body (no Content-Length) as soon as it passes the limit, without waiting for its end', async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        `${server.url}/api/v1/webhooks/onboard`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => {
+            resolve({ status: res.statusCode!, body: text });
+            req.destroy();
+          });
+        },
+      );
+      req.on('error', reject);
+      // One byte over the limit and never ended: a receiver that reads the whole body first never answers.
+      req.write('x'.repeat(INGEST.maxBodyBytes + 1));
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: 'PAYLOAD_TOO_LARGE' });
   });
 
   it('accepts a body of exactly the limit (1 MiB, counted in bytes) and refuses one byte more', async () => {

@@ -25,6 +25,28 @@ function receiptJson(r: Receipt) {
 }
 
 /**
+ * The body as text (decoded as `request.text()` does), or null once more than `limit` bytes have
+ * arrived. Counted as it streams: a chunked body states no length, and reading it whole first
+ * would let an unauthenticated sender fill the memory before any check.
+ */
+async function textWithin(request: Request, limit: number): Promise<string | null> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (let next = await reader.read(); !next.done; next = await reader.read()) {
+    size += next.value.byteLength;
+    if (size > limit) {
+      // The rest of the body is dropped, not read; the answer does not wait for that.
+      reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(next.value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/**
  * POST /api/v1/webhooks/{onboard|wazuh|alertmanager|signoz|sentry|events}. The one transport that
  * calls a service directly instead of going through GraphQL: it is the hot path. Order matters:
  * size, then authentication (nothing is stored for an unauthenticated sender), then JSON, then
@@ -45,12 +67,8 @@ export function webhookReceiver(deps: AppDeps): Plugin {
           new fetchAPI.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } }),
         );
       };
-      if (Number(request.headers.get('content-length') ?? 0) > limit) {
-        return reply(413, { error: 'PAYLOAD_TOO_LARGE', message: `bodies are limited to ${limit} bytes` });
-      }
-      const raw = await request.text();
-      const length = Buffer.byteLength(raw);
-      if (length > limit) return reply(413, { error: 'PAYLOAD_TOO_LARGE', message: `bodies are limited to ${limit} bytes` });
+      const raw = Number(request.headers.get('content-length') ?? 0) > limit ? null : await textWithin(request, limit);
+      if (raw === null) return reply(413, { error: 'PAYLOAD_TOO_LARGE', message: `bodies are limited to ${limit} bytes` });
 
       const auth = authenticateDelivery(request.headers, raw, source, {
         shared: config.ingest.webhookSecrets[source]!,
