@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { cutToLength } from '../../../entities/column-facts.ts';
 import { DeadLetter } from '../../../entities/dead-letter.entity.ts';
 import { ValidationError } from '../../errors.ts';
 import { sha256Hex } from './digest.ts';
@@ -64,7 +65,7 @@ async function keepDeadLetter(
 ): Promise<number> {
   const letter = em.create(DeadLetter, {
     source,
-    reason: err.message.slice(0, 4000),
+    reason: cutToLength(err.message, 4000).value, // by code point: a cut never splits an emoji from a key name
     issues: err.issues.slice(0, 50),
     // The column holds JSON but not SQL NULL: a body that is JSON `null` is kept as its raw text.
     content: body === null ? { raw: 'null' } : redact(body),

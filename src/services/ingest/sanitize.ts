@@ -216,5 +216,5 @@ export function recurrenceKey(event: RecurrenceFacts): string | null {
   const name = event.alertname ?? event.ruleId;
   if (!name) return null;
   const basis = JSON.stringify([event.source, name, event.namespace, event.targetResource]);
-  return createHash('sha256').update(basis).digest('hex').slice(0, 32);
+  return createHash('sha256').update(basis).digest('hex').slice(0, DIGEST_CHARS);
 }
