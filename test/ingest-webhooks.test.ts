@@ -593,6 +593,29 @@ describe('bodies that are not events', () => {
     expect((await eventById(receipt.event_id)).contentLength).toBe(limit);
   });
 
+  it('stores U+0000 (JSON "\\u0000", which PostgreSQL cannot hold) as U+FFFD, in events and dead letters, not a 500', async () => {
+    const { body } = withIds('wazuh-brute-force');
+    body.rule.description = 'sshd: brute\u0000force';
+    body.data['key\u0000'] = 'value\u0000';
+    const res = await deliver('wazuh', body);
+    const receipt = expectAccepted(res, 'opened');
+    const [stored] = await server.orm.em
+      .getConnection()
+      .execute<{ summary: string; payload: Json }[]>('select summary, payload from events where id = ?', [receipt.event_id]);
+    expect(stored!.summary).toContain('brute\uFFFDforce');
+    expect(stored!.payload.data['key\uFFFD']).toBe('value\uFFFD');
+
+    const misfit = withIds('wazuh-brute-force').body;
+    delete misfit.rule.level;
+    misfit.note = 'a\u0000b';
+    const rejected = await deliver('wazuh', misfit);
+    expect(rejected.status, JSON.stringify(rejected.body)).toBe(422);
+    const [letter] = await server.orm.em
+      .getConnection()
+      .execute<{ content: Json }[]>('select content from dead_letters where id = ?', [rejected.body.dead_letter_id]);
+    expect(letter!.content.note).toBe('a\uFFFDb');
+  });
+
   it('answers a schema misfit with 422 and a dead letter that can be listed and replayed', async () => {
     const { body, ids } = withIds('wazuh-brute-force');
     delete body.rule.level;

@@ -5,7 +5,7 @@ import { ValidationError } from '../../errors.ts';
 import { sha256Hex } from './digest.ts';
 import { ingestDelivery, type Receipt } from './ingest.ts';
 import { PayloadSchemaError } from './normalized-event.ts';
-import { redact } from './sanitize.ts';
+import { redact, withoutNul } from './sanitize.ts';
 import type { IngestSettings } from './settings.ts';
 import { NORMALIZERS, type WebhookSegment } from './sources/index.ts';
 
@@ -39,9 +39,11 @@ type Ingested = Extract<IngestOutcome, { status: 'ingested' }>;
 export async function ingestPayload(em: EntityManager, settings: IngestSettings, payload: Payload, onMismatch: 'reject'): Promise<Ingested>;
 export async function ingestPayload(em: EntityManager, settings: IngestSettings, payload: Payload, onMismatch: OnMismatch): Promise<IngestOutcome>;
 export async function ingestPayload(em: EntityManager, settings: IngestSettings, payload: Payload, onMismatch: OnMismatch): Promise<IngestOutcome> {
-  const { source, body } = payload;
+  const { source } = payload;
   if (!isIngestSource(source)) throw new ValidationError(`no normalizer for source ${source}`);
-  const text = payload.raw ?? JSON.stringify(body);
+  const text = payload.raw ?? JSON.stringify(payload.body);
+  // JSON text can only hold U+0000 escaped, so most bodies skip the walk; the text is kept as it came.
+  const body = text.includes('\\u0000') ? withoutNul(payload.body) : payload.body;
   const described = { contentSha256: sha256Hex(text), contentLength: Buffer.byteLength(text), deliveryId: payload.deliveryId };
   let events;
   try {

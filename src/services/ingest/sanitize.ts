@@ -116,6 +116,21 @@ export function redact<T>(value: T, opts: RedactOptions = {}): T {
   return walk(value, '') as T;
 }
 
+/**
+ * JSON may carry U+0000 (`"\u0000"`) but PostgreSQL's text and jsonb cannot hold it: each becomes
+ * U+FFFD, in keys and values alike, so such a body is stored instead of failing every retry.
+ */
+export function withoutNul<T>(value: T): T {
+  const text = (s: string) => s.replaceAll('\0', '\uFFFD');
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return text(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([key, inner]) => [text(key), walk(inner)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
 /*
  * Fields are cut, not refused: nothing accepted is lost, and each cut is reported so the receiver
  * records it with the event. Every limit comes from the entities: a field is as long as the shortest
