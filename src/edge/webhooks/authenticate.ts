@@ -19,7 +19,7 @@ const authentications = new Counter({
 });
 
 /** Constant-time equality for secrets of any length (both sides hashed to the same size first). */
-export function secretsEqual(given: string, expected: string): boolean {
+function secretsEqual(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);

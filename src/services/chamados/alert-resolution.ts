@@ -15,8 +15,8 @@ export interface JoinedAlertEvent {
 export type AlertResolutionOutcome = 'auto_resolved' | 'left_as_is' | null;
 
 /** Timeline `eventType`s of the two entries this rule writes (kind `status`). */
-export const AUTO_RESOLVED = 'auto_resolved';
-export const ALERTS_RESOLVED = 'alerts_resolved';
+const AUTO_RESOLVED = 'auto_resolved';
+const ALERTS_RESOLVED = 'alerts_resolved';
 
 const NAMED = 5;
 

@@ -14,7 +14,7 @@ import { CHAMADO_COLUMN_FIELDS, EVENT_COLUMN_FIELDS, type NormalizedEvent } from
 
 /** Stored with each redacted payload so a later, stricter redaction can find what it must redo. */
 export const REDACTION_VERSION = 'r1';
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /** Keys (normalized to snake_case, lowercase) whose whole value is a secret. */
 const SECRET_KEYS = new Set([
