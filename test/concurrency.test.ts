@@ -296,11 +296,16 @@ describe('N+1 guard', () => {
   it('the list query costs the same number of statements for 5 and 50 chamados', async () => {
     const domain = newDomain('conc');
     const users: TestUser[] = ['ops', 'lead'];
-    /** One chamado: created, two events attached, a note and a claim, by alternating users. */
+    // Created one after another so ids follow i: every page then holds both users as creators
+    // and as assignees (created concurrently, the newest five could all share one parity, and
+    // their timeline actors would need a second user batch that the page of fifty does not).
+    const chamados: { publicId: string }[] = [];
+    for (let i = 0; i < 50; i += 1) chamados.push(await createChamado(server, { domain, title: `Lista ${i}` }, users[i % 2]!));
+    /** One chamado: two events attached, a note and a claim, by alternating users. */
     async function seed(i: number): Promise<string> {
       const creator = users[i % 2]!;
       const other = users[(i + 1) % 2]!;
-      const c = await createChamado(server, { domain, title: `Lista ${i}` }, creator);
+      const c = chamados[i]!;
       const events = await insertEvents(server, [
         { domain, agent: `agent-${i}`, ruleId: `r-${i}`, severity: 5 },
         { source: 'onboard', eventType: 'onboarding.failed', domain, severity: 2 },
