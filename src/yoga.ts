@@ -11,6 +11,7 @@ import { requestIdOf } from './edge/http/request-id.ts';
 import { chamadoRoutes } from './edge/rest/chamados.ts';
 import { discoveryAuthRoutes } from './edge/rest/discovery-auth.ts';
 import { eventRoutes } from './edge/rest/events.ts';
+import { rejectNulText } from './edge/reject-nul-text.ts';
 import { restRouter } from './edge/rest/router.ts';
 import { runbookRoutes } from './edge/rest/runbooks.ts';
 import { webhookReceiver } from './edge/webhooks/receiver.ts';
@@ -47,6 +48,7 @@ export function createApp(deps: AppDeps): App {
       maxDepthPlugin({ n: config.limits.maxDepth, exposeLimits: true }),
       costLimitPlugin({ maxCost: config.limits.maxCost, exposeLimits: true }),
       maxAliasesPlugin({ n: 30, exposeLimits: true }),
+      rejectNulText(),
     ],
   });
   return app;
