@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { postWebhook } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 
 /*
@@ -60,14 +61,9 @@ function body(status: 'firing' | 'resolved', alerts: Alert[]): Json {
 }
 
 async function deliver(source: string, payload: unknown, on: TestServer = server): Promise<Json> {
-  const res = await fetch(`${on.url}/api/v1/webhooks/${source}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET },
-    body: JSON.stringify(payload),
-  });
-  const json = (await res.json()) as Json;
-  expect(res.status, JSON.stringify(json)).toBe(202);
-  return json;
+  const { status, body } = await postWebhook(on, source, payload, SECRET);
+  expect(status, JSON.stringify(body)).toBe(202);
+  return body;
 }
 
 const DETAIL = `publicId status resolvedAt version firingAlertCount assignee { username }

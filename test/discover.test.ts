@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { vendorFixture } from './helpers/factories.ts';
+import { postWebhook, vendorFixture } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 
 /*
@@ -17,13 +17,8 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ITEM_KEYS = ['id', 'chamado_public_id', 'source', 'event_type', 'domain', 'session_id', 'severity', 'rule_id', 'agent', 'summary', 'created_at'];
 
 async function deliver(source: string, payload: unknown): Promise<Json> {
-  const res = await fetch(`${server.url}/api/v1/webhooks/${source}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET },
-    body: JSON.stringify(payload),
-  });
-  const body = (await res.json()) as Json;
-  expect(res.status, JSON.stringify(body)).toBe(202);
+  const { status, body } = await postWebhook(server, source, payload, SECRET);
+  expect(status, JSON.stringify(body)).toBe(202);
   expect(body.status).toBe('accepted');
   return body;
 }
@@ -284,12 +279,7 @@ describe('the q query language over real rows', () => {
     const domain = `${unique('dup')}.example.com`;
     const body = { source: 'audit', event_type: 'user.login', id: `${domain}-1`, domain, summary: 'Login twice' };
     const original = await deliver('events', body);
-    const res = await fetch(`${server.url}/api/v1/webhooks/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET },
-      body: JSON.stringify(body),
-    });
-    const copy = (await res.json()) as Json;
+    const copy = (await postWebhook(server, 'events', body, SECRET)).body as Json;
     expect(copy).toMatchObject({ status: 'duplicate', duplicate_of: original.event_id });
     const dups = await discover({ domain, q: 'duplicate:true' });
     expect(dups.events.map((e) => e.id)).toEqual([copy.event_id]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createChamado } from './helpers/fixtures.ts';
-import { withIds as uniqueFixture, type FixtureIds, type VendorFixture } from './helpers/factories.ts';
+import { postWebhook, withIds as uniqueFixture, type FixtureIds, type VendorFixture } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 
 /*
@@ -42,21 +42,7 @@ function wazuhOn(domain: string | null, level = 12): { body: Json; ids: FixtureI
   return made;
 }
 
-async function deliver(source: string, payload: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${server.url}/api/v1/webhooks/${source}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET },
-    body: JSON.stringify(payload),
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // kept as text for the failure message
-  }
-  return { status: res.status, body };
-}
+const deliver = (source: string, payload: unknown) => postWebhook(server, source, payload, SECRET);
 
 /** Delivers and checks the receipt's decision (and rule); returns the receipt. */
 async function ingest(source: string, payload: unknown, decision: string, rule?: string): Promise<Json> {
@@ -473,15 +459,10 @@ describe('operator corrections: detach, move, merge', () => {
 describe('cost of one delivery', () => {
   /** Statements one delivery cost, as the server reports them per request (X-Sql-Statements). */
   async function measure(source: string, payload: unknown, decision: string): Promise<number> {
-    const res = await fetch(`${server.url}/api/v1/webhooks/${source}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET },
-      body: JSON.stringify(payload),
-    });
-    const body = (await res.json()) as Json;
-    expect(res.status, JSON.stringify(body)).toBe(202);
+    const { status, body, headers } = await deliver(source, payload);
+    expect(status, JSON.stringify(body)).toBe(202);
     expect(body.correlation).toMatchObject({ decision });
-    const header = res.headers.get('x-sql-statements');
+    const header = headers.get('x-sql-statements');
     expect(header, 'X-Sql-Statements header').toMatch(/^\d+$/);
     return Number(header);
   }

@@ -113,3 +113,28 @@ export function withIds(
   }
   return { body, ids };
 }
+
+/**
+ * POSTs a JSON body to a webhook receiver with the shared secret (X-Webhook-Secret); the answer's
+ * status, parsed body (text when it is not JSON, for failure messages) and headers.
+ */
+export async function postWebhook(
+  server: TestServer,
+  source: string,
+  payload: unknown,
+  secret: string,
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(`${server.url}/api/v1/webhooks/${source}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-webhook-secret': secret },
+    body: JSON.stringify(payload),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // kept as text for the failure message
+  }
+  return { status: res.status, body, headers: res.headers };
+}
