@@ -10,6 +10,10 @@ const EventSchema = defineEntity({
   tableName: 'events',
   properties: {
     id: p.bigint('number').primary().autoincrement(),
+    /** Public id of the REST paths (spec 002 `event_id`); the numeric id stays for the older paths. */
+    uuid: p.uuid().unique().defaultRaw('gen_random_uuid()'),
+    /** Tenant (spec 002 `project_id`): from the receiver's `project_id` parameter, else `default`. */
+    projectId: p.string().length(64).default('default'),
     source: p.string().length(32),
     eventType: p.string().length(128),
     /** The provider's own id of the delivery (exact-redelivery dedup key with source). */
@@ -67,6 +71,8 @@ const EventSchema = defineEntity({
     { properties: ['chamado'] },
     { properties: ['fingerprint'] },
     { properties: ['recurrenceKey', 'id'] },
+    { properties: ['projectId', 'receivedAt', 'id'] },
+    { properties: ['projectId', 'recurrenceKey', 'receivedAt'] },
     { properties: ['search'], type: 'gin' },
   ],
 });

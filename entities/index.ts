@@ -6,6 +6,8 @@ import { EventDedupKeySchema } from './event-dedup-key.entity.ts';
 import { EventSchema } from './event.entity.ts';
 import { ObservableSchema } from './observable.entity.ts';
 import { OutboundDeliverySchema, OutboundWebhookSchema } from './outbound-webhook.entity.ts';
+import { RecurrenceGroupChamadoSchema, RecurrenceGroupSchema, RecurrenceHourSchema } from './recurrence-group.entity.ts';
+import { RecurrenceWorkItemEntrySchema } from './recurrence-work-item-entry.entity.ts';
 import { RunbookExecutionSchema } from './runbook-execution.entity.ts';
 import { RunbookSchema } from './runbook.entity.ts';
 import { SavedSearchSchema } from './saved-search.entity.ts';
@@ -29,4 +31,8 @@ export const ENTITIES = [
   ApprovalDecisionSchema,
   OutboundWebhookSchema,
   OutboundDeliverySchema,
+  RecurrenceGroupSchema,
+  RecurrenceGroupChamadoSchema,
+  RecurrenceHourSchema,
+  RecurrenceWorkItemEntrySchema,
 ];

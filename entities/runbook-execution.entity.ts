@@ -10,6 +10,8 @@ const RunbookExecutionSchema = defineEntity({
   tableName: 'runbook_executions',
   properties: {
     id: p.integer().primary().autoincrement(),
+    /** Public id of the REST paths (spec 002 `run_id`). */
+    uuid: p.uuid().unique().defaultRaw('gen_random_uuid()'),
     chamado: () => p.manyToOne(Chamado).index(),
     runbook: () => p.manyToOne(Runbook),
     runbookCode: p.string().length(64),

@@ -4,10 +4,12 @@ import { Migration20261124044520 } from './Migration20261124044520.ts';
 import { Migration20261124045924 } from './Migration20261124045924.ts';
 import { Migration20261124051556 } from './Migration20261124051556.ts';
 import { Migration20261124052951 } from './Migration20261124052951.ts';
+import { Migration20261205054110 } from './Migration20261205054110.ts';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124044520', class: Migration20261124044520 },
   { name: 'Migration20261124045924', class: Migration20261124045924 },
   { name: 'Migration20261124051556', class: Migration20261124051556 },
   { name: 'Migration20261124052951', class: Migration20261124052951 },
+  { name: 'Migration20261205054110', class: Migration20261205054110 },
 ];

@@ -3,6 +3,7 @@ import { Counter } from 'prom-client';
 import type { AppDeps } from '../../context.ts';
 import type { Receipt } from '../../services/ingest/ingest.ts';
 import { ingestPayload, isIngestSource } from '../../services/ingest/ingest-payload.ts';
+import { projectIdOf } from '../../services/ingest/project-id.ts';
 import { authenticateDelivery, deliveryIdOf } from './authenticate.ts';
 
 const ingested = new Counter({
@@ -17,6 +18,7 @@ function receiptJson(r: Receipt) {
   return {
     status: r.status,
     event_id: r.eventId,
+    event_uuid: r.eventUuid,
     chamado_public_id: r.chamadoPublicId,
     duplicate_of: r.duplicateOf,
     correlation: r.correlation,
@@ -76,6 +78,12 @@ export function webhookReceiver(deps: AppDeps): Plugin {
       });
       if (!auth.ok) return reply(401, { error: 'UNAUTHENTICATED', message: auth.reason });
 
+      let projectId: string;
+      try {
+        projectId = projectIdOf(url.searchParams.get('project_id'));
+      } catch (err) {
+        return reply(400, { error: 'BAD_REQUEST', message: (err as Error).message });
+      }
       let body: unknown;
       try {
         body = JSON.parse(raw);
@@ -87,7 +95,7 @@ export function webhookReceiver(deps: AppDeps): Plugin {
         outcome = await ingestPayload(
           deps.orm.em.fork(),
           config.ingest,
-          { source, body, raw, deliveryId: deliveryIdOf(request.headers) },
+          { source, body, raw, deliveryId: deliveryIdOf(request.headers), projectId },
           'dead-letter',
         );
       } catch (err) {

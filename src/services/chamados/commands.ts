@@ -3,7 +3,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import type { ChamadoStatus } from '../../../entities/chamado-status.ts';
 import { Chamado, type ChamadoOrigin } from '../../../entities/chamado.entity.ts';
-import { anyOf } from '../../db/sql.ts';
 import { Event } from '../../../entities/event.entity.ts';
 import { roleAtLeast } from '../../../entities/roles.ts';
 import { TimelineEntry } from '../../../entities/timeline-entry.entity.ts';
@@ -19,8 +18,7 @@ import {
 import type { Actor } from '../actor.ts';
 import { parseInput } from '../validation.ts';
 import { nextChamadoPublicId } from './public-ids.ts';
-import { observablesOfEvent } from './observables.ts';
-import { absorbEvent, addObservables } from './absorb-events.ts';
+import { addObservables, putEventsOnTimeline } from './absorb-events.ts';
 
 /*
  * The write side of chamados. Each command runs in one transaction that row-locks the chamado
@@ -185,23 +183,7 @@ export async function attachEvents(em: EntityManager, actor: Actor, input: Attac
     const missing = ids.filter((id) => !events.some((e) => e.id === id));
     if (missing.length) throw new UnknownReferenceError('events', missing.map(String));
     const now = new Date();
-    const inserted = events.length
-      ? await tx.execute<{ event_id: string }[]>(
-          `insert into timeline_entries (chamado_id, kind, event_type, source, summary, severity, actor_id, event_id, data, created_at)
-           select ?, 'event', e.event_type, e.source, e.summary, e.severity, ?, e.id, ?::jsonb, ?
-           from events e where ? order by e.id
-           on conflict (chamado_id, event_id) do nothing
-           returning event_id`,
-          [chamado.id, actor.id, JSON.stringify({ attachedBy: actor.username }), now, anyOf('e.id', ids, 'bigint')],
-        )
-      : [];
-    const attachedIds = new Set(inserted.map((r) => Number(r.event_id)));
-    const attachedEvents = events.filter((e) => attachedIds.has(e.id));
-    for (const event of attachedEvents) {
-      event.chamado ??= chamado;
-      absorbEvent(chamado, event);
-      await addObservables(tx, chamado.id, observablesOfEvent(event), event.id);
-    }
+    const attachedEvents = await putEventsOnTimeline(tx, chamado, events, { actorId: actor.id, data: { attachedBy: actor.username }, at: now });
     if (attachedEvents.length) touch(chamado, now);
     await tx.flush();
     const [count] = await tx.execute<{ n: number }[]>('select count(*)::int as n from timeline_entries where chamado_id = ?', [

@@ -4,6 +4,7 @@ import { DeadLetter } from '../../../entities/dead-letter.entity.ts';
 import { ValidationError } from '../../errors.ts';
 import { sha256Hex } from './digest.ts';
 import { ingestDelivery, type Receipt } from './ingest.ts';
+import { DEFAULT_PROJECT_ID } from './project-id.ts';
 import { PayloadSchemaError } from './normalized-event.ts';
 import { redact, withoutNul } from './sanitize.ts';
 import type { IngestSettings } from './settings.ts';
@@ -16,6 +17,8 @@ export interface Payload {
   /** The text as received (webhooks), hashed and measured as it came; otherwise the body's JSON. */
   raw?: string;
   deliveryId: string | null;
+  /** Tenant (spec 002); DEFAULT_PROJECT_ID when omitted. */
+  projectId?: string;
 }
 
 /**
@@ -54,7 +57,8 @@ export async function ingestPayload(em: EntityManager, settings: IngestSettings,
     const deadLetterId = await keepDeadLetter(em, source, err, body, described);
     return { status: 'dead-lettered', deadLetterId, reason: err.message, issues: err.issues };
   }
-  return { status: 'ingested', receipts: await ingestDelivery(em, settings, { events, ...described }) };
+  const projectId = payload.projectId ?? DEFAULT_PROJECT_ID;
+  return { status: 'ingested', receipts: await ingestDelivery(em, settings, { events, projectId, ...described }) };
 }
 
 /** Keeps an authenticated delivery that failed its schema, redacted, for operators to replay. */

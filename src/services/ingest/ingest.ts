@@ -13,11 +13,21 @@ import { claimDedupKeys, dedupKeys } from './dedup.ts';
 import type { NormalizedEvent } from './normalized-event.ts';
 import { openingRule, type OpeningRule } from './rules.ts';
 import { recurrenceKey, redact, REDACTION_VERSION, truncateFields } from './sanitize.ts';
+import { linkGroupChamado, touchRecurrenceGroup } from '../recurrence/maintain.ts';
+import { attachHeldOccurrences, openingHold } from '../recurrence/opening-hold.ts';
 
 /** One authenticated, well-formed delivery: its events plus what describes the whole body. */
 export interface Delivery {
   events: NormalizedEvent[];
   deliveryId: string | null;
+  /** Tenant (spec 002); DEFAULT_PROJECT_ID when the sender named none. */
+  projectId: string;
+  /**
+   * Set for synthetic events (provider heartbeats), saying why they are only stored: counted in
+   * their recurrence group, they never open, join or reopen a chamado, so nothing downstream
+   * (timeline, approvals, outbound deliveries) ever sees them.
+   */
+  synthetic?: string;
   contentSha256: string;
   contentLength: number;
 }
@@ -37,11 +47,12 @@ export type Correlation =
       reopened: boolean;
       opening_rule: string | null;
     }
-  | { decision: 'stored'; reason: string };
+  | { decision: 'stored'; reason: string; held_by?: 'threshold' | 'silence' };
 
 export interface Receipt {
   status: 'accepted' | 'duplicate';
   eventId: number;
+  eventUuid: string;
   chamadoPublicId: string | null;
   duplicateOf: number | null;
   correlation: Correlation;
@@ -70,6 +81,7 @@ async function ingestOne(
   return em.transactional(async (tx) => {
     const now = new Date();
     const event = tx.create(Event, {
+      projectId: delivery.projectId,
       source: ev.source,
       eventType: ev.eventType,
       providerEventId: ev.providerEventId,
@@ -98,6 +110,7 @@ async function ingestOne(
       receivedAt: now,
     });
     await tx.flush();
+    const groupTouch = { projectId: delivery.projectId, recurrenceKey: recKey!, event: ev, eventId: event.id, at: now };
 
     const duplicate = await claimDedupKeys(tx, event.id, dedupKeys(ev, delivery.deliveryId, index));
     if (duplicate) {
@@ -117,13 +130,21 @@ async function ingestOne(
       // Shown under the same chamado in Discover; counters ignore duplicates.
       if (original?.chamado_id) event.chamado = tx.getReference(Chamado, original.chamado_id);
       event.correlation = correlation;
+      if (recKey) await touchRecurrenceGroup(tx, settings.recurrence, { ...groupTouch, duplicate: true });
       return receipt(event, correlation, warnings);
     }
 
     await lockCorrelationKeys(tx, { event: ev, recurrenceKey: recKey });
+    const group = recKey ? await touchRecurrenceGroup(tx, settings.recurrence, { ...groupTouch, duplicate: false }) : null;
+    if (delivery.synthetic) {
+      const correlation: Correlation = { decision: 'stored', reason: delivery.synthetic };
+      event.correlation = correlation;
+      return receipt(event, correlation, warnings);
+    }
     const opening = openingRule(ev, settings.rules);
     const match = await findCorrelation(tx, { event: ev, recurrenceKey: recKey, windowMs: settings.correlationWindowMs });
     const target = match ? await joinableChamado(tx, match, opening, settings.reopenWindowMs, now) : null;
+    const hold = !target && opening && group ? await openingHold(tx, settings.recurrence, group, { projectId: delivery.projectId, recurrenceKey: recKey!, now }) : null;
 
     let chamado: Chamado;
     let correlation: Correlation;
@@ -138,6 +159,10 @@ async function ingestOne(
         reopened: target.reopen,
         opening_rule: opening?.rule ?? null,
       };
+    } else if (hold) {
+      correlation = { decision: 'stored', reason: hold.reason, held_by: hold.by };
+      event.correlation = correlation;
+      return receipt(event, correlation, warnings);
     } else if (opening) {
       chamado = await openChamado(tx, ev, recKey, now);
       correlation = { decision: 'opened', rule: opening.rule, detail: opening.detail, chamado_public_id: chamado.publicId };
@@ -170,6 +195,11 @@ async function ingestOne(
     await tx.flush();
     const facts = [...observablesOfEvent(ev), ...ev.observables.map((o) => ({ ...o, fonte: ev.source }))];
     await addObservables(tx, chamado.id, facts, event.id);
+    if (group) {
+      await linkGroupChamado(tx, group.id, chamado.id, now);
+      // A chamado opened once the threshold was reached takes the occurrences that were held.
+      if (correlation.decision === 'opened') await attachHeldOccurrences(tx, chamado, { projectId: delivery.projectId, recurrenceKey: recKey!, exceptEventId: event.id, now });
+    }
     // Still under the chamado's row lock taken by joinableChamado (resolutions never open one).
     await resolveWhenAlertsEnd(tx, chamado, event, settings.rules.autoResolveSources, now);
     return receipt(event, correlation, warnings, chamado.publicId);
@@ -181,6 +211,7 @@ function receipt(event: Event, correlation: Correlation, warnings: string[], cha
   return {
     status: duplicate ? 'duplicate' : 'accepted',
     eventId: event.id,
+    eventUuid: event.uuid,
     chamadoPublicId: chamadoPublicId ?? (duplicate ? correlation.chamado_public_id : null),
     duplicateOf: duplicate ? correlation.duplicate_of : null,
     correlation,

@@ -1,3 +1,5 @@
+import type { RecurrenceSettings } from '../recurrence/settings.ts';
+
 /** Which events open a chamado (DOMAIN.md's rule table); the thresholds come from configuration. */
 export interface IngestRules {
   onboardOpenEvents: string[];
@@ -12,6 +14,7 @@ export interface IngestRules {
 /** What ingestion and the webhook receivers need; src/config.ts fills it from the environment. */
 export interface IngestSettings {
   rules: IngestRules;
+  recurrence: RecurrenceSettings;
   correlationWindowMs: number;
   reopenWindowMs: number;
   maxBodyBytes: number;
