@@ -14,6 +14,7 @@ import {
 } from './services/chamados/reads.ts';
 import { alertsByChamadoIds, type ChamadoAlertRow } from './services/chamados/alerts.ts';
 import { eventPayloadsByIds, eventsByIds, type EventRow } from './services/events/reads.ts';
+import { groupsByIds, groupsByUuids, type RecurrenceGroupRow } from './services/recurrence/reads.ts';
 import {
   approvalsByIds,
   decisionsByRequestIds,
@@ -68,6 +69,17 @@ export class Loaders {
 
   get chamado(): DataLoader<number, ChamadoRow | null> {
     return this.#loader('chamado', async (ids) => byKey(await chamadosByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  get recurrenceGroup(): DataLoader<number, RecurrenceGroupRow | null> {
+    return this.#loader('recurrenceGroup', async (ids) => byKey(await groupsByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  /** By public id (the REST `work_item_id`), lowercase. */
+  get recurrenceGroupByUuid(): DataLoader<string, RecurrenceGroupRow | null> {
+    return this.#loader('recurrenceGroupByUuid', async (uuids) =>
+      byKey(await groupsByUuids(this.#em, uuids), (r) => r.uuid.toLowerCase(), uuids.map((u) => u.toLowerCase())),
+    );
   }
 
   get chamadoByPublicId(): DataLoader<string, ChamadoRow | null> {

@@ -22,7 +22,7 @@ export function sqlPart(text: string, ...values: unknown[]): Sql {
   return raw<Sql>(text, values);
 }
 
-export type KeyType = 'int' | 'bigint' | 'text';
+export type KeyType = 'int' | 'bigint' | 'text' | 'uuid';
 
 /**
  * `array[…]::type[]`: the one idiom for binding a batch of keys. The array parameter is expanded

@@ -395,6 +395,7 @@ export type GqlChamadosNodeQueryVariables = Exact<{
 export type GqlChamadosNodeQuery = { node:
     | { __typename: 'Chamado', publicId: string, domain: string | null, id: string }
     | { __typename: 'Event', id: string }
+    | { __typename: 'RecurrenceGroup', id: string }
     | { __typename: 'TimelineEntry', id: string }
     | { __typename: 'User', username: string, role: Role, id: string }
    | null };
@@ -407,6 +408,7 @@ export type GqlChamadosNodesQueryVariables = Exact<{
 export type GqlChamadosNodesQuery = { nodes: Array<
     | { __typename: 'Chamado', publicId: string, id: string }
     | { __typename: 'Event', id: string }
+    | { __typename: 'RecurrenceGroup', id: string }
     | { __typename: 'TimelineEntry', id: string }
     | { __typename: 'User', username: string, id: string }
    | null> };
