@@ -1,5 +1,75 @@
 import { Migration } from '@mikro-orm/migrations';
 
+/**
+ * Events stored before groups existed become groups (rule rk1, the one their keys were made with),
+ * so the recurrence views start with history rather than empty; from here on ingest maintains
+ * them. The same counters as src/services/recurrence/maintain.ts, which
+ * test/recurrence-backfill.test.ts checks. The lifecycle is approximated (resolved, regressed
+ * after a resolution, ongoing, new): escalations and verified repairs are not replayed.
+ */
+export const RECURRENCE_BACKFILL = [
+  `
+    with refs as (
+      select e.id, r.n, r.sentry, r.signoz_key, r.alert_link
+      from events e cross join lateral (
+        select count(*)::int as n, coalesce(bool_or(k like 'sentry%'), false) as sentry,
+          coalesce(bool_or(k like 'signoz%'), false) as signoz_key,
+          coalesce(bool_or(k in ('generatorURL', 'externalURL')), false) as alert_link
+        from jsonb_object_keys(case when jsonb_typeof(e.source_refs) = 'object' then e.source_refs else '{}'::jsonb end) k
+      ) r
+      where e.recurrence_key is not null
+    ), s as (
+      select e.project_id, e.recurrence_key,
+        count(*) filter (where not e.is_duplicate and e.alert_status is distinct from 'resolved')::int as occurrences,
+        count(*) filter (where not e.is_duplicate and e.alert_status = 'resolved')::int as resolutions,
+        count(*) filter (where e.is_duplicate)::int as duplicates,
+        sum(r.n)::int as ref_total,
+        count(*) filter (where r.n = 0)::int as missing_refs,
+        count(*) filter (where r.sentry)::int as sentry_refs,
+        count(*) filter (where r.signoz_key or (e.source = 'signoz' and r.alert_link))::int as signoz_refs,
+        count(*) filter (where e.source <> 'signoz' and r.alert_link)::int as alert_refs,
+        min(e.id) as first_id, max(e.id) as latest_id, min(e.received_at) as first_at, max(e.received_at) as latest_at,
+        max(e.received_at) filter (where not e.is_duplicate and e.alert_status is distinct from 'resolved') as latest_occurrence_at,
+        max(e.received_at) filter (where not e.is_duplicate and e.alert_status = 'resolved') as latest_resolution_at,
+        coalesce(max(e.id) filter (where not e.is_duplicate), max(e.id)) as latest_original_id
+      from events e join refs r on r.id = e.id
+      group by e.project_id, e.recurrence_key
+    )
+    insert into recurrence_groups (project_id, recurrence_key, rule_version, basis, why, provider, alertname, rule_id, severity,
+      namespace, target_resource, fingerprint, occurrence_total, resolved_total, duplicate_total, source_ref_total,
+      missing_source_refs_total, sentry_ref_total, signoz_ref_total, alert_ref_total, first_event_id, latest_event_id,
+      first_received_at, latest_received_at, latest_occurrence_at, latest_alert_status, lifecycle, lifecycle_changed_at,
+      lifecycle_reason, created_at, updated_at)
+    select s.project_id, s.recurrence_key, 'rk1',
+      case when l.fingerprint is not null then 'fingerprint' else 'labels' end,
+      case when l.fingerprint is not null then jsonb_build_object('provider', l.source, 'fingerprint', l.fingerprint)
+        when l.alertname is not null then jsonb_build_object('provider', l.source, 'alertname', l.alertname, 'namespace', l.namespace, 'target_resource', l.target_resource)
+        else jsonb_build_object('provider', l.source, 'rule_id', l.rule_id, 'namespace', l.namespace, 'target_resource', l.target_resource) end,
+      l.source, l.alertname, l.rule_id, l.source_severity, l.namespace, l.target_resource, l.fingerprint,
+      s.occurrences, s.resolutions, s.duplicates, s.ref_total, s.missing_refs, s.sentry_refs, s.signoz_refs, s.alert_refs,
+      s.first_id, s.latest_id, s.first_at, s.latest_at, s.latest_occurrence_at, l.alert_status,
+      case when l.alert_status = 'resolved' then 'resolved'
+        when s.latest_resolution_at < s.latest_occurrence_at then 'regressed'
+        when s.occurrences > 1 then 'ongoing' else 'new' end,
+      s.latest_at, 'rebuilt from the events stored before recurrence groups existed', now(), now()
+    from s join events l on l.id = s.latest_original_id;
+  `,
+  `
+    insert into recurrence_hours (group_id, hour, occurrences)
+    select g.id, date_trunc('hour', e.received_at, 'UTC'), count(*)::int
+    from events e join recurrence_groups g on g.project_id = e.project_id and g.recurrence_key = e.recurrence_key
+    where not e.is_duplicate and e.alert_status is distinct from 'resolved'
+    group by 1, 2;
+  `,
+  `
+    insert into recurrence_group_chamados (group_id, chamado_id, linked_at)
+    select g.id, e.chamado_id, min(e.received_at)
+    from events e join recurrence_groups g on g.project_id = e.project_id and g.recurrence_key = e.recurrence_key
+    where e.chamado_id is not null
+    group by 1, 2;
+  `,
+];
+
 export class Migration20261205054110 extends Migration {
 
   override name = 'Migration20261205054110';
@@ -48,6 +118,8 @@ export class Migration20261205054110 extends Migration {
 
     this.addSql(`alter table "recurrence_group_chamados" add constraint "recurrence_group_chamados_group_id_foreign" foreign key ("group_id") references "recurrence_groups" ("id") on update cascade on delete cascade;`);
     this.addSql(`alter table "recurrence_group_chamados" add constraint "recurrence_group_chamados_chamado_id_foreign" foreign key ("chamado_id") references "chamados" ("id") on update cascade on delete cascade;`);
+
+    for (const sql of RECURRENCE_BACKFILL) this.addSql(sql);
   }
 
   override down(): void | Promise<void> {

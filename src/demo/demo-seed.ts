@@ -116,7 +116,44 @@ function demoDeliveries(): [WebhookSegment, unknown][] {
         data: { srcip: '198.51.100.23' },
       },
     ],
+    // Recurrence groups worth a look (issue 9): web 400s keep coming with no runbook (an automation
+    // gap), and a SigNoz latency warning resolved and then fired again (regressed).
+    ...[5, 4, 3].map((m, i): [WebhookSegment, unknown] => [
+      'wazuh',
+      {
+        id: `1781604777.12${i + 1}`,
+        timestamp: minutesAgo(m),
+        rule: { level: 6, id: '31101', description: 'Web server 400 error code.' },
+        agent: { id: '004', name: 'vm104-web', ip: '10.10.10.104' },
+        data: { srcip: '198.51.100.23' },
+      },
+    ]),
+    ['signoz', latency('firing', 40)],
+    ['signoz', latency('resolved', 40)],
+    ['signoz', latency('firing', 2)],
   ];
+}
+
+/** A SigNoz alert (Alertmanager's webhook format) that is only a warning: it opens no chamado. */
+function latency(status: 'firing' | 'resolved', startedMinutesAgo: number) {
+  return {
+    version: '4',
+    status,
+    receiver: 'opsgraph',
+    groupKey: '{}:{alertname="CheckoutP99Latency"}',
+    externalURL: 'http://signoz:3301',
+    alerts: [
+      {
+        status,
+        labels: { alertname: 'CheckoutP99Latency', namespace: 'shop', service_name: 'checkout', severity: 'warning' },
+        annotations: { summary: 'checkout p99 latency above 800 ms for 5 minutes' },
+        startsAt: minutesAgo(startedMinutesAgo),
+        endsAt: status === 'resolved' ? minutesAgo(startedMinutesAgo - 10) : '0001-01-01T00:00:00Z',
+        generatorURL: 'http://signoz:3301/alerts/edit?ruleId=7',
+        fingerprint: '5c1d2e8f90ab3c47',
+      },
+    ],
+  };
 }
 
 /** Fills an empty database with users and realistic chamados, through the real ingestion path. */
