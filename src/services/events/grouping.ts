@@ -9,6 +9,7 @@ import { ForbiddenActionError, NotFoundError, ValidationError } from '../../erro
 import type { Actor } from '../actor.ts';
 import { absorbEvent, addObservables, recomputeEventSummary } from '../chamados/absorb-events.ts';
 import { observablesOfEvent } from '../chamados/observables.ts';
+import { linkGroupsOfEvents, linkMergedChamado } from '../recurrence/maintain.ts';
 import { parseInput } from '../validation.ts';
 
 /*
@@ -136,6 +137,7 @@ export async function moveEvent(
     await tx.flush();
     const facts = [...observablesOfEvent(event), ...(event.observables ?? []).map((o) => ({ ...o, fonte: event.source }))];
     await addObservables(tx, to.id, facts, event.id);
+    await linkGroupsOfEvents(tx, to.id, [event.id], now);
     if (from) {
       await recomputeEventSummary(tx, from);
       from.updatedAt = now;
@@ -173,6 +175,7 @@ export async function mergeChamados(
     );
     await tx.execute('update timeline_entries set chamado_id = ? where chamado_id = ?', [targetId, sourceId]);
     await tx.execute('update events set chamado_id = ? where chamado_id = ?', [targetId, sourceId]);
+    await linkMergedChamado(tx, sourceId, targetId, now);
     await tx.execute(
       `insert into observables (chamado_id, tipo, valor, fonte, event_id, created_at)
        select ?, tipo, valor, fonte, event_id, created_at from observables where chamado_id = ?

@@ -181,3 +181,13 @@ export async function linkGroupsOfEvents(em: EntityManager, chamadoId: number, e
     [chamadoId, at, anyOf('e.id', eventIds, 'bigint')],
   );
 }
+
+/** A merge moves the source's events to the target: the target joins the source's groups too. */
+export async function linkMergedChamado(em: EntityManager, sourceId: number, targetId: number, at: Date): Promise<void> {
+  await em.execute(
+    `insert into recurrence_group_chamados (group_id, chamado_id, linked_at)
+     select group_id, ?::int, ?::timestamptz from recurrence_group_chamados where chamado_id = ?
+     on conflict do nothing`,
+    [targetId, at, sourceId],
+  );
+}

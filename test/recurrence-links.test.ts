@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { newChamado, postWebhook, withIds } from './helpers/factories.ts';
+import { startTestServer, unique, type TestServer } from './helpers/server.ts';
+
+/*
+ * A group's runs are the executions on the chamados its events joined, so every way an event
+ * reaches a chamado must link the group to it: ingest, an operator's attach, a move, a merge.
+ */
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => server?.close());
+
+const SECRET = loadConfig({ NODE_ENV: 'test' }).ingest.webhookSecrets.alertmanager!;
+
+async function linkedChamados(eventId: number): Promise<string[]> {
+  const rows = await server.orm.em.fork().execute<{ public_id: string }[]>(
+    `select c.public_id from events e
+       join recurrence_groups g on g.project_id = e.project_id and g.recurrence_key = e.recurrence_key
+       join recurrence_group_chamados l on l.group_id = g.id join chamados c on c.id = l.chamado_id
+     where e.id = ? order by c.public_id`,
+    [eventId],
+  );
+  return rows.map((r) => r.public_id);
+}
+
+it('links the group to the chamado its event opened, then to the ones it is attached, moved or merged into', async () => {
+  const project = unique('links');
+  const { body } = withIds('alertmanager-firing', {}, { singleAlert: true });
+  const res = await postWebhook(server, `alertmanager?project_id=${project}`, body, SECRET);
+  expect(res.status).toBe(202);
+  const eventId: number = res.body.event_id;
+  const opened: string = res.body.chamado_public_id;
+  expect(await linkedChamados(eventId)).toEqual([opened]);
+
+  const attachedTo = (await newChamado(server)).publicId;
+  const attach = await server.gql(
+    `mutation A($p: String!, $ids: [Int!]!) { attachEventsToChamado(publicId: $p, eventIds: $ids) { __typename ... on Error { code message } } }`,
+    { p: attachedTo, ids: [eventId] },
+    { as: 'ops' },
+  );
+  expect(attach.data?.attachEventsToChamado).toEqual({ __typename: 'AttachEventsPayload' });
+  expect(await linkedChamados(eventId)).toEqual([opened, attachedTo].sort());
+
+  const movedTo = (await newChamado(server)).publicId;
+  const move = await server.gql(
+    `mutation M($id: Int!, $to: String!) { moveEvent(eventId: $id, toPublicId: $to) { __typename } }`,
+    { id: eventId, to: movedTo },
+    { as: 'ops' },
+  );
+  expect(move.errors).toBeUndefined();
+  expect(await linkedChamados(eventId)).toEqual([opened, attachedTo, movedTo].sort());
+
+  const survivor = (await newChamado(server)).publicId;
+  const merge = await server.gql(
+    `mutation G($from: String!, $into: String!) { mergeChamados(sourcePublicId: $from, targetPublicId: $into) { __typename } }`,
+    { from: movedTo, into: survivor },
+    { as: 'ops' },
+  );
+  expect(merge.errors).toBeUndefined();
+  expect(await linkedChamados(eventId)).toEqual([opened, attachedTo, movedTo, survivor].sort());
+});
