@@ -20,6 +20,8 @@ const DeadLetterSchema = defineEntity({
     contentSha256: p.string().length(64),
     contentLength: p.integer(),
     deliveryId: p.string().length(200).nullable(),
+    /** The project it was sent to (`?project_id=`), so a replay lands in the same one. */
+    projectId: p.string().length(64).default('default'),
     status: p.enum(DEAD_LETTER_STATUSES).default('pending').index(),
     replayedAt: p.datetime().nullable(),
     replayedBy: () => p.manyToOne(User).nullable(),

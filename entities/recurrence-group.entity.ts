@@ -68,8 +68,12 @@ const RecurrenceGroupSchema = defineEntity({
     /** Opening threshold: open a chamado only once this many occurrences fall in the window. */
     openThreshold: p.integer().nullable(),
     openWindowMinutes: p.integer().nullable(),
-    /** Bumped from a sequence on every change: the recurrenceChanged feed resumes from it. */
-    changeSeq: p.bigint('number').defaultRaw("nextval('recurrence_change_seq')"),
+    /**
+     * The next value of sequence `recurrence_change_seq`, taken by every write to the group
+     * (maintain.ts, silences): the recurrenceChanged feed resumes from it. Set in SQL rather than
+     * as a column default, which the schema differ would rewrite in every new migration.
+     */
+    changeSeq: p.bigint('number'),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

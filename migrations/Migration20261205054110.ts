@@ -39,7 +39,7 @@ export const RECURRENCE_BACKFILL = [
       namespace, target_resource, fingerprint, occurrence_total, resolved_total, duplicate_total, source_ref_total,
       missing_source_refs_total, sentry_ref_total, signoz_ref_total, alert_ref_total, first_event_id, latest_event_id,
       first_received_at, latest_received_at, latest_occurrence_at, latest_alert_status, lifecycle, lifecycle_changed_at,
-      lifecycle_reason, created_at, updated_at)
+      lifecycle_reason, change_seq, created_at, updated_at)
     select s.project_id, s.recurrence_key, 'rk1',
       case when l.fingerprint is not null then 'fingerprint' else 'labels' end,
       case when l.fingerprint is not null then jsonb_build_object('provider', l.source, 'fingerprint', l.fingerprint)
@@ -51,7 +51,7 @@ export const RECURRENCE_BACKFILL = [
       case when l.alert_status = 'resolved' then 'resolved'
         when s.latest_resolution_at < s.latest_occurrence_at then 'regressed'
         when s.occurrences > 1 then 'ongoing' else 'new' end,
-      s.latest_at, 'rebuilt from the events stored before recurrence groups existed', now(), now()
+      s.latest_at, 'rebuilt from the events stored before recurrence groups existed', nextval('recurrence_change_seq'), now(), now()
     from s join events l on l.id = s.latest_original_id;
   `,
   `
@@ -77,7 +77,7 @@ export class Migration20261205054110 extends Migration {
   override up(): void | Promise<void> {
     // Every change to a group takes the next value: recurrenceChanged resumes from it.
     this.addSql(`create sequence if not exists "recurrence_change_seq";`);
-    this.addSql(`create table "recurrence_groups" ("id" serial primary key, "uuid" uuid not null default gen_random_uuid(), "project_id" varchar(64) not null, "recurrence_key" varchar(160) not null, "rule_version" varchar(16) not null, "basis" text not null, "why" jsonb not null, "provider" varchar(32) not null, "alertname" varchar(200) null, "rule_id" varchar(64) null, "severity" varchar(32) null, "namespace" varchar(200) null, "target_resource" varchar(200) null, "fingerprint" varchar(128) null, "occurrence_total" int not null default 0, "resolved_total" int not null default 0, "duplicate_total" int not null default 0, "source_ref_total" int not null default 0, "missing_source_refs_total" int not null default 0, "sentry_ref_total" int not null default 0, "signoz_ref_total" int not null default 0, "alert_ref_total" int not null default 0, "first_event_id" bigint null, "latest_event_id" bigint null, "first_received_at" timestamptz not null, "latest_received_at" timestamptz not null, "latest_occurrence_at" timestamptz null, "latest_alert_status" varchar(16) null, "lifecycle" text not null default 'new', "lifecycle_changed_at" timestamptz not null, "lifecycle_reason" text null, "silenced_until" timestamptz null, "silence_reason" varchar(500) null, "silenced_by_id" int null, "open_threshold" int null, "open_window_minutes" int null, "change_seq" bigint not null default nextval('recurrence_change_seq'), "created_at" timestamptz not null, "updated_at" timestamptz not null);`);
+    this.addSql(`create table "recurrence_groups" ("id" serial primary key, "uuid" uuid not null default gen_random_uuid(), "project_id" varchar(64) not null, "recurrence_key" varchar(160) not null, "rule_version" varchar(16) not null, "basis" text not null, "why" jsonb not null, "provider" varchar(32) not null, "alertname" varchar(200) null, "rule_id" varchar(64) null, "severity" varchar(32) null, "namespace" varchar(200) null, "target_resource" varchar(200) null, "fingerprint" varchar(128) null, "occurrence_total" int not null default 0, "resolved_total" int not null default 0, "duplicate_total" int not null default 0, "source_ref_total" int not null default 0, "missing_source_refs_total" int not null default 0, "sentry_ref_total" int not null default 0, "signoz_ref_total" int not null default 0, "alert_ref_total" int not null default 0, "first_event_id" bigint null, "latest_event_id" bigint null, "first_received_at" timestamptz not null, "latest_received_at" timestamptz not null, "latest_occurrence_at" timestamptz null, "latest_alert_status" varchar(16) null, "lifecycle" text not null default 'new', "lifecycle_changed_at" timestamptz not null, "lifecycle_reason" text null, "silenced_until" timestamptz null, "silence_reason" varchar(500) null, "silenced_by_id" int null, "open_threshold" int null, "open_window_minutes" int null, "change_seq" bigint not null, "created_at" timestamptz not null, "updated_at" timestamptz not null);`);
     this.addSql(`alter table "recurrence_groups" add constraint "recurrence_groups_uuid_unique" unique ("uuid");`);
     this.addSql(`create index "recurrence_groups_project_id_latest_received_at_index" on "recurrence_groups" ("project_id", "latest_received_at");`);
     this.addSql(`create index "recurrence_groups_project_id_provider_latest_received_at_index" on "recurrence_groups" ("project_id", "provider", "latest_received_at");`);
@@ -92,6 +92,8 @@ export class Migration20261205054110 extends Migration {
 
     this.addSql(`create table "recurrence_group_chamados" ("group_id" int not null, "chamado_id" int not null, "linked_at" timestamptz not null, primary key ("group_id", "chamado_id"));`);
     this.addSql(`create index "recurrence_group_chamados_chamado_id_index" on "recurrence_group_chamados" ("chamado_id");`);
+
+    this.addSql(`alter table "dead_letters" add "project_id" varchar(64) not null default 'default';`);
 
     this.addSql(`alter table "runbook_executions" add "uuid" uuid not null default gen_random_uuid();`);
     this.addSql(`alter table "runbook_executions" add constraint "runbook_executions_uuid_unique" unique ("uuid");`);
@@ -138,6 +140,7 @@ export class Migration20261205054110 extends Migration {
     this.addSql(`drop index "events_project_id_recurrence_key_received_at_index";`);
     this.addSql(`alter table "events" drop column "uuid", drop column "project_id";`);
 
+    this.addSql(`alter table "dead_letters" drop column "project_id";`);
     this.addSql(`alter table "runbook_executions" drop constraint "runbook_executions_uuid_unique";`);
     this.addSql(`alter table "runbook_executions" drop column "uuid";`);
   }

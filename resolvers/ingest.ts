@@ -8,6 +8,7 @@ import { ingestPayload } from '../src/services/ingest/ingest-payload.ts';
 import { NORMALIZERS, type WebhookSegment } from '../src/services/ingest/sources/index.ts';
 import { listDeadLetters, type DeadLetterRow } from '../src/services/ingest/dead-letter-reads.ts';
 import { ChamadoRef } from './chamados.ts';
+import { projectIdOf } from '../src/services/ingest/project-id.ts';
 import { describedValues } from './described.ts';
 import { EventRef } from './events.ts';
 import { UserRef } from './users.ts';
@@ -129,9 +130,11 @@ builder.mutationFields((t) => ({
     args: {
       source: t.arg({ type: IngestSourceEnum, description: 'Which receiver’s format the payload is in.' }),
       payload: t.arg({ type: 'JSON', description: 'The body, as that receiver would get it.' }),
+      projectId: t.arg.string({ required: false, description: 'The project (tenant) it belongs to; `default` when omitted, like the receivers’ `?project_id=`.' }),
     },
-    resolve: async (_, { source, payload }, ctx) => {
-      const { receipts } = await ingestPayload(ctx.em, ctx.config.ingest, { source, body: payload, deliveryId: null }, 'reject');
+    resolve: async (_, { source, payload, projectId }, ctx) => {
+      const body = { source, body: payload, deliveryId: null, projectId: projectIdOf(projectId) };
+      const { receipts } = await ingestPayload(ctx.em, ctx.config.ingest, body, 'reject');
       return { receipts };
     },
   }),

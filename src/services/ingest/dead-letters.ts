@@ -33,7 +33,7 @@ export async function replayDeadLetter(
     const { receipts } = await ingestPayload(
       tx,
       settings,
-      { source: letter.source, body: input.correctedBody ?? letter.content, deliveryId: letter.deliveryId ?? null },
+      { source: letter.source, body: input.correctedBody ?? letter.content, deliveryId: letter.deliveryId ?? null, projectId: letter.projectId },
       'reject',
     );
     letter.status = 'replayed';

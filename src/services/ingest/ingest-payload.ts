@@ -54,7 +54,7 @@ export async function ingestPayload(em: EntityManager, settings: IngestSettings,
   } catch (err) {
     if (!(err instanceof PayloadSchemaError)) throw err;
     if (onMismatch === 'reject') throw new ValidationError(`does not fit the ${source} format: ${err.message}`, err.issues);
-    const deadLetterId = await keepDeadLetter(em, source, err, body, described);
+    const deadLetterId = await keepDeadLetter(em, source, err, body, { ...described, projectId: payload.projectId ?? DEFAULT_PROJECT_ID });
     return { status: 'dead-lettered', deadLetterId, reason: err.message, issues: err.issues };
   }
   const projectId = payload.projectId ?? DEFAULT_PROJECT_ID;
@@ -67,7 +67,7 @@ async function keepDeadLetter(
   source: string,
   err: PayloadSchemaError,
   body: unknown,
-  described: { contentSha256: string; contentLength: number; deliveryId: string | null },
+  described: { contentSha256: string; contentLength: number; deliveryId: string | null; projectId: string },
 ): Promise<number> {
   const letter = em.create(DeadLetter, {
     source,

@@ -53,8 +53,8 @@ export async function touchRecurrenceGroup(em: EntityManager, settings: Recurren
        namespace, target_resource, fingerprint, occurrence_total, resolved_total, duplicate_total, source_ref_total,
        missing_source_refs_total, sentry_ref_total, signoz_ref_total, alert_ref_total, first_event_id, latest_event_id,
        first_received_at, latest_received_at, latest_occurrence_at, latest_alert_status, lifecycle, lifecycle_changed_at,
-       lifecycle_reason, created_at, updated_at)
-     values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       lifecycle_reason, created_at, updated_at, change_seq)
+     values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nextval('recurrence_change_seq'))
      on conflict (project_id, recurrence_key) do update set
        occurrence_total = g.occurrence_total + excluded.occurrence_total,
        resolved_total = g.resolved_total + excluded.resolved_total,
