@@ -10,6 +10,7 @@ import './chamado-links.ts';
 import './events.ts';
 import './recurrence.ts';
 import './ingest.ts';
+import './provider-heartbeat.ts';
 import './event-grouping.ts';
 import './saved-searches.ts';
 import './runbooks.ts';

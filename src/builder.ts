@@ -1,16 +1,35 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import ScopeAuthPlugin, { AuthScopeFailureType, type AuthFailure } from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import { roleAtLeast, type Role } from '../entities/roles.ts';
-import type { Context } from './context.ts';
+import { operatorRefusal, type Context } from './context.ts';
 
 export interface AuthScopes {
   /** Any signed-in, enabled user. */
   authenticated: boolean;
   /** The viewer's role is at least this one (viewer < ops < ops_lead < admin). */
   role: Role;
+  /** The request carries the operator key (X-Operator-Key); a user's token never stands in for it. */
+  operator: boolean;
+}
+
+/** Whether the named scope is among those that refused (scope maps nest any/all groups). */
+function refusedScope(failure: AuthFailure, scope: keyof AuthScopes): boolean {
+  switch (failure.kind) {
+    case AuthScopeFailureType.AuthScope:
+      return failure.scope === scope;
+    case AuthScopeFailureType.AnyAuthScopes:
+    case AuthScopeFailureType.AllAuthScopes:
+      return failure.failures.some((f) => refusedScope(f, scope));
+    default:
+      return false;
+  }
+}
+
+function authError(code: 'UNAUTHENTICATED' | 'FORBIDDEN', message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status: code === 'FORBIDDEN' ? 403 : 401 } } });
 }
 
 export const builder = new SchemaBuilder<{
@@ -32,14 +51,16 @@ export const builder = new SchemaBuilder<{
     authScopes: (ctx) => ({
       authenticated: ctx.viewer !== null,
       role: (required: Role) => ctx.viewer !== null && roleAtLeast(ctx.viewer.role, required),
+      operator: ctx.operator.status === 'valid',
     }),
-    // No viewer → 401-style UNAUTHENTICATED; a viewer without the role → FORBIDDEN.
-    unauthorizedError: (_parent, ctx) =>
-      ctx.viewer
-        ? new GraphQLError('your role does not allow this', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } })
-        : new GraphQLError(ctx.authProblem === 'invalid' ? 'invalid or expired token' : 'authentication required', {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-          }),
+    // Operator fields answer for the key alone: no key → UNAUTHENTICATED, a wrong one → FORBIDDEN.
+    // Otherwise: no viewer → UNAUTHENTICATED; a viewer without the role → FORBIDDEN.
+    unauthorizedError: (_parent, ctx, _info, result) => {
+      const refusal = refusedScope(result.failure, 'operator') ? operatorRefusal(ctx.operator) : null;
+      if (refusal) return authError(refusal.code, refusal.message);
+      if (ctx.viewer) return authError('FORBIDDEN', 'your role does not allow this');
+      return authError('UNAUTHENTICATED', ctx.authProblem === 'invalid' ? 'invalid or expired token' : 'authentication required');
+    },
   },
   errors: {
     directResult: true,

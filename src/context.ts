@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -12,6 +13,22 @@ import type { PortalAssistClient } from './services/assist/portal-client.ts';
 /** Why a request has no viewer: no credentials at all, or credentials that did not verify. */
 export type AuthProblem = 'missing' | 'invalid' | null;
 
+/**
+ * The machine caller holding the operator key (`X-Operator-Key`, DOMAIN.md): separate from the
+ * viewer, because synthetic calls (provider heartbeats) are made by schedulers, not people.
+ */
+export interface OperatorPrincipal {
+  status: 'missing' | 'invalid' | 'valid';
+}
+
+/** Why a request may not act as the operator, said the same way by GraphQL and REST; null when it may. */
+export function operatorRefusal(operator: OperatorPrincipal): { code: 'UNAUTHENTICATED' | 'FORBIDDEN'; status: 401 | 403; message: string } | null {
+  if (operator.status === 'valid') return null;
+  return operator.status === 'invalid'
+    ? { code: 'FORBIDDEN', status: 403, message: 'the operator key does not match' }
+    : { code: 'UNAUTHENTICATED', status: 401, message: 'X-Operator-Key required' };
+}
+
 export interface Context {
   em: EntityManager;
   assist: PortalAssistClient;
@@ -19,6 +36,7 @@ export interface Context {
   queue: RunbookQueue;
   viewer: Actor | null;
   authProblem: AuthProblem;
+  operator: OperatorPrincipal;
   loaders: Loaders;
   config: Config;
   log: Logger;
@@ -55,11 +73,22 @@ export async function createContext(deps: AppDeps, request: Request, requestId: 
     queue: deps.queue,
     viewer,
     authProblem,
+    operator: operatorOf(request.headers.get('x-operator-key'), deps.config.operatorKey),
     loaders: new Loaders(em),
     config: deps.config,
     log: deps.log.child({ requestId }),
     requestId,
   };
+}
+
+/**
+ * Compares SHA-256 digests so the comparison takes the same time whatever the key's length or
+ * its first wrong byte. An empty header counts as missing.
+ */
+function operatorOf(given: string | null, operatorKey: string): OperatorPrincipal {
+  if (!given) return { status: 'missing' };
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return { status: timingSafeEqual(digest(given), digest(operatorKey)) ? 'valid' : 'invalid' };
 }
 
 /**

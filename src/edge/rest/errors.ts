@@ -50,6 +50,12 @@ export function fromGraphQLErrors(errors: readonly GraphQLError[]): RestError {
       return new RestError(401, code, first.message);
     case 'FORBIDDEN':
       return new RestError(403, code, first.message);
+    case 'NOT_FOUND': {
+      // A query's "nothing has that id" (mutations return NotFoundError as data); its machine
+      // `reason` is served as `detail`, where FastAPI's HTTPException puts it (spec 002).
+      const reason = first.extensions?.reason;
+      return new RestError(404, code, first.message, typeof reason === 'string' ? { detail: reason } : {});
+    }
     case 'BAD_USER_INPUT':
     case 'GRAPHQL_VALIDATION_FAILED':
       return new RestError(400, 'BAD_REQUEST', first.message, first.extensions?.position != null ? { position: first.extensions.position } : {});

@@ -20,8 +20,18 @@ export interface RestRoute<B = unknown> {
   document: DocumentNode;
   /** Served without a signed-in user (the login path); every other route answers 401 first. */
   public?: boolean;
+  /**
+   * Served to the holder of the operator key (X-Operator-Key) instead of a user: 401 without it,
+   * 403 with a wrong one, before the body is read. The operation's own `operator` scope says the same.
+   */
+  operator?: boolean;
   /** Body schema for POST/PATCH; a failing body is a 400 that lists the problems. */
   body?: z.ZodType<B>;
+  /**
+   * `fastapi` (spec 002's paths): a failing or non-JSON body, and BAD_USER_INPUT from the
+   * operation, are a 422 in FastAPI's shape (fastapi-validation.ts) instead of this API's 400.
+   */
+  validation?: 'fastapi';
   variables: (input: RestInput<B>) => Record<string, unknown>;
   /** Turns `data` into [status, json]; throws RestError for typed errors found in the data. */
   respond: (data: Record<string, unknown>, input: RestInput<B>) => [number, unknown];

@@ -1,9 +1,10 @@
 import { print } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { AppDeps } from '../../context.ts';
+import { operatorRefusal, type AppDeps } from '../../context.ts';
 import type { App } from '../../yoga.ts';
 import { executeThroughEnvelope, openEnvelope } from '../envelope.ts';
 import { fromGraphQLErrors, RestError } from './errors.ts';
+import { fastApiBodyError, fastApiFromBadInput, fastApiJsonError } from './fastapi-validation.ts';
 import { compilePath, type RestRoute } from './route.ts';
 
 interface CompiledRoute {
@@ -35,11 +36,12 @@ async function readBody(request: Request, route: RestRoute<unknown>): Promise<un
     try {
       value = JSON.parse(text);
     } catch {
-      throw new RestError(400, 'MALFORMED_JSON', 'the body is not valid JSON');
+      throw route.validation === 'fastapi' ? fastApiJsonError() : new RestError(400, 'MALFORMED_JSON', 'the body is not valid JSON');
     }
   }
   const parsed = route.body.safeParse(value);
   if (!parsed.success) {
+    if (route.validation === 'fastapi') throw fastApiBodyError(parsed.error, value);
     const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
     throw new RestError(400, 'BAD_REQUEST', issues.map((i) => `${i.path}: ${i.message}`).join('; '), { issues });
   }
@@ -72,7 +74,10 @@ export function restRouter(deps: AppDeps, app: () => App, routes: RestRoute<any>
         const contextValue = await envelope.context();
         // Who you are is answered before what you sent: without valid credentials a bad body
         // is still a 401, so a caller is never told more than that it must sign in.
-        if (!route.public && !contextValue.viewer) {
+        if (route.operator) {
+          const refusal = operatorRefusal(contextValue.operator);
+          if (refusal) throw new RestError(refusal.status, refusal.code, refusal.message);
+        } else if (!route.public && !contextValue.viewer) {
           const invalid = contextValue.authProblem === 'invalid';
           throw new RestError(401, 'UNAUTHENTICATED', invalid ? 'invalid or expired token' : 'authentication required');
         }
@@ -80,6 +85,11 @@ export function restRouter(deps: AppDeps, app: () => App, routes: RestRoute<any>
         envelope.params.variables = route.variables(input);
         const result = await executeThroughEnvelope(envelope, contextValue);
         if (result.errors?.length) {
+          const first = result.errors[0]!;
+          if (route.validation === 'fastapi' && first.extensions?.code === 'BAD_USER_INPUT') {
+            const [where, given] = route.body ? (['body', input.body] as const) : (['query', Object.fromEntries(url.searchParams)] as const);
+            throw fastApiFromBadInput(first, where, given as Record<string, unknown>);
+          }
           const restError = fromGraphQLErrors(result.errors);
           if (restError.status >= 500) deps.log.error({ err: result.errors[0], path: url.pathname }, 'REST shim failed');
           throw restError;
