@@ -110,6 +110,16 @@ export const EventFilterInput = builder.inputType('EventFilter', {
     chamado: t.string({ required: false, description: 'Public id of the chamado the events belong to.' }),
     sessionId: t.string({ required: false, description: 'Onboarding session id.' }),
     duplicate: t.boolean({ required: false, description: 'true: only duplicates; false: only originals; omitted: both.' }),
+    projectId: t.string({ required: false, description: 'Exact project (spec 002 project_id).' }),
+    providerEventIdPrefix: t.string({
+      required: false,
+      description: 'Events whose providerEventId starts with this, taken literally (`%`, `_` and `\\` are no wildcards).',
+    }),
+    providerEventId: t.string({ required: false, description: 'Exact providerEventId.' }),
+    runId: t.string({
+      required: false,
+      description: 'A runbook execution’s uuid (spec 002 run_id): the events of the chamado it ran on. Unknown or malformed: no events.',
+    }),
   }),
 });
 

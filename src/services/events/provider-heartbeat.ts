@@ -17,7 +17,7 @@ import { event } from '../ingest/sources/shared.ts';
 export const HEARTBEAT_PROVIDERS = ['sentry', 'signoz'] as const;
 export type HeartbeatProvider = (typeof HEARTBEAT_PROVIDERS)[number];
 
-const HEARTBEAT_EVENT_TYPE = 'provider.heartbeat';
+export const HEARTBEAT_EVENT_TYPE = 'provider.heartbeat';
 export const DEFAULT_HEARTBEAT_REASON = 'scheduled_provider_freshness_smoke';
 const TEXT_LIMIT = 120;
 const SYNTHETIC = 'synthetic provider heartbeat: never opens or joins a chamado';

@@ -17,6 +17,8 @@ import { compileDiscoverQuery } from './discover-query/index.ts';
  */
 const EVENT_ROW_COLUMNS = [
   'id',
+  'uuid',
+  'projectId',
   'source',
   ...EVENT_COLUMN_FIELDS,
   'deliveryId',
@@ -55,6 +57,26 @@ export interface EventFilter {
   chamado?: string | null;
   sessionId?: string | null;
   duplicate?: boolean | null;
+  /** Tenant (spec 002 project_id), exact. */
+  projectId?: string | null;
+  /** The provider's event id starts with this (taken literally: `%` and `_` are not wildcards). */
+  providerEventIdPrefix?: string | null;
+  providerEventId?: string | null;
+  /** A runbook execution's uuid (spec 002 run_id): the events of its chamado. */
+  runId?: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `like` pattern for "starts with `prefix`": its own `%`, `_` and `\` escaped (backslash is LIKE's default escape). */
+function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The run's chamado; a malformed run id matches nothing instead of failing the uuid cast. */
+function runCondition(runId: string): Sql {
+  if (!UUID.test(runId)) return sqlPart('false');
+  return sqlPart('e.chamado_id = (select r.chamado_id from runbook_executions r where r.uuid = ?)', runId);
 }
 
 /** The filter as SQL conditions over `events e left join chamados c` (lists and live feeds alike). */
@@ -69,6 +91,10 @@ function conditionsOf(filter: EventFilter): (Sql | null)[] {
     filter.chamado ? sqlPart('c.public_id = ?', filter.chamado) : null,
     filter.sessionId ? sqlPart('e.session_id = ?', filter.sessionId) : null,
     filter.duplicate != null ? sqlPart('e.is_duplicate = ?', filter.duplicate) : null,
+    filter.projectId ? sqlPart('e.project_id = ?', filter.projectId) : null,
+    filter.providerEventIdPrefix ? sqlPart('e.provider_event_id like ?', likePrefix(filter.providerEventIdPrefix)) : null,
+    filter.providerEventId ? sqlPart('e.provider_event_id = ?', filter.providerEventId) : null,
+    filter.runId != null ? runCondition(filter.runId) : null,
     q ? sqlPart(q.sql, ...q.params) : null,
   ];
 }
