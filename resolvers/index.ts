@@ -8,7 +8,6 @@ import './chamados.ts';
 import './chamado-mutations.ts';
 import './chamado-links.ts';
 import './events.ts';
-import './event-dossier.ts';
 import './recurrence.ts';
 import './ingest.ts';
 import './provider-heartbeat.ts';
@@ -17,6 +16,7 @@ import './saved-searches.ts';
 import './runbooks.ts';
 import './outbound.ts';
 import './live.ts';
+import './recurrence-live.ts';
 
 builder.queryType({ description: 'Reads. Everything but `me` needs a signed-in user (Authorization: Bearer <token> from `login`).' });
 builder.mutationType({

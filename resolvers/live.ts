@@ -58,7 +58,7 @@ function cursorId(after: string | null | undefined, typename: string): number | 
  * without new ones every later delivery would show those fields as they were at the first one.
  * Deliveries of one subscription are resolved one after another, so replacing them is safe.
  */
-function delivered<T>(value: T, ctx: Context): T {
+export function delivered<T>(value: T, ctx: Context): T {
   ctx.loaders = new Loaders(ctx.em);
   return value;
 }

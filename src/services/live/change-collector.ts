@@ -1,11 +1,23 @@
-import type { EventSubscriber, FlushEventArgs, TransactionEventArgs } from '@mikro-orm/core';
+import type { EntityManager as BaseEntityManager, EventSubscriber, FlushEventArgs, TransactionEventArgs } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { anyOf, sqlPart } from '../../db/sql.ts';
 import type { LivePubSub } from './pubsub.ts';
 
 interface Changes {
   chamados: Set<number>;
   events: Set<number>;
   approvals: Set<number>;
+  /** Projects whose recurrence groups ingest changed (the recurrenceChanged feed). */
+  recurrence: Set<string>;
+  /** Groups changed through the unit of work, or that got a work-item entry. */
+  groups: Set<number>;
+  /** Of those, the ones whose change_seq the writer moved itself (silences.ts does). */
+  moved: Set<number>;
+  /** Chamados whose runs changed: their groups' work item and latest run changed with them. */
+  runChamados: Set<number>;
 }
+
+const SETS = ['chamados', 'events', 'approvals', 'recurrence', 'groups', 'moved', 'runChamados'] as const;
 
 const idOf = (value: unknown): number | null => {
   if (typeof value === 'number') return value;
@@ -16,12 +28,13 @@ const idOf = (value: unknown): number | null => {
 /**
  * Turns committed writes into live pokes, whatever code path made them: it watches the unit of
  * work (chamados and timeline entries → that chamado; events → the Discover feed; approval
- * requests and decisions → approvals) and publishes only after the transaction commits, so a
- * rolled-back change is never announced. Writes done in raw SQL also update their chamado entity
- * (counters, updated_at), which is what puts them here.
+ * requests and decisions → approvals; events with a recurrence key, recurrence groups, their
+ * work-item entries and runs on their chamados → recurrence) and publishes only after the
+ * transaction commits, so a rolled-back change is never announced. Writes done in raw SQL also
+ * update their chamado entity (counters, updated_at), which is what puts them here.
  */
 export class ChangeCollector implements EventSubscriber {
-  #pending = new WeakMap<object, Changes>();
+  #pending = new WeakMap<object, { changes: Changes; em: BaseEntityManager }>();
   #pubsub: LivePubSub | null = null;
 
   publishTo(pubsub: LivePubSub): void {
@@ -29,8 +42,16 @@ export class ChangeCollector implements EventSubscriber {
   }
 
   /** Runs once the flush's statements ran (ids of new rows are known). */
-  afterFlush(args: FlushEventArgs): void {
-    const changes: Changes = { chamados: new Set(), events: new Set(), approvals: new Set() };
+  async afterFlush(args: FlushEventArgs): Promise<void> {
+    const changes: Changes = {
+      chamados: new Set(),
+      events: new Set(),
+      approvals: new Set(),
+      recurrence: new Set(),
+      groups: new Set(),
+      moved: new Set(),
+      runChamados: new Set(),
+    };
     for (const cs of args.uow.getChangeSets()) {
       const entity = cs.entity as Record<string, unknown>;
       switch (cs.meta.className) {
@@ -43,8 +64,11 @@ export class ChangeCollector implements EventSubscriber {
           break;
         }
         case 'Event':
-          if (cs.type === 'create') changes.events.add(Number(entity.id ?? cs.getPrimaryKey()));
-          else if (idOf(entity.chamado)) changes.chamados.add(idOf(entity.chamado)!);
+          if (cs.type === 'create') {
+            changes.events.add(Number(entity.id ?? cs.getPrimaryKey()));
+            // Ingest counts every stored event into its group (raw SQL, same transaction).
+            if (entity.recurrenceKey) changes.recurrence.add(String(entity.projectId));
+          } else if (idOf(entity.chamado)) changes.chamados.add(idOf(entity.chamado)!);
           break;
         case 'ApprovalRequest':
           changes.approvals.add(Number(entity.id ?? cs.getPrimaryKey()));
@@ -54,21 +78,41 @@ export class ChangeCollector implements EventSubscriber {
           if (id) changes.approvals.add(id);
           break;
         }
+        case 'RecurrenceGroup': {
+          if (cs.type !== 'update') break;
+          const id = Number(entity.id ?? cs.getPrimaryKey());
+          changes.groups.add(id);
+          if ('changeSeq' in cs.payload) {
+            changes.moved.add(id);
+            changes.recurrence.add(String(entity.projectId));
+          }
+          break;
+        }
+        case 'RecurrenceWorkItemEntry': {
+          const id = idOf(entity.group);
+          if (id) changes.groups.add(id);
+          break;
+        }
+        case 'RunbookExecution': {
+          const id = idOf(entity.chamado);
+          if (id) changes.runChamados.add(id);
+          break;
+        }
       }
     }
-    if (!changes.chamados.size && !changes.events.size && !changes.approvals.size) return;
+    if (SETS.every((k) => changes[k].size === 0)) return;
     // Outside an explicit transaction the flush has already committed: announce it now.
     const key = args.em.isInTransaction() ? (args.em.getTransactionContext() as object) : args.em;
     const pending = this.#pending.get(key);
-    if (!pending) this.#pending.set(key, changes);
-    else for (const k of ['chamados', 'events', 'approvals'] as const) for (const id of changes[k]) pending[k].add(id);
-    if (!args.em.isInTransaction()) this.#publish(key);
+    if (!pending) this.#pending.set(key, { changes, em: args.em });
+    else for (const k of SETS) for (const v of changes[k]) (pending.changes[k] as Set<unknown>).add(v);
+    if (!args.em.isInTransaction()) await this.#publish(key);
   }
 
-  afterTransactionCommit(args: TransactionEventArgs): void {
+  async afterTransactionCommit(args: TransactionEventArgs): Promise<void> {
     if (args.transaction?.savepointName) return; // a nested savepoint is not the real commit
-    if (args.transaction) this.#publish(args.transaction);
-    if (args.em) this.#publish(args.em);
+    if (args.transaction) await this.#publish(args.transaction);
+    if (args.em) await this.#publish(args.em);
   }
 
   afterTransactionRollback(args: TransactionEventArgs): void {
@@ -77,15 +121,46 @@ export class ChangeCollector implements EventSubscriber {
     if (args.em) this.#pending.delete(args.em);
   }
 
-  #publish(key: object): void {
-    const changes = this.#pending.get(key);
-    if (!changes) return;
+  async #publish(key: object): Promise<void> {
+    const pending = this.#pending.get(key);
+    if (!pending) return;
     this.#pending.delete(key);
     const pubsub = this.#pubsub;
     if (!pubsub) return;
+    const { changes, em } = pending;
+    for (const id of changes.moved) changes.groups.delete(id);
+    if (changes.groups.size || changes.runChamados.size) {
+      for (const project of await markGroupsChanged(em.fork() as EntityManager, changes)) changes.recurrence.add(project);
+    }
     for (const id of changes.chamados) pubsub.publish('chamado', id, { chamadoId: id });
     if (changes.chamados.size) pubsub.publish('chamados', { ids: [...changes.chamados] });
     if (changes.events.size) pubsub.publish('events', { ids: [...changes.events] });
     if (changes.approvals.size) pubsub.publish('approvals', { ids: [...changes.approvals] });
+    if (changes.recurrence.size) pubsub.publish('recurrence', { projectIds: [...changes.recurrence] });
+  }
+}
+
+/**
+ * Moves the change_seq of groups the unit of work changed (a work-item entry, a run on one of
+ * their chamados, a group update that did not move it itself), so the recurrenceChanged feed,
+ * which follows change_seq, sends them again; ingest and silences.ts move it in their own update. It runs after the commit, on its own: inside
+ * the writer's transaction it would take the group's row lock after whatever that transaction
+ * locked (a chamado, an execution), the reverse of ingest's order (group, then chamado), which
+ * deadlocks. The change is committed by then: if this fails, the request still succeeds and the
+ * group is sent with its next change (like a lost poke). Returns the projects of the groups moved.
+ */
+async function markGroupsChanged(em: EntityManager, changes: Changes): Promise<string[]> {
+  const groups = changes.groups.size ? anyOf('g.id', [...changes.groups], 'int') : sqlPart('false');
+  const chamados = changes.runChamados.size ? anyOf('gc.chamado_id', [...changes.runChamados], 'int') : sqlPart('false');
+  try {
+    const rows = await em.execute<{ project_id: string }[]>(
+      `update recurrence_groups g set change_seq = nextval('recurrence_change_seq')
+       where ? or g.id in (select gc.group_id from recurrence_group_chamados gc where ?)
+       returning g.project_id`,
+      [groups, chamados],
+    );
+    return [...new Set(rows.map((r) => r.project_id))];
+  } catch {
+    return [];
   }
 }

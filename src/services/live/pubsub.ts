@@ -16,6 +16,11 @@ export type LiveTopics = {
   events: [payload: { ids: number[] }];
   /** Approval requests changed. */
   approvals: [payload: { ids: number[] }];
+  /**
+   * Recurrence groups of these projects changed (their change_seq moved): events counted into
+   * them, silences, thresholds, work-item entries, runs on their chamados.
+   */
+  recurrence: [payload: { projectIds: string[] }];
 };
 
 export type LivePubSub = PubSub<LiveTopics>;
