@@ -8,6 +8,7 @@ import './chamados.ts';
 import './chamado-mutations.ts';
 import './chamado-links.ts';
 import './events.ts';
+import './event-dossier.ts';
 import './recurrence.ts';
 import './ingest.ts';
 import './provider-heartbeat.ts';
