@@ -72,6 +72,7 @@ const EventSchema = defineEntity({
     { properties: ['fingerprint'] },
     { properties: ['recurrenceKey', 'id'] },
     { properties: ['projectId', 'receivedAt', 'id'] },
+    { properties: ['projectId', 'source', 'receivedAt', 'id'] },
     { properties: ['projectId', 'recurrenceKey', 'receivedAt'] },
     { properties: ['search'], type: 'gin' },
   ],

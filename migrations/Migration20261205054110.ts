@@ -102,6 +102,7 @@ export class Migration20261205054110 extends Migration {
     this.addSql(`alter table "events" add constraint "events_uuid_unique" unique ("uuid");`);
     this.addSql(`create index "events_project_id_received_at_id_index" on "events" ("project_id", "received_at", "id");`);
     this.addSql(`create index "events_project_id_recurrence_key_received_at_index" on "events" ("project_id", "recurrence_key", "received_at");`);
+    this.addSql(`create index "events_project_id_source_received_at_id_index" on "events" ("project_id", "source", "received_at", "id");`);
 
     this.addSql(`alter table "recurrence_groups" add constraint "recurrence_groups_first_event_id_foreign" foreign key ("first_event_id") references "events" ("id") on delete set null;`);
     this.addSql(`alter table "recurrence_groups" add constraint "recurrence_groups_latest_event_id_foreign" foreign key ("latest_event_id") references "events" ("id") on delete set null;`);
@@ -138,6 +139,7 @@ export class Migration20261205054110 extends Migration {
     this.addSql(`alter table "events" drop constraint "events_uuid_unique";`);
     this.addSql(`drop index "events_project_id_received_at_id_index";`);
     this.addSql(`drop index "events_project_id_recurrence_key_received_at_index";`);
+    this.addSql(`drop index "events_project_id_source_received_at_id_index";`);
     this.addSql(`alter table "events" drop column "uuid", drop column "project_id";`);
 
     this.addSql(`alter table "dead_letters" drop column "project_id";`);
