@@ -123,6 +123,18 @@ export const EventFilterInput = builder.inputType('EventFilter', {
   }),
 });
 
+/** A page of events with its total: the Discover feed, and a recurrence group's occurrences. */
+export const EventConnection = builder.connectionObject(
+  {
+    type: EventRef,
+    name: 'EventConnection',
+    description: 'A page of events, newest first.',
+    fields: (t) => ({
+      totalCount: t.int({ description: 'Events matching, across all pages.', resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }),
+    }),
+  },
+  { name: 'EventConnectionEdge' },
+);
 
 builder.queryFields((t) => ({
   event: t.field({
@@ -155,12 +167,6 @@ builder.queryFields((t) => ({
         return connectionOf('event', page, result);
       },
     },
-    {
-      name: 'EventConnection',
-      description: 'A page of the Discover feed, newest first.',
-      fields: (t) => ({
-        totalCount: t.int({ description: 'Events matching the filter, across all pages.', resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }),
-      }),
-    },
+    EventConnection,
   ),
 }));

@@ -16,6 +16,15 @@ import { alertsByChamadoIds, type ChamadoAlertRow } from './services/chamados/al
 import { eventPayloadsByIds, eventsByIds, type EventRow } from './services/events/reads.ts';
 import { groupsByIds, groupsByUuids, type RecurrenceGroupRow } from './services/recurrence/reads.ts';
 import {
+  chamadosOfGroups,
+  histogramOfGroups,
+  occurrencesOfGroups,
+  type HistogramRange,
+  type Keyset,
+  type OccurrencePage,
+} from './services/recurrence/group-reads.ts';
+import { runsByGroupIds, runsOf, type GroupRuns } from './services/recurrence/group-runs.ts';
+import {
   approvalsByIds,
   decisionsByRequestIds,
   executionsByChamadoIds,
@@ -79,6 +88,37 @@ export class Loaders {
   get recurrenceGroupByUuid(): DataLoader<string, RecurrenceGroupRow | null> {
     return this.#loader('recurrenceGroupByUuid', async (uuids) =>
       byKey(await groupsByUuids(this.#em, uuids), (r) => r.uuid.toLowerCase(), uuids.map((u) => u.toLowerCase())),
+    );
+  }
+
+  /** Run statistics of each group (its runs: the executions on the chamados its events joined). */
+  get recurrenceGroupRuns(): DataLoader<number, GroupRuns> {
+    return this.#loader('recurrenceGroupRuns', async (ids) => {
+      const runs = await runsByGroupIds(this.#em, ids);
+      return ids.map((id) => runsOf(runs, id));
+    });
+  }
+
+  /** The chamados each group's events joined, oldest first. */
+  get recurrenceGroupChamados(): DataLoader<number, { chamadoId: number; publicId: string }[]> {
+    return this.#loader('recurrenceGroupChamados', async (ids) =>
+      groupedBy(await chamadosOfGroups(this.#em, ids), (r) => r.groupId, ids),
+    );
+  }
+
+  /** One page of each group's occurrences; one loader per page asked for (groups of a list share it). */
+  recurrenceOccurrences(page: { limit: number; after: Keyset | null }): DataLoader<number, OccurrencePage> {
+    const key = `recurrenceOccurrences:${page.limit}:${page.after ? `${page.after.micros}:${page.after.id}` : ''}`;
+    return this.#loader(key, async (ids) => {
+      const pages = await occurrencesOfGroups(this.#em, ids, page);
+      return ids.map((id) => pages.get(id) ?? { events: [], total: 0, hasNextPage: false });
+    });
+  }
+
+  /** Each group's occurrence histogram over one range; one loader per range asked for. */
+  recurrenceHistogram(range: HistogramRange): DataLoader<number, { start: Date; count: number }[]> {
+    return this.#loader(`recurrenceHistogram:${range.bucket}:${range.start.toISOString()}:${range.count}`, async (ids) =>
+      groupedBy(await histogramOfGroups(this.#em, ids, range), (r) => r.groupId, ids),
     );
   }
 

@@ -22,6 +22,8 @@ export interface RunbookRow {
 
 export interface ExecutionRow {
   id: number;
+  /** Public id: the REST `run_id`. */
+  uuid: string;
   chamadoId: number;
   runbookId: number;
   runbookCode: string;
@@ -64,7 +66,7 @@ export interface DecisionRow {
 const RUNBOOK_COLUMNS = `id, code, name, description, nivel, params_schema as "paramsSchema", executor_kind as "executorKind",
   executor_config as "executorConfig", timeout_ms as "timeoutMs", enabled, created_at as "createdAt", updated_at as "updatedAt"`;
 
-const EXECUTION_COLUMNS = `x.id, x.chamado_id as "chamadoId", x.runbook_id as "runbookId", x.runbook_code as "runbookCode", x.nivel,
+const EXECUTION_COLUMNS = `x.id, x.uuid, x.chamado_id as "chamadoId", x.runbook_id as "runbookId", x.runbook_code as "runbookCode", x.nivel,
   x.params, x.status, x.requested_by_id as "requestedById", x.attempt, x.output, x.error, x.exit_code as "exitCode",
   x.http_status as "httpStatus", x.queued_at as "queuedAt", x.started_at as "startedAt", x.finished_at as "finishedAt",
   x.created_at as "createdAt", a.id as "approvalId"`;
