@@ -13,6 +13,8 @@ const ChamadoSchema = defineEntity({
     id: p.integer().primary().autoincrement(),
     /** CH-<year>-<5 digits>, from the per-year sequence in chamado_sequences. */
     publicId: p.string().length(32).unique(),
+    /** Tenant (spec 002 project_id): the project of the event that opened it; events correlate only within it. */
+    projectId: p.string().length(64).default('default'),
     status: p.enum(CHAMADO_STATUSES).default('novo').index(),
     origin: p.enum(CHAMADO_ORIGINS),
     title: p.string().length(500),

@@ -94,6 +94,7 @@ export class Migration20261205054110 extends Migration {
     this.addSql(`create index "recurrence_group_chamados_chamado_id_index" on "recurrence_group_chamados" ("chamado_id");`);
 
     this.addSql(`alter table "dead_letters" add "project_id" varchar(64) not null default 'default';`);
+    this.addSql(`alter table "chamados" add "project_id" varchar(64) not null default 'default';`);
 
     this.addSql(`alter table "runbook_executions" add "uuid" uuid not null default gen_random_uuid();`);
     this.addSql(`alter table "runbook_executions" add constraint "runbook_executions_uuid_unique" unique ("uuid");`);
@@ -143,6 +144,7 @@ export class Migration20261205054110 extends Migration {
     this.addSql(`alter table "events" drop column "uuid", drop column "project_id";`);
 
     this.addSql(`alter table "dead_letters" drop column "project_id";`);
+    this.addSql(`alter table "chamados" drop column "project_id";`);
     this.addSql(`alter table "runbook_executions" drop constraint "runbook_executions_uuid_unique";`);
     this.addSql(`alter table "runbook_executions" drop column "uuid";`);
   }

@@ -113,6 +113,7 @@ builder.node(ChamadoRef, {
     origin: t.expose('origin', { type: ChamadoOriginEnum, description: 'Where it came from.' }),
     title: t.exposeString('title', { description: 'One-line subject (for onboarding: `[{event}] {domain} — {email}`).' }),
     description: t.exposeString('description', { nullable: true, description: 'Longer free text, when given.' }),
+    projectId: t.exposeString('projectId', { description: 'Tenant: the project of the event that opened it (`default` for chamados opened by hand); events correlate only within it.' }),
     domain: t.exposeString('domain', { nullable: true, description: 'Customer domain it concerns (lowercase), when known.' }),
     sessionId: t.exposeString('sessionId', { nullable: true, description: 'Onboarding portal session id, for onboarding chamados.' }),
     wizardStep: t.exposeString('wizardStep', { nullable: true, description: 'Last onboarding wizard step seen for the session (code).' }),

@@ -63,3 +63,16 @@ it('links the group to the chamado its event opened, then to the ones it is atta
   expect(merge.errors).toBeUndefined();
   expect(await linkedChamados(eventId)).toEqual([opened, attachedTo, movedTo, survivor].sort());
 });
+
+it('never correlates across projects: the same alert in two projects opens a chamado in each, each linked to its own group', async () => {
+  const [a, b] = [unique('pa'), unique('pb')];
+  const { body } = withIds('alertmanager-firing', {}, { singleAlert: true });
+  const first = await postWebhook(server, `alertmanager?project_id=${a}`, body, SECRET);
+  const second = await postWebhook(server, `alertmanager?project_id=${b}`, body, SECRET);
+  expect([first.body.correlation.decision, second.body.correlation.decision]).toEqual(['opened', 'opened']);
+  expect(second.body.chamado_public_id).not.toBe(first.body.chamado_public_id);
+  expect(await linkedChamados(first.body.event_id)).toEqual([first.body.chamado_public_id]);
+  expect(await linkedChamados(second.body.event_id)).toEqual([second.body.chamado_public_id]);
+  const res = await server.gql(`query($p: String!) { chamado(publicId: $p) { projectId } }`, { p: second.body.chamado_public_id }, { as: 'viewer' });
+  expect(res.data).toEqual({ chamado: { projectId: b } });
+});

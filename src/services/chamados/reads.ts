@@ -17,6 +17,7 @@ import type { Role } from '../../../entities/roles.ts';
 const CHAMADO_ROW_COLUMNS = [
   'id',
   'publicId',
+  'projectId',
   'status',
   'origin',
   'title',

@@ -15,6 +15,8 @@ export interface CorrelationMatch {
 
 interface Inputs {
   event: NormalizedEvent;
+  /** Correlation never crosses projects (tenants). */
+  projectId: string;
   recurrenceKey: string | null;
   windowMs: number;
 }
@@ -24,7 +26,7 @@ interface Inputs {
  * arriving together take these transaction-scoped locks (sorted, so never in opposite orders)
  * and the second sees the chamado the first opened instead of opening another.
  */
-export async function lockCorrelationKeys(em: EntityManager, { event, recurrenceKey }: Omit<Inputs, 'windowMs'>): Promise<void> {
+export async function lockCorrelationKeys(em: EntityManager, { event, recurrenceKey }: Omit<Inputs, 'windowMs' | 'projectId'>): Promise<void> {
   const keys = [
     event.chamadoPublicId && `chamado:${event.chamadoPublicId}`,
     event.sessionId && `session:${event.sessionId}`,
@@ -63,11 +65,16 @@ async function firstId(em: EntityManager, sql: string, params: unknown[]): Promi
  * DOMAIN.md's correlation order: explicit link; same onboarding session; same fingerprint
  * (recurrence key); same domain, then same agent, on an open chamado active within the window.
  */
-export async function findCorrelation(em: EntityManager, { event, recurrenceKey, windowMs }: Inputs): Promise<CorrelationMatch | null> {
+export async function findCorrelation(em: EntityManager, { event, recurrenceKey, windowMs, projectId }: Inputs): Promise<CorrelationMatch | null> {
   const since = new Date(Date.now() - windowMs);
   const attempts: [CorrelationRule, string | null, boolean, () => Promise<number | null>][] = [
-    ['explicit', event.chamadoPublicId, true, () => firstId(em, 'select id from chamados where public_id = ?', [event.chamadoPublicId])],
-    ['session', event.sessionId, true, () => firstId(em, 'select id from chamados where session_id = ? order by id desc limit 1', [event.sessionId])],
+    ['explicit', event.chamadoPublicId, true, () => firstId(em, 'select id from chamados where public_id = ? and project_id = ?', [event.chamadoPublicId, projectId])],
+    [
+      'session',
+      event.sessionId,
+      true,
+      () => firstId(em, 'select id from chamados where session_id = ? and project_id = ? order by id desc limit 1', [event.sessionId, projectId]),
+    ],
     [
       'fingerprint',
       recurrenceKey,
@@ -75,9 +82,9 @@ export async function findCorrelation(em: EntityManager, { event, recurrenceKey,
       () =>
         firstId(
           em,
-          `select chamado_id as id from events where recurrence_key = ? and chamado_id is not null and not is_duplicate
+          `select chamado_id as id from events where project_id = ? and recurrence_key = ? and chamado_id is not null and not is_duplicate
            order by id desc limit 1`,
-          [recurrenceKey],
+          [projectId, recurrenceKey],
         ),
     ],
     [
@@ -87,9 +94,9 @@ export async function findCorrelation(em: EntityManager, { event, recurrenceKey,
       () =>
         firstId(
           em,
-          `select id from chamados where domain = ? and ? and merged_into_id is null and updated_at >= ?
+          `select id from chamados where domain = ? and project_id = ? and ? and merged_into_id is null and updated_at >= ?
            order by updated_at desc limit 1`,
-          [event.domain, anyOf('status', OPEN_STATUSES, 'text'), since],
+          [event.domain, projectId, anyOf('status', OPEN_STATUSES, 'text'), since],
         ),
     ],
     [
@@ -100,9 +107,9 @@ export async function findCorrelation(em: EntityManager, { event, recurrenceKey,
         firstId(
           em,
           `select c.id from chamados c join observables o on o.chamado_id = c.id and o.tipo = 'agent' and o.valor = ?
-           where ? and c.merged_into_id is null and c.updated_at >= ?
+           where c.project_id = ? and ? and c.merged_into_id is null and c.updated_at >= ?
            order by c.updated_at desc limit 1`,
-          [event.agent, anyOf('c.status', OPEN_STATUSES, 'text'), since],
+          [event.agent, projectId, anyOf('c.status', OPEN_STATUSES, 'text'), since],
         ),
     ],
   ];

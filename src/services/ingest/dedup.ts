@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NormalizedEvent } from './normalized-event.ts';
+import { DEFAULT_PROJECT_ID } from './project-id.ts';
 
 export type DedupRule = 'exact' | 'onboarding';
 
@@ -12,14 +13,17 @@ export interface DedupKey {
  * The keys that make an event a copy of an earlier one (DOMAIN.md): the same source and provider
  * event id or delivery id (exact redelivery), and for the onboarding portal the same
  * (event, session_id, domain) (spec 001). Alert recurrences are not duplicates: their provider id
- * includes the firing's start, so only a re-notification of the same firing matches.
+ * includes the firing's start, so only a re-notification of the same firing matches. Copies are
+ * only ever of events of the same project: other projects' keys carry the project as a prefix
+ * (the default project's keep the form they had before projects existed).
  */
-export function dedupKeys(event: NormalizedEvent, deliveryId: string | null, indexInDelivery: number): DedupKey[] {
+export function dedupKeys(event: NormalizedEvent, deliveryId: string | null, indexInDelivery: number, projectId: string): DedupKey[] {
+  const scope = projectId === DEFAULT_PROJECT_ID ? '' : `${projectId}/`;
   const keys: DedupKey[] = [];
   const exactId = event.providerEventId ?? (deliveryId ? `${deliveryId}#${indexInDelivery}` : null);
-  if (exactId) keys.push({ rule: 'exact', key: `${event.source}:exact:${exactId}` });
+  if (exactId) keys.push({ rule: 'exact', key: `${scope}${event.source}:exact:${exactId}` });
   if (event.source === 'onboard' && event.sessionId) {
-    keys.push({ rule: 'onboarding', key: `onboard:funnel:${event.eventType}:${event.sessionId}:${event.domain ?? ''}` });
+    keys.push({ rule: 'onboarding', key: `${scope}onboard:funnel:${event.eventType}:${event.sessionId}:${event.domain ?? ''}` });
   }
   return keys;
 }

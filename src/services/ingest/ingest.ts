@@ -112,7 +112,7 @@ async function ingestOne(
     await tx.flush();
     const groupTouch = { projectId: delivery.projectId, recurrenceKey: recKey!, event: ev, eventId: event.id, at: now };
 
-    const duplicate = await claimDedupKeys(tx, event.id, dedupKeys(ev, delivery.deliveryId, index));
+    const duplicate = await claimDedupKeys(tx, event.id, dedupKeys(ev, delivery.deliveryId, index, delivery.projectId));
     if (duplicate) {
       const [original] = await tx.execute<{ chamado_id: number | null; public_id: string | null }[]>(
         'select e.chamado_id, c.public_id from events e left join chamados c on c.id = e.chamado_id where e.id = ?',
@@ -142,7 +142,7 @@ async function ingestOne(
       return receipt(event, correlation, warnings);
     }
     const opening = openingRule(ev, settings.rules);
-    const match = await findCorrelation(tx, { event: ev, recurrenceKey: recKey, windowMs: settings.correlationWindowMs });
+    const match = await findCorrelation(tx, { event: ev, recurrenceKey: recKey, windowMs: settings.correlationWindowMs, projectId: delivery.projectId });
     const target = match ? await joinableChamado(tx, match, opening, settings.reopenWindowMs, now) : null;
     const hold = !target && opening && group ? await openingHold(tx, settings.recurrence, group, { projectId: delivery.projectId, recurrenceKey: recKey!, now }) : null;
 
@@ -164,7 +164,7 @@ async function ingestOne(
       event.correlation = correlation;
       return receipt(event, correlation, warnings);
     } else if (opening) {
-      chamado = await openChamado(tx, ev, recKey, now);
+      chamado = await openChamado(tx, ev, recKey, delivery.projectId, now);
       correlation = { decision: 'opened', rule: opening.rule, detail: opening.detail, chamado_public_id: chamado.publicId };
     } else {
       correlation = { decision: 'stored', reason: 'no opening rule matched and no open chamado correlates' };
@@ -256,9 +256,10 @@ function reopen(em: EntityManager, chamado: Chamado, event: Event, now: Date): v
   });
 }
 
-async function openChamado(em: EntityManager, ev: NormalizedEvent, recKey: string | null, now: Date): Promise<Chamado> {
+async function openChamado(em: EntityManager, ev: NormalizedEvent, recKey: string | null, projectId: string, now: Date): Promise<Chamado> {
   return em.create(Chamado, {
     publicId: await nextChamadoPublicId(em, now),
+    projectId,
     origin: ev.source,
     title: ev.title,
     domain: ev.domain,
