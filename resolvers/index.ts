@@ -10,6 +10,7 @@ import './chamado-links.ts';
 import './events.ts';
 import './event-dossier.ts';
 import './recurrence.ts';
+import './recurrence-work-items.ts';
 import './recurrence-reads.ts';
 import './ingest.ts';
 import './provider-heartbeat.ts';

@@ -130,6 +130,14 @@ export class ExecutionStateError extends StatusError {
   }
 }
 
+/** The recurrence ticket proposal was already accepted: accepting it again would open a second chamado. */
+export class ProposalClosedError extends StatusError {
+  readonly code = 'PROPOSAL_CLOSED';
+  constructor(status: string) {
+    super(`the ticket proposal is ${status}, not proposed`, status);
+  }
+}
+
 /** Runbook params that do not satisfy the runbook's JSON Schema (REST answers 422). */
 export class InvalidParamsError extends ValidationError {
   override readonly code = 'INVALID_PARAMS';

@@ -24,6 +24,8 @@ import {
   type OccurrencePage,
 } from './services/recurrence/group-reads.ts';
 import { runsByGroupIds, runsOf, type GroupRuns } from './services/recurrence/group-runs.ts';
+import { suggestionsByGroupIds, type RunbookSuggestion } from './services/recurrence/suggestions.ts';
+import { entriesByGroupIds, entriesByIds, type WorkItemEntryRow } from './services/recurrence/work-items.ts';
 import {
   approvalsByIds,
   decisionsByRequestIds,
@@ -186,6 +188,26 @@ export class Loaders {
     return this.#loader('observables', async (ids) =>
       groupedBy(await observablesByChamadoIds(this.#em, ids), (r) => r.chamadoId, ids),
     );
+  }
+
+  /** A recurrence work-item history entry by id. */
+  get recurrenceWorkItemEntry(): DataLoader<number, WorkItemEntryRow | null> {
+    return this.#loader('recurrenceWorkItemEntry', async (ids) => byKey(await entriesByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  /** Each group's work-item history, newest first (its newest MAX_HISTORY entries). */
+  get recurrenceWorkItemHistory(): DataLoader<number, WorkItemEntryRow[]> {
+    return this.#loader('recurrenceWorkItemHistory', async (ids) =>
+      groupedBy(await entriesByGroupIds(this.#em, ids), (r) => r.groupId, ids),
+    );
+  }
+
+  /** Runbooks that worked on groups like each one, best first (MAX_SUGGESTIONS at most). */
+  get recurrenceRunbookSuggestions(): DataLoader<number, RunbookSuggestion[]> {
+    return this.#loader('recurrenceRunbookSuggestions', async (ids) => {
+      const suggestions = await suggestionsByGroupIds(this.#em, ids);
+      return ids.map((id) => suggestions.get(id) ?? []);
+    });
   }
 }
 

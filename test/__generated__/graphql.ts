@@ -396,6 +396,7 @@ export type GqlChamadosNodeQuery = { node:
     | { __typename: 'Chamado', publicId: string, domain: string | null, id: string }
     | { __typename: 'Event', id: string }
     | { __typename: 'RecurrenceGroup', id: string }
+    | { __typename: 'RecurrenceWorkItemEntry', id: string }
     | { __typename: 'TimelineEntry', id: string }
     | { __typename: 'User', username: string, role: Role, id: string }
    | null };
@@ -409,6 +410,7 @@ export type GqlChamadosNodesQuery = { nodes: Array<
     | { __typename: 'Chamado', publicId: string, id: string }
     | { __typename: 'Event', id: string }
     | { __typename: 'RecurrenceGroup', id: string }
+    | { __typename: 'RecurrenceWorkItemEntry', id: string }
     | { __typename: 'TimelineEntry', id: string }
     | { __typename: 'User', username: string, id: string }
    | null> };

@@ -33,6 +33,7 @@ const DOMAIN_STATUS: Record<string, number> = {
   APPROVAL_CLOSED: 409,
   ALREADY_DECIDED: 409,
   EXECUTION_STATE: 409,
+  PROPOSAL_CLOSED: 409,
 };
 
 /** A typed error returned as data by a mutation (it has `code`, `message` and its own fields). */

@@ -24,11 +24,12 @@ export interface LifecycleChange {
 
 /**
  * Occurrences in the last 60 minutes, including this one, from hourly buckets: this hour's plus
- * the part of the previous hour still inside the window (assumed spread evenly).
+ * the part of the previous hour still inside the window (assumed spread evenly, rounded so a
+ * burst that straddles the hour is not discounted by a fraction).
  */
 export function lastHourOccurrences(before: Pick<GroupBefore, 'currentHour' | 'previousHour'>, at: Date): number {
   const intoHour = (at.getTime() % HOUR_MS) / HOUR_MS;
-  return before.currentHour + before.previousHour * (1 - intoHour) + 1;
+  return before.currentHour + Math.round(before.previousHour * (1 - intoHour)) + 1;
 }
 
 /**
@@ -50,7 +51,7 @@ export function nextLifecycle(before: GroupBefore | null, resolution: boolean, a
   if (lastHour >= settings.escalationMinimum && lastHour > settings.escalationFactor * rate) {
     return {
       lifecycle: 'escalating',
-      reason: `${Math.round(lastHour)} occurrences in the last hour > ${settings.escalationFactor} × trailing 7-day rate ${rate.toFixed(2)}/h`,
+      reason: `${lastHour} occurrences in the last hour > ${settings.escalationFactor} × trailing 7-day rate ${rate.toFixed(2)}/h`,
     };
   }
   if (before.lifecycle === 'regressed') return { lifecycle: 'regressed', reason: 'still recurring since it regressed' };

@@ -65,7 +65,7 @@ export async function touchRecurrenceGroup(em: EntityManager, settings: Recurren
        signoz_ref_total = g.signoz_ref_total + excluded.signoz_ref_total,
        alert_ref_total = g.alert_ref_total + excluded.alert_ref_total,
        severity = coalesce(excluded.severity, g.severity),
-       latest_event_id = excluded.latest_event_id,
+       latest_event_id = case when excluded.latest_received_at >= g.latest_received_at then excluded.latest_event_id else g.latest_event_id end,
        latest_received_at = greatest(g.latest_received_at, excluded.latest_received_at),
        latest_occurrence_at = coalesce(excluded.latest_occurrence_at, g.latest_occurrence_at),
        latest_alert_status = case when ? then g.latest_alert_status else excluded.latest_alert_status end,
