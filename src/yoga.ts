@@ -10,6 +10,8 @@ import { observability, operationalEndpoints } from './edge/http/observability.t
 import { requestIdOf } from './edge/http/request-id.ts';
 import { chamadoRoutes } from './edge/rest/chamados.ts';
 import { discoveryAuthRoutes } from './edge/rest/discovery-auth.ts';
+import { eventDossierRoutes } from './edge/rest/event-dossier.ts';
+import { recurrenceDossierRoutes } from './edge/rest/recurrence-dossier.ts';
 import { eventRoutes } from './edge/rest/events.ts';
 import { rejectNulText } from './edge/reject-nul-text.ts';
 import { restRouter } from './edge/rest/router.ts';
@@ -44,7 +46,14 @@ export function createApp(deps: AppDeps): App {
       graphiqlDelivery('/graphql'),
       operationalEndpoints(deps.orm),
       webhookReceiver(deps),
-      restRouter(deps, self, [...chamadoRoutes, ...eventRoutes, ...runbookRoutes, ...discoveryAuthRoutes]),
+      restRouter(deps, self, [
+        ...chamadoRoutes,
+        ...eventRoutes,
+        ...eventDossierRoutes,
+        ...recurrenceDossierRoutes,
+        ...runbookRoutes,
+        ...discoveryAuthRoutes,
+      ]),
       maxDepthPlugin({ n: config.limits.maxDepth, exposeLimits: true }),
       costLimitPlugin({ maxCost: config.limits.maxCost, exposeLimits: true }),
       maxAliasesPlugin({ n: 30, exposeLimits: true }),

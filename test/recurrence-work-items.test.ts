@@ -114,7 +114,7 @@ const ACCEPT = `mutation Accept($id: String!) {
     __typename
     ... on AcceptRecurrenceTicketProposalPayload {
       entry { ${ENTRY} }
-      chamado { publicId origin title eventCount timeline { kind eventId actor { username } } }
+      chamado { publicId projectId origin title eventCount timeline { kind eventId actor { username } } }
       attachedEventCount linked
     }
     ... on ProposalClosedError { status }
@@ -335,7 +335,7 @@ describe('acceptRecurrenceTicketProposal', () => {
       linked: false,
       attachedEventCount: 3,
       entry: { kind: 'accepted', handoffKind: 'ticket_proposal', actor: { username: 'ops' }, workItemState: 'automation_gap' },
-      chamado: { origin: 'alertmanager', title: `[recurrence] ${a.alertname} mail/${a.pod}`, eventCount: 3 },
+      chamado: { projectId: a.project, origin: 'alertmanager', title: `[recurrence] ${a.alertname} mail/${a.pod}`, eventCount: 3 },
     });
     const chamado = accepted.chamado;
     expect(accepted.entry.chamado.publicId).toBe(chamado.publicId);

@@ -10,7 +10,7 @@ import { snakeCase } from './snake-case.ts';
  * can produce are spelled here.
  */
 
-export interface FastApiDetail {
+interface FastApiDetail {
   type: string;
   loc: (string | number)[];
   msg: string;
@@ -19,7 +19,7 @@ export interface FastApiDetail {
 }
 
 /** The 422 answer for one or more problems. */
-export function fastApiError(detail: FastApiDetail[]): RestError {
+function fastApiError(detail: FastApiDetail[]): RestError {
   const message = detail.map((d) => `${d.loc.slice(1).join('.') || d.loc[0]}: ${d.msg}`).join('; ');
   return new RestError(422, 'VALIDATION_FAILED', message, { detail });
 }
@@ -39,13 +39,14 @@ export interface IntBounds {
   le: number;
 }
 
-const UUID = /^(?:urn:uuid:)?(?:[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}|\{[0-9a-f-]{36}\})$/i;
+/** What Python's UUID() takes: hex with or without hyphens, optionally in braces or after `urn:uuid:`. */
+const UUID = /^(?:urn:uuid:)?\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i;
 
 /**
  * Reads query parameters the way FastAPI's `Query(...)` declarations do, collecting every problem
- * before answering (as FastAPI does). Call `done()` once all are read.
+ * before answering (as FastAPI does); readQuery answers once all are read.
  */
-export class QueryReader {
+class QueryReader {
   readonly #query: URLSearchParams;
   readonly #problems: FastApiDetail[] = [];
 
@@ -102,15 +103,22 @@ export class QueryReader {
   uuid(name: string): string | null {
     const raw = this.#query.get(name);
     if (raw === null) return null;
-    if (!UUID.test(raw.trim())) return this.#fail(name, 'uuid_parsing', 'Input should be a valid UUID', raw);
-    const hex = raw.trim().replace(/^urn:uuid:/i, '').replace(/[{}-]/g, '').toLowerCase();
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    const parts = UUID.exec(raw.trim());
+    if (!parts) return this.#fail(name, 'uuid_parsing', 'Input should be a valid UUID', raw);
+    return parts.slice(1).join('-').toLowerCase();
   }
 
-  /** Throws the 422 if anything read so far was wrong. */
   done(): void {
     if (this.#problems.length) throw fastApiError(this.#problems);
   }
+}
+
+/** Runs `read` over the query parameters and answers the 422 if any of them was wrong. */
+export function readQuery<T>(query: URLSearchParams, read: (q: QueryReader) => T): T {
+  const reader = new QueryReader(query);
+  const value = read(reader);
+  reader.done();
+  return value;
 }
 
 /*

@@ -92,6 +92,7 @@ async function openForGroup(tx: EntityManager, actor: Actor, group: RecurrenceGr
   const title = cutToLength(recurrenceTitle(group), TITLE_LIMIT).value;
   const chamado = tx.create(Chamado, {
     publicId: await nextChamadoPublicId(tx, now),
+    projectId: group.projectId,
     origin,
     title,
     // Later events of the group correlate to it by this key (ingest's fingerprint rule).
