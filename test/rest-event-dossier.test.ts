@@ -417,9 +417,9 @@ describe('GET /api/v1/events/dossier/recurrence', () => {
     expect(item.latest_provider_event_id).toMatch(new RegExp(`^${ids.fingerprint}:`));
     expect(item.first_received_at).toMatch(ISO);
     expect(item.latest_received_at).toMatch(ISO);
-    expect(sorted(item.work_item)).toEqual(['id', 'next_step', 'reason', 'state', 'title']);
+    expect(sorted(item.work_item)).toEqual(['next_step', 'reason', 'state', 'title', 'work_item_id']);
     expect(item.work_item).toMatchObject({ state: 'manual_gate' });
-    expect(item.work_item.id).toMatch(UUID);
+    expect(item.work_item.work_item_id).toMatch(UUID);
 
     // A run's events are those of the chamado it ran on; run_id is read as Python reads a UUID.
     const byRun = await get('/dossier', { run_id: `{${runId.toUpperCase()}}` });
@@ -454,7 +454,7 @@ describe('recurrence work items: preview, dry-run, hand-off', () => {
 
   it('change no chamado, approval, run, timeline entry or outbound delivery (nor does a heartbeat)', async () => {
     const { project, dossier } = await recurringAlertWithRun();
-    const workItemId = dossier.items[0].work_item.id;
+    const workItemId = dossier.items[0].work_item.work_item_id;
     const before = await sideEffectCounts(project);
     expect(before).toMatchObject({ chamados: 1, runbook_executions: 1, approval_requests: 1 });
     expect(before.timeline_entries).toBeGreaterThan(0);

@@ -33,7 +33,7 @@ const GROUP_COUNTERS: Wire[] = [
   'occurrence_total', 'duplicate_total', 'linked_run_total', 'source_ref_total', 'missing_source_refs_total',
   'sentry_ref_total', 'signoz_ref_total', 'alert_ref_total', 'run_state_counts', 'first_received_at', 'latest_received_at',
 ];
-const WORK_ITEM: Wire[] = ['id', 'state', 'reason', 'next_step', 'title'];
+const WORK_ITEM: Wire[] = [['work_item_id', 'id'], 'state', 'reason', 'next_step', 'title'];
 
 const GROUP_FIELDS = `${selectionOf(GROUP_FACTS)} ${selectionOf(GROUP_COUNTERS)}
   latestEvent { eventUuid providerEventIdOrFallback contentPreview }
