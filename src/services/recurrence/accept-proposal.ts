@@ -16,7 +16,7 @@ import { groupsByIds, type RecurrenceGroupRow } from './reads.ts';
 import { currentWorkItemState, openChamadoOfGroup, recordEntry } from './work-items.ts';
 
 /** At most this many of the group's events (the newest) are attached on acceptance. */
-export const ACCEPT_ATTACH_CAP = 500;
+const ACCEPT_ATTACH_CAP = 500;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TITLE_LIMIT = columnLimits(ChamadoSchema).title!;
@@ -118,7 +118,7 @@ async function openForGroup(tx: EntityManager, actor: Actor, group: RecurrenceGr
 }
 
 /** `[recurrence] <alertname or rule> <namespace>/<target>`, leaving out what the group lacks. */
-export function recurrenceTitle(g: Pick<RecurrenceGroupRow, 'alertname' | 'ruleId' | 'fingerprint' | 'recurrenceKey' | 'namespace' | 'targetResource'>): string {
+function recurrenceTitle(g: Pick<RecurrenceGroupRow, 'alertname' | 'ruleId' | 'fingerprint' | 'recurrenceKey' | 'namespace' | 'targetResource'>): string {
   const what = g.alertname ?? (g.ruleId ? `rule ${g.ruleId}` : null) ?? g.fingerprint ?? g.recurrenceKey;
   const where = [g.namespace, g.targetResource].filter(Boolean).join('/');
   return `[recurrence] ${what}${where ? ` ${where}` : ''}`;

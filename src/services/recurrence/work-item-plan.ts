@@ -21,7 +21,7 @@ export interface PreflightCheck {
 }
 
 /** The tables none of preview, dry-run and hand-off ever writes (the tests count their rows). */
-export const UNCHANGED_BY_WORK_ITEMS = ['chamados', 'approvals', 'runbook_executions', 'timeline_entries', 'outbound_deliveries'];
+const UNCHANGED_BY_WORK_ITEMS = ['chamados', 'approvals', 'runbook_executions', 'timeline_entries', 'outbound_deliveries'];
 
 export interface WorkItemGuarantees {
   readOnly: boolean;
@@ -61,7 +61,7 @@ const DAY_MS = 24 * 3_600_000;
 const IN_FLIGHT: readonly string[] = ['aprovado', 'em_fila', 'executando'];
 const iso = (d: Date | string | null) => (d === null ? 'never' : new Date(d).toISOString());
 
-export function guaranteesOf(purpose: PlanPurpose): WorkItemGuarantees {
+function guaranteesOf(purpose: PlanPurpose): WorkItemGuarantees {
   return purpose === 'preview'
     ? { readOnly: true, writes: [], unchanged: [...UNCHANGED_BY_WORK_ITEMS] }
     : { readOnly: false, writes: ['recurrence_work_item_entries'], unchanged: [...UNCHANGED_BY_WORK_ITEMS] };
