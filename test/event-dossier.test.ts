@@ -232,6 +232,11 @@ describe('a project with one delivery of each provider', () => {
     expect(exact.nodes.map((n) => n.eventId)).toEqual([seen.amDup0.event_id, seen.am0.event_id]);
     // Exact means exact: a prefix of it is not enough.
     expect((await events({ providerEventId: original.providerEventId.slice(0, -1) })).total).toBe(0);
+    // The fallback ids served for events without a provider id find those events again.
+    for (const name of ['sentry', 'w3']) {
+      const served = (await events({ projectId: p })).nodes.find((n) => n.eventId === seen[name].event_id)!.providerEventIdOrFallback;
+      expect((await events({ projectId: p, providerEventId: served })).nodes.map((n) => n.eventId)).toEqual([seen[name].event_id]);
+    }
 
     const ids = async (prefix: string) => (await events({ providerEventIdPrefix: prefix })).nodes.map((n) => n.eventId);
     expect(await ids(`${tag}\\%_`)).toEqual([seen.w1.event_id]);

@@ -74,6 +74,21 @@ function likePrefix(prefix: string): string {
 }
 
 /** The run's chamado; a malformed run id matches nothing instead of failing the uuid cast. */
+/**
+ * The provider event id as served (providerEventIdOrFallbackOf in dossier.ts): the provider's own,
+ * else `delivery-<delivery id>`, else the numeric id, so an id read off an event finds it again.
+ */
+function providerEventIdCondition(id: string): Sql {
+  const delivery = /^delivery-(.+)$/s.exec(id);
+  const fallback = delivery
+    ? sqlPart('e.delivery_id = ?', delivery[1]!)
+    : /^\d{1,15}$/.test(id)
+      ? sqlPart('e.delivery_id is null and e.id = ?', Number(id))
+      : null;
+  if (!fallback) return sqlPart('e.provider_event_id = ?', id);
+  return sqlPart('e.provider_event_id = ? or (e.provider_event_id is null and ?)', id, fallback);
+}
+
 function runCondition(runId: string): Sql {
   if (!UUID.test(runId)) return sqlPart('false');
   return sqlPart('e.chamado_id = (select r.chamado_id from runbook_executions r where r.uuid = ?)', runId);
@@ -93,7 +108,7 @@ function conditionsOf(filter: EventFilter): (Sql | null)[] {
     filter.duplicate != null ? sqlPart('e.is_duplicate = ?', filter.duplicate) : null,
     filter.projectId ? sqlPart('e.project_id = ?', filter.projectId) : null,
     filter.providerEventIdPrefix ? sqlPart('e.provider_event_id like ?', likePrefix(filter.providerEventIdPrefix)) : null,
-    filter.providerEventId ? sqlPart('e.provider_event_id = ?', filter.providerEventId) : null,
+    filter.providerEventId ? providerEventIdCondition(filter.providerEventId) : null,
     filter.runId != null ? runCondition(filter.runId) : null,
     q ? sqlPart(q.sql, ...q.params) : null,
   ];
