@@ -289,7 +289,7 @@ describe('no side effects', () => {
 
     const dry = (await ok(DRY_RUN, { input: { workItemId, projectId: a.project, provider: 'alertmanager', mode: 'repair' } })).dryRunRecurrenceWorkItem;
     expect(dry.__typename).toBe('RecurrenceWorkItemActionPayload');
-    expect(dry.plan.guarantees).toEqual({ readOnly: false, writes: ['recurrence_work_item_entries'], unchanged: UNCHANGED });
+    expect(dry.plan.guarantees).toEqual({ readOnly: false, writes: ['recurrence_work_item_entries', 'recurrence_groups.change_seq'], unchanged: UNCHANGED });
     expect(dry.entry).toMatchObject({
       kind: 'dry_run',
       mode: 'repair',

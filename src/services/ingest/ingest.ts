@@ -198,7 +198,9 @@ async function ingestOne(
     if (group) {
       await linkGroupChamado(tx, group.id, chamado.id, now);
       // A chamado opened once the threshold was reached takes the occurrences that were held.
-      if (correlation.decision === 'opened') await attachHeldOccurrences(tx, chamado, { projectId: delivery.projectId, recurrenceKey: recKey!, exceptEventId: event.id, now });
+      if (correlation.decision === 'opened') {
+        await attachHeldOccurrences(tx, settings.recurrence, group, chamado, { projectId: delivery.projectId, recurrenceKey: recKey!, exceptEventId: event.id, now });
+      }
     }
     // Still under the chamado's row lock taken by joinableChamado (resolutions never open one).
     await resolveWhenAlertsEnd(tx, chamado, event, settings.rules.autoResolveSources, now);

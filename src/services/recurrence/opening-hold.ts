@@ -47,13 +47,20 @@ export async function openingHold(em: EntityManager, settings: RecurrenceSetting
   return { by: 'threshold', reason: `held by the opening threshold: ${seen} of ${occurrences} occurrences within ${Math.round(windowMs / 60_000)} min` };
 }
 
-/** Puts the group's held occurrences on the chamado its threshold finally opened. */
+/**
+ * Puts the group's held occurrences that counted towards the threshold (those inside its window)
+ * on the chamado it finally opened; older held ones stay in the group's history only.
+ */
 export async function attachHeldOccurrences(
   em: EntityManager,
+  settings: RecurrenceSettings,
+  group: TouchedGroup,
   chamado: Chamado,
   scope: GroupScope & { exceptEventId: number },
 ): Promise<void> {
+  const { windowMs } = openingThreshold(group, settings);
   const held = await em.find(Event, {
+    receivedAt: { $gt: new Date(scope.now.getTime() - windowMs) },
     projectId: scope.projectId,
     recurrenceKey: scope.recurrenceKey,
     chamado: null,

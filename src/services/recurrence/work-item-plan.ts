@@ -64,7 +64,8 @@ const iso = (d: Date | string | null) => (d === null ? 'never' : new Date(d).toI
 function guaranteesOf(purpose: PlanPurpose): WorkItemGuarantees {
   return purpose === 'preview'
     ? { readOnly: true, writes: [], unchanged: [...UNCHANGED_BY_WORK_ITEMS] }
-    : { readOnly: false, writes: ['recurrence_work_item_entries'], unchanged: [...UNCHANGED_BY_WORK_ITEMS] };
+    : // The new entry also moves the group's change_seq, so live recurrence views show it.
+      { readOnly: false, writes: ['recurrence_work_item_entries', 'recurrence_groups.change_seq'], unchanged: [...UNCHANGED_BY_WORK_ITEMS] };
 }
 
 /** What `auto` means per state: run a repair where a chamado can take it, else a ticket or people. */
