@@ -43,3 +43,8 @@ export function whereAll(conditions: readonly (Sql | null | undefined | false)[]
   if (given.length === 0) return raw<Sql>('', []);
   return raw<Sql>(`where ${given.map(() => '(?)').join(' and ')}`, given);
 }
+
+/** A canonical UUID (any case): what a `uuid` column accepts, checked before it reaches SQL. */
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
-import { anyOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
+import { anyOf, isUuid, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
 import { selectList, type RowOf } from '../../../entities/column-facts.ts';
 import { EventSchema, type Event } from '../../../entities/event.entity.ts';
 import { EVENT_COLUMN_FIELDS } from '../ingest/normalized-event.ts';
@@ -66,7 +66,6 @@ export interface EventFilter {
   runId?: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `like` pattern for "starts with `prefix`": its own `%`, `_` and `\` escaped (backslash is LIKE's default escape). */
 function likePrefix(prefix: string): string {
@@ -90,7 +89,7 @@ function providerEventIdCondition(id: string): Sql {
 }
 
 function runCondition(runId: string): Sql {
-  if (!UUID.test(runId)) return sqlPart('false');
+  if (!isUuid(runId)) return sqlPart('false');
   return sqlPart('e.chamado_id = (select r.chamado_id from runbook_executions r where r.uuid = ?)', runId);
 }
 

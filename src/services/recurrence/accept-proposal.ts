@@ -7,6 +7,7 @@ import { Event } from '../../../entities/event.entity.ts';
 import { RecurrenceWorkItemEntry } from '../../../entities/recurrence-work-item-entry.entity.ts';
 import { TimelineEntry } from '../../../entities/timeline-entry.entity.ts';
 import { User } from '../../../entities/user.entity.ts';
+import { isUuid } from '../../db/sql.ts';
 import { NotFoundError, ProposalClosedError } from '../../errors.ts';
 import type { Actor } from '../actor.ts';
 import { putEventsOnTimeline } from '../chamados/absorb-events.ts';
@@ -18,7 +19,6 @@ import { currentWorkItemState, openChamadoOfGroup, recordEntry } from './work-it
 /** At most this many of the group's events (the newest) are attached on acceptance. */
 const ACCEPT_ATTACH_CAP = 500;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TITLE_LIMIT = columnLimits(ChamadoSchema).title!;
 
 export interface AcceptedProposal {
@@ -37,7 +37,7 @@ export interface AcceptedProposal {
  * chamado or is already among the events attached).
  */
 export async function acceptTicketProposal(em: EntityManager, actor: Actor, proposalId: string): Promise<AcceptedProposal> {
-  if (!UUID.test(proposalId)) throw new NotFoundError('recurrence_ticket_proposal', proposalId);
+  if (!isUuid(proposalId)) throw new NotFoundError('recurrence_ticket_proposal', proposalId);
   return em.transactional(async (tx) => {
     const proposal = await tx.findOne(RecurrenceWorkItemEntry, { uuid: proposalId.toLowerCase() }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!proposal || proposal.kind !== 'handoff' || proposal.handoffKind !== 'ticket_proposal') {

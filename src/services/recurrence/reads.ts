@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { selectList, type RowOf } from '../../../entities/column-facts.ts';
 import { RecurrenceGroupSchema, type RecurrenceGroup } from '../../../entities/recurrence-group.entity.ts';
-import { anyOf } from '../../db/sql.ts';
+import { anyOf, isUuid } from '../../db/sql.ts';
 
 /* Recurrence read side: plain rows of the maintained groups, batched by key for DataLoaders. */
 
@@ -58,7 +58,7 @@ export async function groupsByIds(em: EntityManager, ids: readonly number[]): Pr
 
 /** Groups by their public id (the REST `work_item_id`); a malformed uuid matches nothing. */
 export async function groupsByUuids(em: EntityManager, uuids: readonly string[]): Promise<RecurrenceGroupRow[]> {
-  const valid = uuids.filter((u) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(u)).map((u) => u.toLowerCase());
+  const valid = uuids.filter(isUuid).map((u) => u.toLowerCase());
   if (valid.length === 0) return [];
   return em.execute<RecurrenceGroupRow[]>(`select ${GROUP_COLUMNS} from recurrence_groups g where ?`, [anyOf('g.uuid', valid, 'uuid')]);
 }
