@@ -5,6 +5,7 @@ import { REF_FACTS_SQL } from '../src/services/events/coverage.ts';
 import { sourceRefFacts } from '../src/services/recurrence/source-refs.ts';
 import { newDomain, withIds } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer } from './helpers/server.ts';
+import { statementsOf } from './helpers/sql-statements.ts';
 
 /*
  * The event dossier on Event (spec 002 `/events/dossier` item fields), its filters (project,
@@ -384,19 +385,6 @@ describe('eventCoverage', () => {
 });
 
 describe('SQL statements', () => {
-  async function measure(query: string, variables: Json): Promise<{ statements: number; data: Json }> {
-    const res = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.token('viewer')}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: Json; errors?: unknown };
-    expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-    const header = res.headers.get('x-sql-statements');
-    expect(header, 'X-Sql-Statements header').toMatch(/^\d+$/);
-    return { statements: Number(header), data: body.data! };
-  }
-
   /** One Alertmanager delivery of `n` firing alerts (each its own chamado) into a fresh project. */
   async function projectOf(n: number): Promise<string> {
     const project = unique('dossier-n');
@@ -414,16 +402,16 @@ describe('SQL statements', () => {
   it('events with every dossier field and eventCoverage cost the same for 5 and 30 events', async () => {
     const [small, large] = [await projectOf(5), await projectOf(30)];
     const list = `query DossierCount($filter: EventFilter) { events(filter: $filter, first: 50) { edges { node { ${DOSSIER_FIELDS} } } } }`;
-    const a = await measure(list, { filter: { projectId: small } });
-    const b = await measure(list, { filter: { projectId: large } });
+    const a = await statementsOf(server, list, { filter: { projectId: small } });
+    const b = await statementsOf(server, list, { filter: { projectId: large } });
     expect(a.data.events.edges).toHaveLength(5);
     expect(b.data.events.edges).toHaveLength(30);
     expect(b.data.events.edges.every((e: Json) => e.node.contentRedacted && e.node.channelChatId)).toBe(true);
     expect(b.statements).toBe(a.statements);
 
     const cov = `query CoverageCount($projectId: String) { eventCoverage(projectId: $projectId) { ${COVERAGE_FIELDS} } }`;
-    const c = await measure(cov, { projectId: small });
-    const d = await measure(cov, { projectId: large });
+    const c = await statementsOf(server, cov, { projectId: small });
+    const d = await statementsOf(server, cov, { projectId: large });
     expect(c.data.eventCoverage.summary.sourceCount).toBe(5);
     expect(d.data.eventCoverage.summary.sourceCount).toBe(30);
     expect(d.statements).toBe(c.statements);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { postWebhook, vendorFixture, waitFor } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer } from './helpers/server.ts';
+import { statementsOf } from './helpers/sql-statements.ts';
 
 /*
  * The recurrence read model (issue 9, spec 002 `/events/dossier/recurrence`) through GraphQL:
@@ -480,19 +481,6 @@ describe('paging, histogram ranges and bounds', () => {
 });
 
 describe('constant SQL', () => {
-  /** Statements one request cost (X-Sql-Statements). */
-  async function statements(query: string, variables: Json): Promise<{ count: number; data: Json }> {
-    const res = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.token('viewer')}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: Json; errors?: unknown };
-    expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-    expect(res.headers.get('x-sql-statements')).toMatch(/^\d+$/);
-    return { count: Number(res.headers.get('x-sql-statements')), data: body.data! };
-  }
-
   /** `size` groups: one with a chamado and a waiting run, the rest with two occurrences each. */
   async function projectOf(size: number): Promise<string> {
     const project = unique('p');
@@ -516,16 +504,16 @@ describe('constant SQL', () => {
     const dossier = `query RgSqlD($p: String, $occ: Int) { recurrenceDossier(projectId: $p, limit: 300) { summary { recurrenceGroupTotal linkedRunTotal } items { ${NESTED} } } }`;
     const list = `query RgSqlL($f: RecurrenceGroupFilter, $n: Int, $occ: Int) { recurrenceGroups(filter: $f, first: $n) { totalCount edges { cursor node { ${NESTED} } } } }`;
 
-    const d3 = await statements(dossier, { p: small, occ: 5 });
-    const d30 = await statements(dossier, { p: large, occ: 5 });
+    const d3 = await statementsOf(server, dossier, { p: small, occ: 5 });
+    const d30 = await statementsOf(server, dossier, { p: large, occ: 5 });
     expect(d3.data.recurrenceDossier.summary).toEqual({ recurrenceGroupTotal: 3, linkedRunTotal: 1 });
     expect(d30.data.recurrenceDossier.summary).toEqual({ recurrenceGroupTotal: 30, linkedRunTotal: 1 });
     expect(d30.data.recurrenceDossier.items.filter((g: Json) => g.occurrences.totalCount === 2)).toHaveLength(29);
-    expect(d30.count).toBe(d3.count);
+    expect(d30.statements).toBe(d3.statements);
 
-    const l3 = await statements(list, { f: { projectId: small }, n: 300, occ: 5 });
-    const l30 = await statements(list, { f: { projectId: large }, n: 300, occ: 5 });
+    const l3 = await statementsOf(server, list, { f: { projectId: small }, n: 300, occ: 5 });
+    const l30 = await statementsOf(server, list, { f: { projectId: large }, n: 300, occ: 5 });
     expect(l30.data.recurrenceGroups.totalCount).toBe(30);
-    expect(l30.count).toBe(l3.count);
+    expect(l30.statements).toBe(l3.statements);
   });
 });

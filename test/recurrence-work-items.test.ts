@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { postWebhook, waitFor } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
+import { sideEffectCounts } from './helpers/side-effects.ts';
 
 /*
  * Recurrence work items (spec 002 preview / dry-run / hand-off, issue 9): the plan and its
@@ -163,33 +164,6 @@ async function group(workItemId: string): Promise<Json> {
   return data.recurrenceGroup;
 }
 
-/**
- * Rows a side effect would create or change for one project: its chamados (those its events or
- * groups joined), their timeline entries, executions, approvals and outbound deliveries. Scoped to
- * the project because other test files write to the same database at the same time.
- */
-async function sideEffects(project: string): Promise<Json> {
-  const [row] = await sql(
-    `with ev as (select id, chamado_id from events where project_id = ?),
-          ch as (select chamado_id as id from ev where chamado_id is not null
-                 union select gc.chamado_id from recurrence_group_chamados gc
-                 join recurrence_groups g on g.id = gc.group_id where g.project_id = ?),
-          te as (select t.id from timeline_entries t where t.chamado_id in (select id from ch) or t.event_id in (select id from ev))
-     select (select count(*)::int from ch) as chamados,
-            (select coalesce(sum(version), 0)::int from chamados where id in (select id from ch)) as chamado_versions,
-            (select count(*)::int from te) as timeline_entries,
-            (select count(*)::int from runbook_executions x where x.chamado_id in (select id from ch)) as runbook_executions,
-            (select count(*)::int from approval_requests a join runbook_executions x on x.id = a.execution_id
-              where x.chamado_id in (select id from ch)) as approval_requests,
-            (select count(*)::int from outbound_deliveries o
-              where o.chamado_id in (select id from ch) or o.timeline_entry_id in (select id from te)) as outbound_deliveries,
-            (select count(*)::int from recurrence_work_item_entries w join recurrence_groups g on g.id = w.group_id
-              where g.project_id = ?) as work_item_entries`,
-    [project, project, project],
-  );
-  return row!;
-}
-
 const UNCHANGED = ['chamados', 'approvals', 'runbook_executions', 'timeline_entries', 'outbound_deliveries'];
 const CHECK_NAMES = ['recurring_last_24h', 'silence', 'open_chamado', 'latest_run', 'approval_pending', 'runbook_level', 'ticket_proposal'];
 
@@ -270,7 +244,7 @@ describe('recurrenceWorkItemPreview', () => {
     expect(dry.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const hand = await server.gql(HAND_OFF, { input: { workItemId } }, { as: 'viewer' });
     expect(hand.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await sideEffects(a.project)).work_item_entries).toBe(0);
+    expect((await sideEffectCounts(server, a.project)).work_item_entries).toBe(0);
   });
 });
 
@@ -280,12 +254,12 @@ describe('no side effects', () => {
     await fire(a); // opens a chamado, so there is something that could be touched
     await fire(a, 'warning'); // joins it
     const { workItemId } = await workItemOf(a);
-    const before = await sideEffects(a.project);
+    const before = await sideEffectCounts(server, a.project);
     expect(before).toMatchObject({ chamados: 1, timeline_entries: 2, work_item_entries: 0 });
 
     await preview({ id: workItemId });
     await preview({ id: workItemId, mode: 'repair' });
-    expect(await sideEffects(a.project)).toEqual(before);
+    expect(await sideEffectCounts(server, a.project)).toEqual(before);
 
     const dry = (await ok(DRY_RUN, { input: { workItemId, projectId: a.project, provider: 'alertmanager', mode: 'repair' } })).dryRunRecurrenceWorkItem;
     expect(dry.__typename).toBe('RecurrenceWorkItemActionPayload');
@@ -300,14 +274,14 @@ describe('no side effects', () => {
       chamado: null,
       data: { plan: { state: 'open', effectiveMode: 'repair', preflightChecks: dry.plan.preflightChecks } },
     });
-    const afterDry = await sideEffects(a.project);
+    const afterDry = await sideEffectCounts(server, a.project);
     expect(afterDry).toEqual({ ...before, work_item_entries: 1 });
 
     const proposal = await handOff(workItemId);
     expect(proposal).toMatchObject({ kind: 'handoff', handoffKind: 'ticket_proposal', status: 'proposed', mode: 'auto', chamado: null });
     const takeover = await handOff(workItemId, 'manual_takeover');
     expect(takeover).toMatchObject({ kind: 'handoff', handoffKind: 'manual_takeover', status: null });
-    expect(await sideEffects(a.project)).toEqual({ ...before, work_item_entries: 3 });
+    expect(await sideEffectCounts(server, a.project)).toEqual({ ...before, work_item_entries: 3 });
 
     // The history, newest first; a pending proposal shows up in the next plan.
     const g = await group(workItemId);
@@ -448,7 +422,7 @@ describe('silences', () => {
     const held = await fire(a);
     expect(held.chamado_public_id).toBeNull();
     expect(held.correlation).toMatchObject({ decision: 'stored', held_by: 'silence', reason: expect.stringContaining('planned maintenance') });
-    expect((await sideEffects(a.project)).chamados).toBe(0);
+    expect((await sideEffectCounts(server, a.project)).chamados).toBe(0);
 
     const lifted = (await ok(UNSILENCE, { id: workItemId })).unsilenceRecurrenceGroup;
     expect(lifted).toMatchObject({ __typename: 'RecurrenceGroup', silence: null });

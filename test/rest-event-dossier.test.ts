@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { postWebhook, withIds } from './helpers/factories.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
+import { sideEffectCounts } from './helpers/side-effects.ts';
 
 /*
  * Spec 002's REST paths (issue 9) over HTTP against the real server: every path's JSON keys and
@@ -225,26 +226,6 @@ describe('GET /api/v1/events/dossier/coverage', () => {
   });
 });
 
-/** Row counts of what a side effect would create, for one project's events, groups and chamados. */
-async function sideEffectCounts(project: string): Promise<Json> {
-  const [row] = await server.orm.em.getConnection().execute<Json[]>(
-    `with ev as (select id, chamado_id from events where project_id = ?),
-          ch as (select chamado_id as id from ev where chamado_id is not null
-                 union select gc.chamado_id from recurrence_group_chamados gc
-                 join recurrence_groups g on g.id = gc.group_id where g.project_id = ?),
-          te as (select t.id from timeline_entries t where t.chamado_id in (select id from ch) or t.event_id in (select id from ev))
-     select (select count(*)::int from ch) as chamados,
-            (select count(*)::int from te) as timeline_entries,
-            (select count(*)::int from runbook_executions x where x.chamado_id in (select id from ch)) as runbook_executions,
-            (select count(*)::int from approval_requests a join runbook_executions x on x.id = a.execution_id
-              where x.chamado_id in (select id from ch)) as approval_requests,
-            (select count(*)::int from outbound_deliveries o
-              where o.chamado_id in (select id from ch) or o.timeline_entry_id in (select id from te)) as outbound_deliveries`,
-    [project, project],
-  );
-  return row!;
-}
-
 describe('POST /api/v1/events/dossier/provider-heartbeat', () => {
   it('takes the operator key only: none → 401, a wrong one → 403, a user token alone → 401', async () => {
     const none = await heartbeat({}, {});
@@ -274,7 +255,7 @@ describe('POST /api/v1/events/dossier/provider-heartbeat', () => {
 
   it('records one synthetic event per provider with no chamado and says so in its payload', async () => {
     const project = unique('p');
-    const before = await sideEffectCounts(project);
+    const before = await sideEffectCounts(server, project);
     const res = await heartbeat({ project_id: project, run_ref: 'cron-42' });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(sorted(res.body)).toEqual(['items', 'project_id', 'status']);
@@ -305,7 +286,7 @@ describe('POST /api/v1/events/dossier/provider-heartbeat', () => {
       });
       expect(e.payload.labels).toMatchObject({ provider: e.source, synthetic: 'true' });
     }
-    expect(await sideEffectCounts(project)).toEqual(before);
+    expect(await sideEffectCounts(server, project)).toEqual(before);
 
     const dossier = await get('/dossier', { project_id: project });
     expect(dossier.body.events.map((e: Json) => e.stage)).toEqual(['heartbeat', 'heartbeat']);
@@ -455,7 +436,7 @@ describe('recurrence work items: preview, dry-run, hand-off', () => {
   it('change no chamado, approval, run, timeline entry or outbound delivery (nor does a heartbeat)', async () => {
     const { project, dossier } = await recurringAlertWithRun();
     const workItemId = dossier.items[0].work_item.work_item_id;
-    const before = await sideEffectCounts(project);
+    const before = await sideEffectCounts(server, project);
     expect(before).toMatchObject({ chamados: 1, runbook_executions: 1, approval_requests: 1 });
     expect(before.timeline_entries).toBeGreaterThan(0);
 
@@ -485,7 +466,8 @@ describe('recurrence work items: preview, dry-run, hand-off', () => {
 
     const beat = await heartbeat({ project_id: project });
     expect(beat.status).toBe(200);
-    expect(await sideEffectCounts(project)).toEqual(before);
+    // The dry-run and the two hand-offs are recorded as work item entries, their only writes.
+    expect(await sideEffectCounts(server, project)).toEqual({ ...before, work_item_entries: before.work_item_entries + 3 });
   });
 
   it('answer 404 for an unknown work item, as the reference (plus error and message)', async () => {

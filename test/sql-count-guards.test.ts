@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertEvents } from './helpers/fixtures.ts';
 import { newChamado, newDomain } from './helpers/factories.ts';
 import { startTestServer, type TestServer, type TestUser } from './helpers/server.ts';
+import { statementsOf } from './helpers/sql-statements.ts';
 
 /**
  * N+1 guards beyond the chamado list (test/concurrency.test.ts): the Discover list, the chamado
@@ -19,19 +20,6 @@ beforeAll(async () => {
   await server.token('ops');
 });
 afterAll(() => server?.close());
-
-async function measureGraphQL(query: string, variables: Json, as: TestUser = 'viewer'): Promise<{ statements: number; data: Json }> {
-  const res = await fetch(`${server.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${await server.token(as)}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: Json; errors?: unknown };
-  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
-  const header = res.headers.get('x-sql-statements');
-  expect(header, 'X-Sql-Statements header').toMatch(/^\d+$/);
-  return { statements: Number(header), data: body.data! };
-}
 
 async function measureRest(path: string, as: TestUser = 'viewer'): Promise<{ statements: number; body: Json }> {
   const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${await server.token(as)}` } });
@@ -91,9 +79,9 @@ describe('Discover list', () => {
   }, 120_000);
 
   it('GraphQL events(first: 5) and events(first: 50) cost the same statements', async () => {
-    await measureGraphQL(DISCOVER, { domain, first: 1 });
-    const five = await measureGraphQL(DISCOVER, { domain, first: 5 });
-    const fifty = await measureGraphQL(DISCOVER, { domain, first: 50 });
+    await statementsOf(server, DISCOVER, { domain, first: 1 });
+    const five = await statementsOf(server, DISCOVER, { domain, first: 5 });
+    const fifty = await statementsOf(server, DISCOVER, { domain, first: 50 });
     expect(five.data.events.edges).toHaveLength(5);
     expect(fifty.data.events.edges).toHaveLength(50);
     expect(fifty.data.events.edges.every((e: Json) => e.node.chamado?.publicId)).toBe(true);
@@ -142,9 +130,9 @@ describe('chamado detail and timeline', () => {
   }, 120_000);
 
   it('GraphQL chamado(publicId) with its timeline costs the same for 3 and 41 entries', async () => {
-    await measureGraphQL(DETAIL, { publicId: small });
-    const one = await measureGraphQL(DETAIL, { publicId: small });
-    const many = await measureGraphQL(DETAIL, { publicId: large });
+    await statementsOf(server, DETAIL, { publicId: small });
+    const one = await statementsOf(server, DETAIL, { publicId: small });
+    const many = await statementsOf(server, DETAIL, { publicId: large });
     expect(one.data.chamado.timeline).toHaveLength(3);
     expect(many.data.chamado.timeline).toHaveLength(41);
     expect(many.data.chamado.timeline.filter((e: Json) => e.event?.chamado?.publicId === large)).toHaveLength(30);
