@@ -13,7 +13,8 @@ import { startTestServer, unique, type TestServer } from './helpers/server.ts';
  * recurrenceChanged against the real server: webhooks posted with a project of the test's own
  * (`?project_id=`) reach a subscriber of that project as its group, with the counters it has when
  * sent; other projects' groups do not; `after` (a changeSeq) replays what was missed; changes made
- * through the ORM (a silence, a work-item entry) move the group's change_seq and are delivered;
+ * through the ORM (a silence, a work-item entry) or the silence mutations move the group's
+ * change_seq and are delivered; a change_seq taken before a later one commits is not skipped;
  * the topic crosses instances through Redis. graphql-ws and SSE (read by hand like live.test.ts).
  *
  * Every subscription here but one starts with `after: "0"` on a project no other test uses: the
@@ -291,6 +292,41 @@ describe('recurrenceChanged', () => {
     expect(BigInt(noted!.changeSeq)).toBeGreaterThan(BigInt(silenced!.changeSeq));
     await feed.quiet();
     expect(feed.items).toHaveLength(3);
+  });
+
+  it('silenceRecurrenceGroup and unsilenceRecurrenceGroup (mutations) are each delivered once, with the silence as it is', async () => {
+    const project = unique('rl');
+    const fp = unique('fp');
+    const feed = subscribeWs(server, await server.token('viewer'), { filter: { projectId: project }, after: '0' });
+    await fire(server, project, fp, minutesAgo(2));
+    const [counted] = await feed.take(1);
+
+    const silence = await server.gql(
+      `mutation S($id: String!, $until: DateTime!) {
+        silenceRecurrenceGroup(workItemId: $id, until: $until, reason: "maintenance window") { __typename ... on Error { message } }
+      }`,
+      { id: counted!.workItemId, until: new Date(Date.now() + 3_600_000).toISOString() },
+      { as: 'ops' },
+    );
+    expect(silence.data?.silenceRecurrenceGroup.__typename, JSON.stringify(silence)).toBe('RecurrenceGroup');
+    const [, silenced] = await feed.take(2);
+    expect([silenced!.workItemId, silenced!.lifecycle, silenced!.silence]).toEqual([
+      counted!.workItemId,
+      'silenced',
+      { reason: 'maintenance window', active: true },
+    ]);
+
+    const lifted = await server.gql(
+      `mutation U($id: String!) { unsilenceRecurrenceGroup(workItemId: $id) { __typename } }`,
+      { id: counted!.workItemId },
+      { as: 'ops' },
+    );
+    expect(lifted.data?.unsilenceRecurrenceGroup.__typename, JSON.stringify(lifted)).toBe('RecurrenceGroup');
+    const [, , unsilenced] = await feed.take(3);
+    await feed.quiet();
+    expect(feed.items).toHaveLength(3);
+    expect([unsilenced!.lifecycle, unsilenced!.silence]).toEqual(['new', null]);
+    expect(BigInt(unsilenced!.changeSeq)).toBeGreaterThan(BigInt(silenced!.changeSeq));
   });
 
   it('a change that commits after a later-numbered one was sent is still sent (change_seq is taken before commit)', async () => {
