@@ -79,7 +79,9 @@ const RecurrenceGroupSchema = defineEntity({
   },
   uniques: [{ name: 'recurrence_groups_project_key_unique', properties: ['projectId', 'recurrenceKey'] }],
   indexes: [
-    { properties: ['projectId', 'latestReceivedAt'] },
+    // Newest activity first, for one project or for all of them (recurrenceGroups, the dossier).
+    { properties: ['latestReceivedAt', 'id'] },
+    { properties: ['projectId', 'latestReceivedAt', 'id'] },
     { properties: ['projectId', 'provider', 'latestReceivedAt'] },
     { properties: ['changeSeq'] },
   ],

@@ -4,7 +4,10 @@ import { sqlPart, whereAll, type Sql } from './sql.ts';
 /*
  * The one SQL-side paging helper (resolvers/pagination.ts checks the arguments and builds the
  * connection): newest first by id, `limit + 1` rows to learn whether there is a next page, and the
- * total in the same statement through a window count.
+ * total in a statement of its own. A window count in the page's statement looked cheaper, but it
+ * makes PostgreSQL join and count every matching row before the LIMIT (700 ms over 100k events
+ * against 0.4 ms for the page); counted alone, a left join that selects nothing is dropped by the
+ * planner and the count reads one index.
  */
 
 /** Upper bound on a page, whatever the caller asked (the API layers validate before this). */
@@ -44,25 +47,15 @@ export async function pagedRows<T extends object>(em: EntityManager, query: Page
   const limit = clampPageLimit(page.limit);
   const offset = Math.max(page.offset ?? 0, 0);
   const afterId = page.afterId || null;
-  const filter = whereAll(query.where);
-  const rows = await em.execute<(T & { total: string })[]>(
-    `select ${query.columns}, count(*) over () as total ${query.from} ? order by ${query.id} desc limit ? offset ?`,
-    [whereAll([...query.where, afterId !== null && sqlPart(`${query.id} < ?`, afterId)]), limit + 1, offset],
-  );
-  // The window count runs before LIMIT/OFFSET, so it is the filter's total unless a cursor
-  // narrowed the rows or the page came back empty past the first row; only then is a separate
-  // count needed (an empty first page without a cursor means the filter matches nothing).
-  let total: number;
-  if (rows.length > 0 && afterId === null) {
-    total = Number(rows[0]!.total);
-  } else if (rows.length === 0 && afterId === null && offset === 0) {
-    total = 0;
-  } else {
-    const [counted] = await em.execute<{ total: string }[]>(`select count(*) as total ${query.from} ?`, [filter]);
-    total = Number(counted?.total ?? 0);
-  }
+  const rows = await em.execute<T[]>(`select ${query.columns} ${query.from} ? order by ${query.id} desc limit ? offset ?`, [
+    whereAll([...query.where, afterId !== null && sqlPart(`${query.id} < ?`, afterId)]),
+    limit + 1,
+    offset,
+  ]);
+  const [counted] = await em.execute<{ total: string }[]>(`select count(*) as total ${query.from} ?`, [whereAll(query.where)]);
+  const total = Number(counted?.total ?? 0);
   return {
-    rows: rows.slice(0, limit).map(({ total: _total, ...row }) => row as unknown as T),
+    rows: rows.slice(0, limit),
     total,
     hasNextPage: rows.length > limit,
   };
