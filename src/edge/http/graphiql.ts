@@ -41,11 +41,24 @@ query Chamados {
 }
 `;
 
+const RECURRING = `# What keeps coming back, why it was grouped, and the work it calls for.
+query RecurringProblems {
+  recurrenceGroups(first: 10) {
+    totalCount
+    edges { node {
+      provider alertname namespace targetResource lifecycle occurrenceTotal why
+      workItem { state nextStep }
+      occurrenceHistogram(bucket: HOUR) { start count }
+    } }
+  }
+}
+`;
+
 export const graphiqlOptions: GraphiQLOptions = {
   title: 'OpsGraph',
   defaultQuery: CHAMADOS,
   // GraphiQL opens on the first tab: SignIn, the first thing to run.
-  defaultTabs: [{ query: SIGN_IN }, { query: CHAMADOS }],
+  defaultTabs: [{ query: SIGN_IN }, { query: CHAMADOS }, { query: RECURRING }],
 };
 
 /**
