@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createSigner } from '../sdk/standard-webhooks.ts';
+import { prng } from './prng.ts';
 
 /**
  * A realistic mixed delivery stream for demos, load and benchmarks: onboarding funnels that
@@ -14,17 +15,6 @@ export interface Delivery {
   /** Standard Webhooks id; a redelivery reuses the original's. */
   webhookId: string;
   redelivery: boolean;
-}
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const AGENTS = ['vm112-mail', 'vm104-web', 'vm130-hub', 'vm122-api', 'vm140-db', 'vm150-proxy'];
