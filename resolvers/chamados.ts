@@ -173,6 +173,7 @@ const ChamadoFilter = builder.inputType('ChamadoFilter', {
     assignee: t.string({ required: false, description: 'Username of the assignee.' }),
     source: t.string({ required: false, description: 'wazuh, onboard, support, audit …' }),
     sessionId: t.string({ required: false, description: 'Onboarding session id.' }),
+    projectId: t.string({ required: false, description: 'Tenant: chamados opened by events of this project (`default` for those opened by hand).' }),
   }),
 });
 

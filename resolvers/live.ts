@@ -71,6 +71,7 @@ const LiveChamadoFilter = builder.inputType('LiveChamadoFilter', {
     assignee: t.string({ required: false, description: 'Username of the assignee.' }),
     source: t.string({ required: false, description: 'An event source seen on the chamado (wazuh, onboard …).' }),
     sessionId: t.string({ required: false, description: 'Onboarding session id.' }),
+    projectId: t.string({ required: false, description: 'Tenant: chamados opened by events of this project.' }),
   }),
 });
 

@@ -75,4 +75,6 @@ it('never correlates across projects: the same alert in two projects opens a cha
   expect(await linkedChamados(second.body.event_id)).toEqual([second.body.chamado_public_id]);
   const res = await server.gql(`query($p: String!) { chamado(publicId: $p) { projectId } }`, { p: second.body.chamado_public_id }, { as: 'viewer' });
   expect(res.data).toEqual({ chamado: { projectId: b } });
+  const list = await server.gql(`query($p: String!) { chamados(filter: { projectId: $p }) { edges { node { publicId } } } }`, { p: a }, { as: 'viewer' });
+  expect(list.data).toEqual({ chamados: { edges: [{ node: { publicId: first.body.chamado_public_id } }] } });
 });

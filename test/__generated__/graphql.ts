@@ -10,6 +10,8 @@ export type ChamadoFilter = {
   assignee?: string | null | undefined;
   /** Exact customer domain (case-insensitive). */
   domain?: string | null | undefined;
+  /** Tenant: chamados opened by events of this project (`default` for those opened by hand). */
+  projectId?: string | null | undefined;
   /** Onboarding session id. */
   sessionId?: string | null | undefined;
   /** wazuh, onboard, support, audit … */

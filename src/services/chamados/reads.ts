@@ -90,6 +90,8 @@ export interface ChamadoFilter {
   assignee?: string | null;
   source?: string | null;
   sessionId?: string | null;
+  /** Tenant (the project of the event that opened it). */
+  projectId?: string | null;
 }
 
 /**
@@ -103,6 +105,7 @@ export function chamadoConditions(filter: ChamadoFilter): (Sql | null)[] {
     filter.assignee ? sqlPart('c.assignee_id = (select id from users where username = ?)', filter.assignee) : null,
     filter.source ? sqlPart('c.sources @> array[?]::text[]', filter.source) : null,
     filter.sessionId ? sqlPart('c.session_id = ?', filter.sessionId) : null,
+    filter.projectId ? sqlPart('c.project_id = ?', filter.projectId) : null,
   ];
 }
 
