@@ -18,7 +18,8 @@ export interface Delivery {
 }
 
 const AGENTS = ['vm112-mail', 'vm104-web', 'vm130-hub', 'vm122-api', 'vm140-db', 'vm150-proxy'];
-const WAZUH_RULES = [
+/** Wazuh rules the synthetic streams draw from (also bench/recurrence). */
+export const WAZUH_RULES = [
   { id: '5712', level: 12, description: 'sshd: brute force trying to get access to the system. Non existent user.' },
   { id: '5710', level: 5, description: 'sshd: Attempt to login using a non-existent user' },
   { id: '31101', level: 6, description: 'Web server 400 error code.' },

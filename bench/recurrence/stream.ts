@@ -1,4 +1,5 @@
 import { prng } from '../../scripts/prng.ts';
+import { WAZUH_RULES } from '../../scripts/stream.ts';
 
 type Source = 'alertmanager' | 'signoz' | 'sentry' | 'wazuh';
 
@@ -18,13 +19,6 @@ const SOURCES: [Source, number][] = [
 const ALERTNAMES = ['KubePodCrashLooping', 'NodeDiskPressure', 'HighLatencyP99', 'CertificateExpiringSoon', 'TargetDown', 'KubeJobFailed', 'PostfixQueueGrowing'];
 const NAMESPACES = ['mail', 'infra', 'api', 'edge', 'billing', 'portal'];
 const SEVERITIES = ['critical', 'error', 'warning', 'warning', 'info'];
-const WAZUH_RULES = [
-  { id: '5712', level: 12, description: 'sshd: brute force trying to get access to the system. Non existent user.' },
-  { id: '5710', level: 5, description: 'sshd: Attempt to login using a non-existent user' },
-  { id: '31101', level: 6, description: 'Web server 400 error code.' },
-  { id: '554', level: 7, description: 'File added to the system.' },
-  { id: '100002', level: 10, description: 'Postfix: SASL authentication failure burst' },
-];
 const SENTRY_LEVELS = ['error', 'error', 'fatal', 'warning'];
 
 interface Group {
