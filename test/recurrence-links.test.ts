@@ -16,6 +16,15 @@ afterAll(async () => server?.close());
 
 const SECRET = loadConfig({ NODE_ENV: 'test' }).ingest.webhookSecrets.alertmanager!;
 
+/** The live feed's cursor of the event's group: it must move whenever the group's chamados change. */
+async function changeSeq(eventId: number): Promise<number> {
+  const [row] = await server.orm.em.fork().execute<{ seq: string }[]>(
+    `select g.change_seq as seq from events e join recurrence_groups g on g.project_id = e.project_id and g.recurrence_key = e.recurrence_key where e.id = ?`,
+    [eventId],
+  );
+  return Number(row!.seq);
+}
+
 async function linkedChamados(eventId: number): Promise<string[]> {
   const rows = await server.orm.em.fork().execute<{ public_id: string }[]>(
     `select c.public_id from events e
@@ -46,6 +55,7 @@ it('links the group to the chamado its event opened, then to the ones it is atta
   expect(await linkedChamados(eventId)).toEqual([opened, attachedTo].sort());
 
   const movedTo = (await newChamado(server)).publicId;
+  const beforeMove = await changeSeq(eventId);
   const move = await server.gql(
     `mutation M($id: Int!, $to: String!) { moveEvent(eventId: $id, toPublicId: $to) { __typename } }`,
     { id: eventId, to: movedTo },
@@ -53,6 +63,8 @@ it('links the group to the chamado its event opened, then to the ones it is atta
   );
   expect(move.errors).toBeUndefined();
   expect(await linkedChamados(eventId)).toEqual([opened, attachedTo, movedTo].sort());
+  const beforeMerge = await changeSeq(eventId);
+  expect(beforeMerge).toBeGreaterThan(beforeMove);
 
   const survivor = (await newChamado(server)).publicId;
   const merge = await server.gql(
@@ -62,6 +74,7 @@ it('links the group to the chamado its event opened, then to the ones it is atta
   );
   expect(merge.errors).toBeUndefined();
   expect(await linkedChamados(eventId)).toEqual([opened, attachedTo, movedTo, survivor].sort());
+  expect(await changeSeq(eventId)).toBeGreaterThan(beforeMerge);
 });
 
 it('never correlates across projects: the same alert in two projects opens a chamado in each, each linked to its own group', async () => {

@@ -13,11 +13,14 @@ interface Changes {
   groups: Set<number>;
   /** Of those, the ones whose change_seq the writer moved itself (silences.ts does). */
   moved: Set<number>;
-  /** Chamados whose runs changed: their groups' work item and latest run changed with them. */
-  runChamados: Set<number>;
+  /**
+   * Chamados whose groups changed with them: a run on them changed (the groups' work item and
+   * latest run), an event of a group moved onto them, or they were merged (the groups' chamados).
+   */
+  groupChamados: Set<number>;
 }
 
-const SETS = ['chamados', 'events', 'approvals', 'recurrence', 'groups', 'moved', 'runChamados'] as const;
+const SETS = ['chamados', 'events', 'approvals', 'recurrence', 'groups', 'moved', 'groupChamados'] as const;
 
 const idOf = (value: unknown): number | null => {
   if (typeof value === 'number') return value;
@@ -50,14 +53,18 @@ export class ChangeCollector implements EventSubscriber {
       recurrence: new Set(),
       groups: new Set(),
       moved: new Set(),
-      runChamados: new Set(),
+      groupChamados: new Set(),
     };
     for (const cs of args.uow.getChangeSets()) {
       const entity = cs.entity as Record<string, unknown>;
       switch (cs.meta.className) {
-        case 'Chamado':
-          if (cs.type !== 'delete') changes.chamados.add(Number(entity.id ?? cs.getPrimaryKey()));
+        case 'Chamado': {
+          if (cs.type === 'delete') break;
+          const id = Number(entity.id ?? cs.getPrimaryKey());
+          changes.chamados.add(id);
+          if (cs.type === 'update' && 'mergedInto' in cs.payload) changes.groupChamados.add(id);
           break;
+        }
         case 'TimelineEntry': {
           const id = idOf(entity.chamado);
           if (id) changes.chamados.add(id);
@@ -68,7 +75,11 @@ export class ChangeCollector implements EventSubscriber {
             changes.events.add(Number(entity.id ?? cs.getPrimaryKey()));
             // Ingest counts every stored event into its group (raw SQL, same transaction).
             if (entity.recurrenceKey) changes.recurrence.add(String(entity.projectId));
-          } else if (idOf(entity.chamado)) changes.chamados.add(idOf(entity.chamado)!);
+          } else if (idOf(entity.chamado)) {
+            changes.chamados.add(idOf(entity.chamado)!);
+            // Moved or attached: the chamado it joined is now one of its group's.
+            if (entity.recurrenceKey && 'chamado' in cs.payload) changes.groupChamados.add(idOf(entity.chamado)!);
+          }
           break;
         case 'ApprovalRequest':
           changes.approvals.add(Number(entity.id ?? cs.getPrimaryKey()));
@@ -95,7 +106,7 @@ export class ChangeCollector implements EventSubscriber {
         }
         case 'RunbookExecution': {
           const id = idOf(entity.chamado);
-          if (id) changes.runChamados.add(id);
+          if (id) changes.groupChamados.add(id);
           break;
         }
       }
@@ -129,7 +140,7 @@ export class ChangeCollector implements EventSubscriber {
     if (!pubsub) return;
     const { changes, em } = pending;
     for (const id of changes.moved) changes.groups.delete(id);
-    if (changes.groups.size || changes.runChamados.size) {
+    if (changes.groups.size || changes.groupChamados.size) {
       for (const project of await markGroupsChanged(em.fork() as EntityManager, changes)) changes.recurrence.add(project);
     }
     for (const id of changes.chamados) pubsub.publish('chamado', id, { chamadoId: id });
@@ -151,7 +162,7 @@ export class ChangeCollector implements EventSubscriber {
  */
 async function markGroupsChanged(em: EntityManager, changes: Changes): Promise<string[]> {
   const groups = changes.groups.size ? anyOf('g.id', [...changes.groups], 'int') : sqlPart('false');
-  const chamados = changes.runChamados.size ? anyOf('gc.chamado_id', [...changes.runChamados], 'int') : sqlPart('false');
+  const chamados = changes.groupChamados.size ? anyOf('gc.chamado_id', [...changes.groupChamados], 'int') : sqlPart('false');
   try {
     const rows = await em.execute<{ project_id: string }[]>(
       `update recurrence_groups g set change_seq = nextval('recurrence_change_seq')
