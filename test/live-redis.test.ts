@@ -2,11 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
-import WebSocket from 'ws';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { liveFeeds, type Feed, type Json } from './helpers/live-feed.ts';
 import { unique } from './helpers/server.ts';
 
 /*
@@ -21,8 +20,6 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const WEBHOOK_SECRET = loadConfig({ NODE_ENV: 'test' }).ingest.webhookSecrets.wazuh!;
 const TIMEOUT = 60_000;
 
-type Json = Record<string, any>;
-
 interface Instance {
   url: string;
   child: ChildProcess;
@@ -34,16 +31,7 @@ afterAll(async () => {
   await Promise.all(children.map(stopChild));
 });
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) {
-    try {
-      await fn();
-    } catch {
-      // already closed
-    }
-  }
-});
+const { cleanups, wsClient, subscribeWs } = liveFeeds({ timeoutMs: 10_000 });
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -167,44 +155,9 @@ async function wazuh(instance: Instance, agent: string): Promise<Json> {
   return body;
 }
 
-interface Feed {
-  items: Json[];
-  failure: unknown;
-}
-
-function subscribe(instance: Instance, token: string, field: string, query: string, variables: Json): Feed {
-  const client: Client = createClient({
-    url: `${instance.url.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-    retryAttempts: 0,
-  });
-  const feed: Feed = { items: [], failure: undefined };
-  const stop = client.subscribe(
-    { query, variables },
-    {
-      next: (r) => {
-        if (r.data) feed.items.push((r.data as Json)[field] as Json);
-        else feed.failure = r.errors;
-      },
-      error: (err) => (feed.failure = err),
-      complete: () => undefined,
-    },
-  );
-  cleanups.push(async () => {
-    stop();
-    await client.dispose();
-  });
-  return feed;
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(10);
-  }
-}
+/** `field` over graphql-ws on a socket of its own to the instance. */
+const subscribe = (instance: Instance, token: string, field: string, query: string, variables: Json): Feed =>
+  subscribeWs(wsClient(instance, token), field, query, variables);
 
 const CHAMADO_LIVE = `subscription Live($publicId: String!, $after: ID) {
   chamadoLive(publicId: $publicId, after: $after) { __typename ... on TimelineEntry { id eventType summary actor { username } } }
@@ -237,9 +190,9 @@ describe('live updates across two server processes', () => {
       expect(await subscribers(channel)).toBe(1);
       const texto = `across instances ${unique('n')}`;
       const posted = await note(b, tokenB, chamado.publicId, texto);
-      await until(() => live.items.length >= 1, "A's subscriber to receive B's note");
+      await live.take(1);
       await delay(300);
-      expect(live.failure).toBeUndefined();
+      expect([live.failure, live.errors]).toEqual([undefined, []]);
       expect(live.items).toEqual([{ __typename: 'TimelineEntry', id: posted.id, eventType: 'nota', summary: texto, actor: { username: 'ops' } }]);
 
       // discoverFeed on A, webhook ingested by B.
@@ -251,9 +204,9 @@ describe('live updates across two server processes', () => {
       expect(await subscribers('events')).toBe(before + 1);
       await wazuh(b, `${agent}-other`);
       const receipt = await wazuh(b, agent);
-      await until(() => feed.items.length >= 1, "A's discoverFeed to receive B's event");
+      await feed.take(1);
       await delay(300);
-      expect(feed.failure).toBeUndefined();
+      expect([feed.failure, feed.errors]).toEqual([undefined, []]);
       expect(feed.items).toEqual([{ eventId: receipt.event_id, source: 'wazuh', agent }]);
 
       // When A's subscribers leave, A unsubscribes from Redis.
@@ -274,17 +227,17 @@ describe('live updates across two server processes', () => {
       const live = subscribe(a, tokenA, 'chamadoLive', CHAMADO_LIVE, { publicId: chamado.publicId, after: chamado.createdEntryId });
       // A's own write arrives: the subscription is up.
       const own = await note(a, tokenA, chamado.publicId, 'through A');
-      await until(() => live.items.length >= 1, "A's own note");
+      await live.take(1);
       expect(live.items.map((i) => i.id)).toEqual([own.id]);
 
       const other = await note(b, tokenB, chamado.publicId, 'through B');
       await delay(2000);
-      expect(live.failure).toBeUndefined();
+      expect([live.failure, live.errors]).toEqual([undefined, []]);
       expect(live.items.map((i) => i.id)).toEqual([own.id]);
 
       // It was only unheard, not lost: A's next poke catches up with it, in order.
       const next = await note(a, tokenA, chamado.publicId, 'through A again');
-      await until(() => live.items.length >= 3, 'the catch-up');
+      await live.take(3);
       expect(live.items.map((i) => i.id)).toEqual([own.id, other.id, next.id]);
     },
     TIMEOUT,

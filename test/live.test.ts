@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { createClient, type Client } from 'graphql-ws';
 import jwt from 'jsonwebtoken';
 import WebSocket from 'ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { createChamado } from './helpers/fixtures.ts';
+import { liveFeeds, until, type Feed, type Json } from './helpers/live-feed.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 
 /*
@@ -21,8 +21,6 @@ import { startTestServer, unique, type TestServer, type TestUser } from './helpe
  * harmless change until one arrives), wait for quiet, and only then assert an exact sequence.
  */
 
-type Json = Record<string, any>;
-
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
@@ -34,171 +32,10 @@ const WEBHOOK_SECRET = CONFIG.ingest.webhookSecrets.onboard!;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 // ---------------------------------------------------------------------------------------------
-// Clean-up of everything a test opens
+// Feeds (test/helpers/live-feed.ts); everything a test opens is closed after it
 // ---------------------------------------------------------------------------------------------
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) {
-    try {
-      await fn();
-    } catch {
-      // already closed
-    }
-  }
-});
-
-// ---------------------------------------------------------------------------------------------
-// Waiting
-// ---------------------------------------------------------------------------------------------
-
-async function until<T>(check: () => T | undefined | null | false, what: string | (() => string), timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await delay(10);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Feeds: one subscription's results, whatever the transport
-// ---------------------------------------------------------------------------------------------
-
-class Feed {
-  /** Every `next` payload, in arrival order. */
-  readonly results: { data?: Json | null; errors?: Json[] }[] = [];
-  /** What the transport reported as a failure (graphql-ws `error` message, close event, HTTP error). */
-  failure: unknown = undefined;
-  done = false;
-  readonly field: string;
-  readonly stop: () => void;
-  constructor(field: string, stop: () => void) {
-    this.field = field;
-    this.stop = stop;
-  }
-
-  /** The subscription field's value of every data result. */
-  get items(): Json[] {
-    return this.results.filter((r) => r.data).map((r) => r.data![this.field] as Json);
-  }
-
-  /** Resolves with the first n items once they arrived. */
-  async take(n: number, timeoutMs = 5000): Promise<Json[]> {
-    await until(() => this.items.length >= n || this.done, () => `${n} ${this.field} item(s) (have ${this.items.length})`, timeoutMs);
-    expect(this.items.length, `${this.field} ended early: ${JSON.stringify({ failure: this.failure, results: this.results })}`).toBeGreaterThanOrEqual(n);
-    return this.items.slice(0, n);
-  }
-
-  /** Waits until nothing new arrived for `quietMs`. */
-  async quiet(quietMs = 300): Promise<void> {
-    let seen = this.results.length;
-    let since = Date.now();
-    while (Date.now() - since < quietMs) {
-      await delay(20);
-      if (this.results.length !== seen) {
-        seen = this.results.length;
-        since = Date.now();
-      }
-    }
-  }
-
-  /** Resolves once the subscription ended (completed or failed). */
-  async ended(timeoutMs = 5000): Promise<void> {
-    await until(() => this.done, `${this.field} to end`, timeoutMs);
-  }
-}
-
-function wsClient(target: TestServer, token: string | null, extra: { onClosed?: (event: unknown) => void } = {}): Client {
-  const client = createClient({
-    url: `${target.url.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
-    retryAttempts: 0,
-    lazy: true,
-    on: { closed: (event) => extra.onClosed?.(event) },
-  });
-  cleanups.push(() => client.dispose());
-  return client;
-}
-
-function subscribeWs(client: Client, field: string, query: string, variables: Json = {}): Feed {
-  let unsubscribe = () => undefined as void;
-  const feed = new Feed(field, () => unsubscribe());
-  unsubscribe = client.subscribe(
-    { query, variables },
-    {
-      next: (result) => void feed.results.push(result as never),
-      error: (err) => {
-        feed.failure = err;
-        feed.done = true;
-      },
-      complete: () => {
-        feed.done = true;
-      },
-    },
-  );
-  cleanups.push(() => feed.stop());
-  return feed;
-}
-
-/** A subscription over SSE (POST /graphql, accept: text/event-stream), read from the stream by hand. */
-function subscribeSse(field: string, query: string, variables: Json, token: string | null): Feed & { status?: number } {
-  const controller = new AbortController();
-  const feed: Feed & { status?: number } = new Feed(field, () => controller.abort());
-  cleanups.push(() => controller.abort());
-  const handle = (block: string) => {
-    let event = 'message';
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith('event:')) event = line.slice(6).trim();
-      else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-    }
-    if (event === 'complete') feed.done = true;
-    else if (data.length && data.join('\n').trim()) feed.results.push(JSON.parse(data.join('\n')));
-  };
-  void (async () => {
-    const res = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify({ query, variables }),
-      signal: controller.signal,
-    });
-    feed.status = res.status;
-    if (!res.headers.get('content-type')?.includes('text/event-stream')) {
-      const text = await res.text();
-      try {
-        feed.results.push(JSON.parse(text));
-      } catch {
-        feed.failure = text;
-      }
-      feed.done = true;
-      return;
-    }
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value.replace(/\r\n/g, '\n');
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        handle(buffer.slice(0, end));
-        buffer = buffer.slice(end + 2);
-      }
-    }
-    feed.done = true;
-  })().catch((err: unknown) => {
-    if (!controller.signal.aborted) feed.failure = err;
-    feed.done = true;
-  });
-  return feed;
-}
+const { cleanups, wsClient, subscribeWs, subscribeSse } = liveFeeds();
 
 /**
  * For feeds without a replay cursor: repeats `poke` until the feed shows an item that `matches`
@@ -400,7 +237,7 @@ describe('chamadoLive', () => {
   it('over SSE: the same story, parsed from the event stream', async () => {
     const mine = await newChamado();
     const other = await newChamado();
-    const feed = subscribeSse('chamadoLive', CHAMADO_LIVE, { publicId: mine.publicId, after: mine.createdEntryId }, await server.token('viewer'));
+    const feed = subscribeSse(server, 'chamadoLive', CHAMADO_LIVE, { publicId: mine.publicId, after: mine.createdEntryId }, await server.token('viewer'));
     await chamadoStory(feed, mine, other);
     expect(feed.status).toBe(200);
   });
@@ -483,7 +320,7 @@ describe('chamadoLive', () => {
     const good = subscribeWs(client, 'chamadoLive', CHAMADO_LIVE, { publicId: mine.publicId, after: mine.createdEntryId });
     const missing = subscribeWs(client, 'chamadoLive', CHAMADO_LIVE, { publicId: 'CH-1999-99999' });
     await missing.ended();
-    const errors = (Array.isArray(missing.failure) ? missing.failure : missing.results.flatMap((r) => r.errors ?? [])) as Json[];
+    const errors = (Array.isArray(missing.failure) ? missing.failure : missing.errors) as Json[];
     expect(errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
     await note(mine.publicId, 'still here');
     expect((await good.take(1))[0]).toMatchObject({ summary: 'still here' });
@@ -663,7 +500,7 @@ describe('authentication', () => {
     ];
     for (const feed of feeds) {
       await feed.ended();
-      const errors = (Array.isArray(feed.failure) ? feed.failure : feed.results.flatMap((r) => r.errors ?? [])) as Json[];
+      const errors = (Array.isArray(feed.failure) ? feed.failure : feed.errors) as Json[];
       expect(errors.map((e) => e.extensions?.code), `${feed.field}: ${JSON.stringify(feed.failure ?? feed.results)}`).toEqual(['UNAUTHENTICATED']);
       expect(feed.items.filter(Boolean)).toEqual([]);
     }
@@ -676,10 +513,9 @@ describe('authentication', () => {
 
   it('SSE without a token answers with an UNAUTHENTICATED error and no data', async () => {
     const mine = await newChamado();
-    const feed = subscribeSse('chamadoLive', CHAMADO_LIVE, { publicId: mine.publicId }, null);
+    const feed = subscribeSse(server, 'chamadoLive', CHAMADO_LIVE, { publicId: mine.publicId }, null);
     await feed.ended();
-    const errors = feed.results.flatMap((r) => r.errors ?? []);
-    expect(errors.map((e) => e.extensions?.code), JSON.stringify(feed.results)).toEqual(['UNAUTHENTICATED']);
+    expect(feed.errors.map((e) => e.extensions?.code), JSON.stringify(feed.results)).toEqual(['UNAUTHENTICATED']);
     expect(feed.items.filter(Boolean)).toEqual([]);
   });
 });

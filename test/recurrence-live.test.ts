@@ -1,12 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { createClient, type Client } from 'graphql-ws';
 import { raw } from '@mikro-orm/core';
-import WebSocket from 'ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecurrenceGroup } from '../entities/recurrence-group.entity.ts';
 import { RecurrenceWorkItemEntry } from '../entities/recurrence-work-item-entry.entity.ts';
 import { loadConfig } from '../src/config.ts';
 import { postWebhook, withIds } from './helpers/factories.ts';
+import { liveFeeds, type Feed, type Json } from './helpers/live-feed.ts';
 import { startTestServer, unique, type TestServer } from './helpers/server.ts';
 
 /*
@@ -15,13 +14,11 @@ import { startTestServer, unique, type TestServer } from './helpers/server.ts';
  * sent; other projects' groups do not; `after` (a changeSeq) replays what was missed; changes made
  * through the ORM (a silence, a work-item entry) or the silence mutations move the group's
  * change_seq and are delivered; a change_seq taken before a later one commits is not skipped;
- * the topic crosses instances through Redis. graphql-ws and SSE (read by hand like live.test.ts).
+ * the topic crosses instances through Redis. Over graphql-ws and SSE (test/helpers/live-feed.ts).
  *
  * Every subscription here but one starts with `after: "0"` on a project no other test uses: the
  * replay then covers whatever happens before the server listens, so no priming is needed.
  */
-
-type Json = Record<string, any>;
 
 const SECRET = loadConfig({ NODE_ENV: 'test' }).ingest.webhookSecrets.alertmanager!;
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -32,138 +29,20 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) {
-    try {
-      await fn();
-    } catch {
-      // already closed
-    }
-  }
-});
-
 const RECURRENCE_CHANGED = `subscription R($filter: RecurrenceChangedFilter, $after: String) {
   recurrenceChanged(filter: $filter, after: $after) {
     workItemId projectId provider fingerprint occurrenceTotal duplicateTotal changeSeq lifecycle silence { reason active }
   }
 }`;
 
-async function until(check: () => boolean, what: () => string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what()}`);
-    await delay(10);
-  }
-}
+const { cleanups, wsClient, subscribeWs, subscribeSse } = liveFeeds({ timeoutMs: 10_000, quietMs: 400 });
 
-/** One subscription's results, whatever the transport. */
-class Feed {
-  readonly results: { data?: Json | null; errors?: Json[] }[] = [];
-  failure: unknown = undefined;
-  done = false;
-  stop: () => void = () => undefined;
+/** recurrenceChanged over graphql-ws, on a socket of its own. */
+const recurrenceWs = (target: TestServer, token: string, variables: Json): Feed =>
+  subscribeWs(wsClient(target, token), 'recurrenceChanged', RECURRENCE_CHANGED, variables);
 
-  get items(): Json[] {
-    return this.results.filter((r) => r.data).map((r) => r.data!.recurrenceChanged as Json);
-  }
-
-  async take(n: number): Promise<Json[]> {
-    await until(
-      () => this.items.length >= n || this.done,
-      () => `${n} item(s); have ${JSON.stringify(this.results)} ${String(this.failure ?? '')}`,
-    );
-    expect(this.items.length, JSON.stringify({ failure: this.failure, results: this.results })).toBeGreaterThanOrEqual(n);
-    return this.items.slice(0, n);
-  }
-
-  /** Waits until nothing new arrived for `quietMs`. */
-  async quiet(quietMs = 400): Promise<void> {
-    let seen = this.results.length;
-    let since = Date.now();
-    while (Date.now() - since < quietMs) {
-      await delay(20);
-      if (this.results.length !== seen) {
-        seen = this.results.length;
-        since = Date.now();
-      }
-    }
-  }
-}
-
-function subscribeWs(target: TestServer, token: string, variables: Json): Feed {
-  const client: Client = createClient({
-    url: `${target.url.replace(/^http/, 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-    retryAttempts: 0,
-  });
-  const feed = new Feed();
-  const unsubscribe = client.subscribe(
-    { query: RECURRENCE_CHANGED, variables },
-    {
-      next: (result) => void feed.results.push(result as never),
-      error: (err) => {
-        feed.failure = err;
-        feed.done = true;
-      },
-      complete: () => {
-        feed.done = true;
-      },
-    },
-  );
-  feed.stop = () => unsubscribe();
-  cleanups.push(() => client.dispose());
-  cleanups.push(() => unsubscribe());
-  return feed;
-}
-
-/** The subscription over SSE (POST /graphql, accept: text/event-stream), parsed by hand. */
-function subscribeSse(token: string | null, variables: Json): Feed & { status?: number } {
-  const controller = new AbortController();
-  const feed: Feed & { status?: number } = new Feed();
-  feed.stop = () => controller.abort();
-  cleanups.push(() => controller.abort());
-  void (async () => {
-    const res = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query: RECURRENCE_CHANGED, variables }),
-      signal: controller.signal,
-    });
-    feed.status = res.status;
-    if (!res.headers.get('content-type')?.includes('text/event-stream')) {
-      feed.results.push(JSON.parse(await res.text()));
-      feed.done = true;
-      return;
-    }
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += value.replace(/\r\n/g, '\n');
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        let event = 'message';
-        const data: string[] = [];
-        for (const line of block.split('\n')) {
-          if (line.startsWith('event:')) event = line.slice(6).trim();
-          else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-        }
-        if (event === 'complete') feed.done = true;
-        else if (data.join('\n').trim()) feed.results.push(JSON.parse(data.join('\n')));
-      }
-    }
-    feed.done = true;
-  })().catch((err: unknown) => {
-    if (!controller.signal.aborted) feed.failure = err;
-    feed.done = true;
-  });
-  return feed;
-}
+/** recurrenceChanged over SSE. */
+const recurrenceSse = (token: string | null, variables: Json): Feed => subscribeSse(server, 'recurrenceChanged', RECURRENCE_CHANGED, variables, token);
 
 /** One firing of the alert `fingerprint` in `project`, started at `startsAt` (a new occurrence per start). */
 async function fire(target: TestServer, project: string, fingerprint: string, startsAt: Date, alertname = 'RecurrenceLiveTest'): Promise<Json> {
@@ -182,7 +61,7 @@ describe('recurrenceChanged', () => {
     const project = unique('rl');
     const other = unique('rl-other');
     const fp = unique('fp');
-    const feed = subscribeWs(server, await server.token('viewer'), { filter: { projectId: project }, after: '0' });
+    const feed = recurrenceWs(server, await server.token('viewer'), { filter: { projectId: project }, after: '0' });
 
     const starts = [minutesAgo(9), minutesAgo(8), minutesAgo(7)];
     for (let n = 1; n <= 3; n++) {
@@ -218,7 +97,7 @@ describe('recurrenceChanged', () => {
 
   it('filters on provider too: a sentry group of the same project is not sent to an alertmanager subscriber', async () => {
     const project = unique('rl');
-    const feed = subscribeWs(server, await server.token('viewer'), { filter: { projectId: project, provider: 'alertmanager' }, after: '0' });
+    const feed = recurrenceWs(server, await server.token('viewer'), { filter: { projectId: project, provider: 'alertmanager' }, after: '0' });
     const { body: sentry } = withIds('sentry-issue-created');
     expect((await postWebhook(server, `sentry?project_id=${project}`, sentry, loadConfig({ NODE_ENV: 'test' }).ingest.webhookSecrets.sentry!)).status).toBe(202);
     const fp = unique('fp');
@@ -232,7 +111,7 @@ describe('recurrenceChanged', () => {
     const project = unique('rl');
     const [fpA, fpB] = [unique('fpA'), unique('fpB')];
     const token = await server.token('viewer');
-    const first = subscribeWs(server, token, { filter: { projectId: project }, after: '0' });
+    const first = recurrenceWs(server, token, { filter: { projectId: project }, after: '0' });
     await fire(server, project, fpA, minutesAgo(30));
     const [seen] = await first.take(1);
     first.stop();
@@ -244,7 +123,7 @@ describe('recurrenceChanged', () => {
     await fire(server, project, fpB, minutesAgo(5));
     expect(first.items).toHaveLength(1);
 
-    const resumed = subscribeWs(server, token, { filter: { projectId: project }, after: seen!.changeSeq });
+    const resumed = recurrenceWs(server, token, { filter: { projectId: project }, after: seen!.changeSeq });
     const replay = await resumed.take(2);
     expect(replay.map((g) => [g.fingerprint, g.occurrenceTotal])).toEqual([
       [fpA, 3],
@@ -258,8 +137,8 @@ describe('recurrenceChanged', () => {
     expect([live[2]!.fingerprint, live[2]!.occurrenceTotal]).toEqual([fpB, 2]);
 
     // A cursor that is not a changeSeq is refused for that subscription.
-    const bad = subscribeWs(server, token, { filter: { projectId: project }, after: 'UmVjdXJyZW5jZUdyb3VwOjE=' });
-    await until(() => bad.done, () => 'the refusal');
+    const bad = recurrenceWs(server, token, { filter: { projectId: project }, after: 'UmVjdXJyZW5jZUdyb3VwOjE=' });
+    await bad.ended();
     expect(bad.items).toEqual([]);
     expect(bad.results[0]?.errors?.[0]?.extensions?.code, JSON.stringify(bad.results)).toBe('BAD_USER_INPUT');
   });
@@ -267,7 +146,7 @@ describe('recurrenceChanged', () => {
   it('a silence and a work-item entry made through the ORM move the change_seq and are delivered', async () => {
     const project = unique('rl');
     const fp = unique('fp');
-    const feed = subscribeWs(server, await server.token('ops'), { filter: { projectId: project }, after: '0' });
+    const feed = recurrenceWs(server, await server.token('ops'), { filter: { projectId: project }, after: '0' });
     await fire(server, project, fp, minutesAgo(2));
     const [counted] = await feed.take(1);
     expect(counted!.silence).toBeNull();
@@ -297,7 +176,7 @@ describe('recurrenceChanged', () => {
   it('silenceRecurrenceGroup and unsilenceRecurrenceGroup (mutations) are each delivered once, with the silence as it is', async () => {
     const project = unique('rl');
     const fp = unique('fp');
-    const feed = subscribeWs(server, await server.token('viewer'), { filter: { projectId: project }, after: '0' });
+    const feed = recurrenceWs(server, await server.token('viewer'), { filter: { projectId: project }, after: '0' });
     await fire(server, project, fp, minutesAgo(2));
     const [counted] = await feed.take(1);
 
@@ -332,7 +211,7 @@ describe('recurrenceChanged', () => {
   it('a change that commits after a later-numbered one was sent is still sent (change_seq is taken before commit)', async () => {
     const project = unique('rl');
     const [fpA, fpB] = [unique('fpA'), unique('fpB')];
-    const feed = subscribeWs(server, await server.token('ops'), { filter: { projectId: project }, after: '0' });
+    const feed = recurrenceWs(server, await server.token('ops'), { filter: { projectId: project }, after: '0' });
     await fire(server, project, fpA, minutesAgo(9));
     await fire(server, project, fpB, minutesAgo(9));
     const [a] = await feed.take(2);
@@ -362,7 +241,7 @@ describe('recurrenceChanged', () => {
   it('over SSE: the same feed; without a token it is UNAUTHENTICATED', async () => {
     const project = unique('rl');
     const fp = unique('fp');
-    const feed = subscribeSse(await server.token('viewer'), { filter: { projectId: project }, after: '0' });
+    const feed = recurrenceSse(await server.token('viewer'), { filter: { projectId: project }, after: '0' });
     await fire(server, project, fp, minutesAgo(4));
     await fire(server, project, fp, minutesAgo(3));
     await feed.take(2);
@@ -371,8 +250,8 @@ describe('recurrenceChanged', () => {
       [fp, 2],
     ]);
 
-    const anonymous = subscribeSse(null, { filter: { projectId: project }, after: '0' });
-    await until(() => anonymous.done, () => 'the refusal');
+    const anonymous = recurrenceSse(null, { filter: { projectId: project }, after: '0' });
+    await anonymous.ended();
     expect(anonymous.items).toEqual([]);
     expect(anonymous.results[0]?.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
@@ -381,7 +260,7 @@ describe('recurrenceChanged', () => {
     const project = unique('rl');
     const [old, fresh] = [unique('fp-old'), unique('fp-new')];
     await fire(server, project, old, minutesAgo(9));
-    const feed = subscribeWs(server, await server.token('viewer'), { filter: { projectId: project } });
+    const feed = recurrenceWs(server, await server.token('viewer'), { filter: { projectId: project } });
     // The protocol does not acknowledge a subscribe: repeat new firings until one arrives.
     for (let n = 0; feed.items.length === 0 && n < 40; n++) {
       await fire(server, project, fresh, minutesAgo(8 - n / 10));
@@ -400,7 +279,7 @@ describe('recurrenceChanged across instances (REDIS_URL)', () => {
     cleanups.push(() => b.close());
     const project = unique('rl-redis');
     const fp = unique('fp');
-    const feed = subscribeWs(a, await a.token('viewer'), { filter: { projectId: project }, after: '0' });
+    const feed = recurrenceWs(a, await a.token('viewer'), { filter: { projectId: project }, after: '0' });
     await fire(b, project, fp, minutesAgo(6));
     await feed.take(1);
     // Now live: this one can only reach A through Redis.
