@@ -82,19 +82,35 @@ const COUNTER_DESCRIPTIONS = {
   latestReceivedAt: 'When the newest of them was received; null when there is none.',
 } as const;
 
+type Types = typeof builder.$inferSchemaTypes;
+
+/** The counters a provider's coverage and the summary share. */
+function counterFields<T extends CoverageCounters>(t: PothosSchemaTypes.ObjectFieldBuilder<Types, T>) {
+  const count = (name: Exclude<keyof typeof COUNTER_DESCRIPTIONS, 'latestReceivedAt'>) =>
+    t.int({ description: COUNTER_DESCRIPTIONS[name], resolve: (c) => c[name] });
+  return {
+    duplicateTotal: count('duplicateTotal'),
+    redactedTotal: count('redactedTotal'),
+    sourceRefTotal: count('sourceRefTotal'),
+    missingSourceRefsTotal: count('missingSourceRefsTotal'),
+    sentryRefTotal: count('sentryRefTotal'),
+    signozRefTotal: count('signozRefTotal'),
+    alertRefTotal: count('alertRefTotal'),
+    latestReceivedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: COUNTER_DESCRIPTIONS.latestReceivedAt,
+      resolve: (c) => c.latestReceivedAt,
+    }),
+  };
+}
+
 const ProviderCoverageRef = builder.objectRef<ProviderCoverageRow>('ProviderCoverage').implement({
   description: 'Dossier coverage of one provider’s events among the latest counted.',
   fields: (t) => ({
     provider: t.exposeString('provider', { description: 'The provider: the events’ source (alertmanager, signoz, sentry, wazuh; or onboard, support, audit).' }),
     total: t.exposeInt('total', { description: 'Its events among those counted.' }),
-    duplicateTotal: t.exposeInt('duplicateTotal', { description: COUNTER_DESCRIPTIONS.duplicateTotal }),
-    redactedTotal: t.exposeInt('redactedTotal', { description: COUNTER_DESCRIPTIONS.redactedTotal }),
-    sourceRefTotal: t.exposeInt('sourceRefTotal', { description: COUNTER_DESCRIPTIONS.sourceRefTotal }),
-    missingSourceRefsTotal: t.exposeInt('missingSourceRefsTotal', { description: COUNTER_DESCRIPTIONS.missingSourceRefsTotal }),
-    sentryRefTotal: t.exposeInt('sentryRefTotal', { description: COUNTER_DESCRIPTIONS.sentryRefTotal }),
-    signozRefTotal: t.exposeInt('signozRefTotal', { description: COUNTER_DESCRIPTIONS.signozRefTotal }),
-    alertRefTotal: t.exposeInt('alertRefTotal', { description: COUNTER_DESCRIPTIONS.alertRefTotal }),
-    latestReceivedAt: t.expose('latestReceivedAt', { type: 'DateTime', nullable: true, description: COUNTER_DESCRIPTIONS.latestReceivedAt }),
+    ...counterFields(t),
   }),
 });
 
@@ -105,14 +121,7 @@ const EventCoverageSummaryRef = builder.objectRef<CoverageCounters>('EventCovera
     sourceEnvelopeTotal: t.exposeInt('sourceEnvelopeTotal', { description: 'Events stored with their delivery envelope (content hash and length).' }),
     missingSourceEnvelopeTotal: t.exposeInt('missingSourceEnvelopeTotal', { description: 'Events without a stored envelope.' }),
     withSourceRefsTotal: t.exposeInt('withSourceRefsTotal', { description: 'Events with at least one source ref.' }),
-    missingSourceRefsTotal: t.exposeInt('missingSourceRefsTotal', { description: COUNTER_DESCRIPTIONS.missingSourceRefsTotal }),
-    duplicateTotal: t.exposeInt('duplicateTotal', { description: COUNTER_DESCRIPTIONS.duplicateTotal }),
-    redactedTotal: t.exposeInt('redactedTotal', { description: COUNTER_DESCRIPTIONS.redactedTotal }),
-    sourceRefTotal: t.exposeInt('sourceRefTotal', { description: COUNTER_DESCRIPTIONS.sourceRefTotal }),
-    sentryRefTotal: t.exposeInt('sentryRefTotal', { description: COUNTER_DESCRIPTIONS.sentryRefTotal }),
-    signozRefTotal: t.exposeInt('signozRefTotal', { description: COUNTER_DESCRIPTIONS.signozRefTotal }),
-    alertRefTotal: t.exposeInt('alertRefTotal', { description: COUNTER_DESCRIPTIONS.alertRefTotal }),
-    latestReceivedAt: t.expose('latestReceivedAt', { type: 'DateTime', nullable: true, description: COUNTER_DESCRIPTIONS.latestReceivedAt }),
+    ...counterFields(t),
   }),
 });
 
