@@ -3,6 +3,7 @@ import { ChamadoSchema } from './chamado.entity.ts';
 import { ChamadoSequenceSchema } from './chamado-sequence.entity.ts';
 import { DeadLetterSchema } from './dead-letter.entity.ts';
 import { EventDedupKeySchema } from './event-dedup-key.entity.ts';
+import { DiscoveredResourceSchema, DiscoveryConfigSchema, DiscoveryEnvironmentSchema, DiscoveryInstallationSchema } from './discovery.entity.ts';
 import { EventSchema } from './event.entity.ts';
 import { ObservableSchema } from './observable.entity.ts';
 import { OutboundDeliverySchema, OutboundWebhookSchema } from './outbound-webhook.entity.ts';
@@ -35,4 +36,8 @@ export const ENTITIES = [
   RecurrenceGroupChamadoSchema,
   RecurrenceHourSchema,
   RecurrenceWorkItemEntrySchema,
+  DiscoveryInstallationSchema,
+  DiscoveryEnvironmentSchema,
+  DiscoveredResourceSchema,
+  DiscoveryConfigSchema,
 ];

@@ -5,6 +5,7 @@ import { Migration20261124045924 } from './Migration20261124045924.ts';
 import { Migration20261124051556 } from './Migration20261124051556.ts';
 import { Migration20261124052951 } from './Migration20261124052951.ts';
 import { Migration20261205054110 } from './Migration20261205054110.ts';
+import { Migration20261205070852 } from './Migration20261205070852.ts';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124044520', class: Migration20261124044520 },
@@ -12,4 +13,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124051556', class: Migration20261124051556 },
   { name: 'Migration20261124052951', class: Migration20261124052951 },
   { name: 'Migration20261205054110', class: Migration20261205054110 },
+  { name: 'Migration20261205070852', class: Migration20261205070852 },
 ];
