@@ -20,6 +20,8 @@ import './runbooks.ts';
 import './outbound.ts';
 import './live.ts';
 import './recurrence-live.ts';
+import './discovery.ts';
+import './discovery-mutations.ts';
 
 builder.queryType({ description: 'Reads. Everything but `me` needs a signed-in user (Authorization: Bearer <token> from `login`).' });
 builder.mutationType({

@@ -142,3 +142,15 @@ export class ProposalClosedError extends StatusError {
 export class InvalidParamsError extends ValidationError {
   override readonly code = 'INVALID_PARAMS';
 }
+
+/** Something with that key already exists (a second installation with the same TOTVS id …). */
+export class AlreadyExistsError extends DomainError {
+  readonly code = 'ALREADY_EXISTS';
+  readonly resource: string;
+  readonly key: string;
+  constructor(resource: string, key: string) {
+    super(`${resource} ${key} already exists`);
+    this.resource = resource;
+    this.key = key;
+  }
+}

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUuid } from './db/sql.ts';
 import {
   chamadosByIds,
   chamadosByPublicIds,
@@ -13,6 +14,19 @@ import {
   type UserRow,
 } from './services/chamados/reads.ts';
 import { alertsByChamadoIds, type ChamadoAlertRow } from './services/chamados/alerts.ts';
+import {
+  environmentsByIds,
+  environmentsByInstallationIds,
+  environmentsByKeys,
+  installationsByIds,
+  installationsByTotvsIds,
+  resourcesByIds,
+  resourcesByUuids,
+  type EnvironmentRow,
+  type InstallationRow,
+  type ResourceRow,
+} from './services/discovery/reads.ts';
+import type { ResourceCategory } from '../entities/discovery.entity.ts';
 import { eventPayloadsByIds, eventsByIds, type EventRow } from './services/events/reads.ts';
 import { groupsByIds, groupsByUuids, type RecurrenceGroupRow } from './services/recurrence/reads.ts';
 import {
@@ -209,6 +223,54 @@ export class Loaders {
       return ids.map((id) => suggestions.get(id) ?? []);
     });
   }
+  get discoveryInstallation(): DataLoader<number, InstallationRow | null> {
+    return this.#loader('discoveryInstallation', async (ids) => byKey(await installationsByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  get discoveryInstallationByTotvsId(): DataLoader<string, InstallationRow | null> {
+    return this.#loader('discoveryInstallationByTotvsId', async (keys) =>
+      byKey(await installationsByTotvsIds(this.#em, keys), (r) => r.totvsId, keys),
+    );
+  }
+
+  get discoveryEnvironment(): DataLoader<number, EnvironmentRow | null> {
+    return this.#loader('discoveryEnvironment', async (ids) => byKey(await environmentsByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  /** By `environmentKey(totvsId, name)`. */
+  get discoveryEnvironmentByKey(): DataLoader<string, EnvironmentRow | null> {
+    return this.#loader('discoveryEnvironmentByKey', async (keys) => {
+      const parsed = keys.map((k) => {
+        const [totvsId, name] = k.split('\u0000') as [string, string];
+        return { totvsId, name };
+      });
+      return byKey(await environmentsByKeys(this.#em, parsed), (r) => environmentKey(r.totvsId, r.name), keys);
+    });
+  }
+
+  /** Each installation's environments by name; one loader per category asked for (null: all). */
+  discoveryEnvironmentsOf(category: ResourceCategory | null): DataLoader<number, EnvironmentRow[]> {
+    return this.#loader(`discoveryEnvironmentsOf:${category ?? ''}`, async (ids) =>
+      groupedBy(await environmentsByInstallationIds(this.#em, ids, category), (r) => r.installationId, ids),
+    );
+  }
+
+  get discoveredResource(): DataLoader<number, ResourceRow | null> {
+    return this.#loader('discoveredResource', async (ids) => byKey(await resourcesByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  /** By public id (lowercase); anything that is not a UUID is simply not found. */
+  get discoveredResourceByUuid(): DataLoader<string, ResourceRow | null> {
+    return this.#loader('discoveredResourceByUuid', async (uuids) => {
+      const wanted = uuids.map((u) => u.toLowerCase()).filter(isUuid);
+      return byKey(await resourcesByUuids(this.#em, wanted), (r) => r.uuid.toLowerCase(), uuids.map((u) => u.toLowerCase()));
+    });
+  }
+}
+
+/** The discoveryEnvironmentByKey key: TOTVS id and name cannot hold NUL (PostgreSQL text refuses it). */
+export function environmentKey(totvsId: string, name: string): string {
+  return `${totvsId}\u0000${name}`;
 }
 
 /** loadMany for node resolution: a failed key fails the request instead of returning an Error as data. */

@@ -72,6 +72,17 @@ export type CreateChamadoInput = {
   title: string;
 };
 
+/** Health of a resource or of one finding, best first; a resource’s status is its worst finding’s. */
+export type HealthStatus =
+  /** A fatal error, no workaround: the resource is down. */
+  | 'danger'
+  /** An error with a workaround (not fatal). */
+  | 'error'
+  /** OK. */
+  | 'success'
+  /** A warning: works, but look at it. */
+  | 'warning';
+
 /** viewer (read) < ops (act on chamados) < ops_lead (approve, override claims) < admin. */
 export type Role =
   /** Everything, plus users, the runbook catalog and outbound webhooks. */
@@ -298,6 +309,49 @@ export type ConcListQueryVariables = Exact<{
 
 export type ConcListQuery = { chamados: { totalCount: number, edges: Array<{ node: { publicId: string, assignee: { username: string } | null, timeline: Array<{ kind: TimelineKind, summary: string | null, actor: { username: string } | null }>, observables: Array<{ tipo: string, valor: string }> } }> } };
 
+export type DiscReadQueryVariables = Exact<{
+  totvsId: string;
+  rid: string;
+}>;
+
+
+export type DiscReadQuery = { discoveryInstallation: { totvsId: string, name: string | null, alias: string | null, receive: string, environments: Array<{ name: string }> } | null, discoveryEnvironment: { name: string, resources: { totalCount: number, edges: Array<{ node: { resourceId: string } }> } } | null, discoveredResource: { resourceId: string, status: HealthStatus, dependsOn: { resourceId: string } | null } | null };
+
+export type DiscMissingQueryVariables = Exact<{
+  totvsId: string;
+  unknown: string;
+}>;
+
+
+export type DiscMissingQuery = { discoveryInstallation: { totvsId: string } | null, discoveryEnvironment: { name: string } | null, other: { name: string } | null, discoveredResource: { resourceId: string } | null, notUuid: { resourceId: string } | null };
+
+export type DiscEnvsQueryVariables = Exact<{
+  totvsId: string;
+}>;
+
+
+export type DiscEnvsQuery = { discoveryInstallation: { all: Array<{ name: string }>, lsv: Array<{ name: string }>, database: Array<{ name: string }>, gateway: Array<{ name: string }> } | null };
+
+export type DiscRetireEnvironmentMutationVariables = Exact<{
+  totvsId: string;
+}>;
+
+
+export type DiscRetireEnvironmentMutation = { retireDiscoveryEnvironment:
+    | { __typename: 'DiscoveryRetirement', resourcesRetired: number }
+    | { __typename: 'NotFoundError', code: string }
+   };
+
+export type DiscRetireInstallationMutationVariables = Exact<{
+  totvsId: string;
+}>;
+
+
+export type DiscRetireInstallationMutation = { retireDiscoveryInstallation:
+    | { __typename: 'DiscoveryRetirement', resourcesRetired: number }
+    | { __typename: 'NotFoundError', code: string }
+   };
+
 export type GqlChamadosCreateMutationVariables = Exact<{
   input: CreateChamadoInput;
 }>;
@@ -396,6 +450,9 @@ export type GqlChamadosNodeQueryVariables = Exact<{
 
 export type GqlChamadosNodeQuery = { node:
     | { __typename: 'Chamado', publicId: string, domain: string | null, id: string }
+    | { __typename: 'DiscoveredResource', id: string }
+    | { __typename: 'DiscoveryEnvironment', id: string }
+    | { __typename: 'DiscoveryInstallation', id: string }
     | { __typename: 'Event', id: string }
     | { __typename: 'RecurrenceGroup', id: string }
     | { __typename: 'RecurrenceWorkItemEntry', id: string }
@@ -410,6 +467,9 @@ export type GqlChamadosNodesQueryVariables = Exact<{
 
 export type GqlChamadosNodesQuery = { nodes: Array<
     | { __typename: 'Chamado', publicId: string, id: string }
+    | { __typename: 'DiscoveredResource', id: string }
+    | { __typename: 'DiscoveryEnvironment', id: string }
+    | { __typename: 'DiscoveryInstallation', id: string }
     | { __typename: 'Event', id: string }
     | { __typename: 'RecurrenceGroup', id: string }
     | { __typename: 'RecurrenceWorkItemEntry', id: string }
@@ -721,6 +781,100 @@ export const ConcListDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConcListQuery, ConcListQueryVariables>;
+export const DiscReadDocument = new TypedDocumentString(`
+    query DiscRead($totvsId: String!, $rid: String!) {
+  discoveryInstallation(totvsId: $totvsId) {
+    totvsId
+    name
+    alias
+    receive
+    environments {
+      name
+    }
+  }
+  discoveryEnvironment(totvsId: $totvsId, name: "PRODUCAO") {
+    name
+    resources {
+      totalCount
+      edges {
+        node {
+          resourceId
+        }
+      }
+    }
+  }
+  discoveredResource(resourceId: $rid) {
+    resourceId
+    status
+    dependsOn {
+      resourceId
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DiscReadQuery, DiscReadQueryVariables>;
+export const DiscMissingDocument = new TypedDocumentString(`
+    query DiscMissing($totvsId: String!, $unknown: String!) {
+  discoveryInstallation(totvsId: $unknown) {
+    totvsId
+  }
+  discoveryEnvironment(totvsId: $totvsId, name: "NOPE") {
+    name
+  }
+  other: discoveryEnvironment(totvsId: $unknown, name: "PRODUCAO") {
+    name
+  }
+  discoveredResource(resourceId: "00000000-0000-4000-8000-000000000000") {
+    resourceId
+  }
+  notUuid: discoveredResource(resourceId: "not-a-uuid") {
+    resourceId
+  }
+}
+    `) as unknown as TypedDocumentString<DiscMissingQuery, DiscMissingQueryVariables>;
+export const DiscEnvsDocument = new TypedDocumentString(`
+    query DiscEnvs($totvsId: String!) {
+  discoveryInstallation(totvsId: $totvsId) {
+    all: environments {
+      name
+    }
+    lsv: environments(category: lsv) {
+      name
+    }
+    database: environments(category: database) {
+      name
+    }
+    gateway: environments(category: gateway) {
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DiscEnvsQuery, DiscEnvsQueryVariables>;
+export const DiscRetireEnvironmentDocument = new TypedDocumentString(`
+    mutation DiscRetireEnvironment($totvsId: String!) {
+  retireDiscoveryEnvironment(totvsId: $totvsId, name: "HOMOLOGACAO") {
+    __typename
+    ... on DiscoveryRetirement {
+      resourcesRetired
+    }
+    ... on Error {
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DiscRetireEnvironmentMutation, DiscRetireEnvironmentMutationVariables>;
+export const DiscRetireInstallationDocument = new TypedDocumentString(`
+    mutation DiscRetireInstallation($totvsId: String!) {
+  retireDiscoveryInstallation(totvsId: $totvsId) {
+    __typename
+    ... on DiscoveryRetirement {
+      resourcesRetired
+    }
+    ... on Error {
+      code
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DiscRetireInstallationMutation, DiscRetireInstallationMutationVariables>;
 export const GqlChamadosCreateDocument = new TypedDocumentString(`
     mutation GqlChamadosCreate($input: CreateChamadoInput!) {
   createChamado(input: $input) {

@@ -34,6 +34,7 @@ const DOMAIN_STATUS: Record<string, number> = {
   ALREADY_DECIDED: 409,
   EXECUTION_STATE: 409,
   PROPOSAL_CLOSED: 409,
+  ALREADY_EXISTS: 409,
 };
 
 /** A typed error returned as data by a mutation (it has `code`, `message` and its own fields). */
