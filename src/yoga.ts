@@ -10,6 +10,7 @@ import { observability, operationalEndpoints } from './edge/http/observability.t
 import { requestIdOf } from './edge/http/request-id.ts';
 import { chamadoRoutes } from './edge/rest/chamados.ts';
 import { discoveryAuthRoutes } from './edge/rest/discovery-auth.ts';
+import { discoveryRoutes } from './edge/rest/discovery.ts';
 import { eventDossierRoutes } from './edge/rest/event-dossier.ts';
 import { recurrenceDossierRoutes } from './edge/rest/recurrence-dossier.ts';
 import { eventRoutes } from './edge/rest/events.ts';
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): App {
         ...recurrenceDossierRoutes,
         ...runbookRoutes,
         ...discoveryAuthRoutes,
+        ...discoveryRoutes,
       ]),
       maxDepthPlugin({ n: config.limits.maxDepth, exposeLimits: true }),
       costLimitPlugin({ maxCost: config.limits.maxCost, exposeLimits: true }),
