@@ -1,4 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/orm.ts';
+import { DEMO_TOTVS_ID, seedDiscoveryDemo } from '../src/demo/demo-discovery.ts';
+import type { Actor } from '../src/services/actor.ts';
+import { ensureUser } from '../src/services/auth/accounts.ts';
+import { environmentsByInstallationIds, installationsByTotvsIds, listResources } from '../src/services/discovery/reads.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 import { statementsOf } from './helpers/sql-statements.ts';
 
@@ -451,5 +458,43 @@ describe('SQL cost', () => {
     expect(small.data.discoveryEnvironment.resources.totalCount).toBe(5);
     expect(large.data.discoveryEnvironment.resources.totalCount).toBe(30);
     expect(large.statements).toBe(small.statements);
+  });
+});
+
+describe('the demo inventory', () => {
+  // A database of its own: the demo seeds only an empty inventory, and the shared one never is.
+  it('seeds spec 003’s example installation on an empty inventory, once', async () => {
+    const serverUrl = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+    const maintenance = await MikroORM.init({ clientUrl: serverUrl.toString(), entities: [], discovery: { warnWhenNoEntities: false } });
+    const name = `opsgraph_demo_${Date.now()}_${randomBytes(3).toString('hex')}`;
+    await maintenance.em.getConnection().execute(`create database "${name}"`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    const orm = await openDatabase(url.toString());
+    try {
+      await ensureUser(orm.em.fork(), { username: 'admin', password: 'opsgraph-admin', fullName: 'Admin', role: 'admin' });
+      const [actor] = await orm.em.fork().execute<Actor[]>("select id, username, role from users where username = 'admin'");
+      expect(await seedDiscoveryDemo(orm.em.fork(), actor!)).toEqual({ seeded: true });
+      expect(await seedDiscoveryDemo(orm.em.fork(), actor!)).toEqual({ seeded: false });
+
+      const em = orm.em.fork();
+      const [installation] = await installationsByTotvsIds(em, [DEMO_TOTVS_ID]);
+      expect(installation).toMatchObject({ name: 'EMPRESA FULANO', alias: 'FULANO', receive: '' });
+      const envs = await environmentsByInstallationIds(em, [installation!.id], null);
+      expect(envs.map((e) => e.name)).toEqual(['HOMOLOGACAO', 'PRODUCAO']);
+      const prod = await listResources(em, envs[1]!.id, {}, { limit: 50 });
+      const homolog = await listResources(em, envs[0]!.id, {}, { limit: 50 });
+      expect(prod.total + homolog.total).toBe(6);
+      const all = [...prod.rows, ...homolog.rows];
+      expect(new Set(all.map((r) => r.host))).toEqual(new Set(['127.0.0.1']));
+      expect(new Set(all.map((r) => r.category))).toEqual(new Set(['server', 'database', 'lsv', 'machine', 'gateway']));
+      const machine = prod.rows.find((r) => r.category === 'machine')!;
+      expect(machine).toMatchObject({ status: 'warning', port: null, info: [{ code: 'cpu', value: '90' }, { code: 'memory' }] });
+      expect(prod.rows.find((r) => r.category === 'database')).toMatchObject({ dependsOnId: machine.id, status: 'success' });
+    } finally {
+      await orm.close(true);
+      await maintenance.em.getConnection().execute(`drop database if exists "${name}" with (force)`);
+      await maintenance.close(true);
+    }
   });
 });

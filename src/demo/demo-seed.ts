@@ -9,6 +9,7 @@ import { ingestPayload } from '../services/ingest/ingest-payload.ts';
 import type { WebhookSegment } from '../services/ingest/sources/index.ts';
 import { createRunbook } from '../services/runbooks/catalog.ts';
 import { DEMO_RUNBOOKS } from './demo-runbooks.ts';
+import { seedDiscoveryDemo } from './demo-discovery.ts';
 import { requestExecution } from '../services/runbooks/executions.ts';
 import type { RunbookQueue } from '../services/runbooks/queue.ts';
 import { Runbook } from '../../entities/runbook.entity.ts';
@@ -163,10 +164,12 @@ export async function seedDemo(em: EntityManager, config: Config, queue: Runbook
     await ensureUser(em.fork(), { ...u, password: `opsgraph-${u.username}`, email: `${u.username}@opsgraph.local` });
   }
   await seedRunbooks(em, config);
-  if ((await em.count(Chamado, {})) > 0) return { seeded: false };
   const actors = Object.fromEntries(
     (await em.execute<Actor[]>('select id, username, role from users')).map((a) => [a.username, a]),
   ) as Record<string, Actor>;
+  // Before the chamado check, so a demo database from before discovery gets its inventory too.
+  await seedDiscoveryDemo(em, actors.admin!);
+  if ((await em.count(Chamado, {})) > 0) return { seeded: false };
   const opened: string[] = [];
   for (const [segment, body] of demoDeliveries()) {
     const { receipts } = await ingestPayload(em.fork(), ingest, { source: segment, body, deliveryId: null }, 'reject');
