@@ -102,7 +102,7 @@ function groupByHost(items: Json[]): Json[] {
   return [...groups.values()];
 }
 
-/** The environment's resources: one page, or (grouping) the first GROUP_CAP in aliased pages. */
+/** The pages after the first that portGroup reads, so it groups up to GROUP_CAP resources in one operation. */
 const RESOURCE_PAGES = Array.from({ length: GROUP_PAGES - 1 }, (_, i) => {
   const n = i + 1;
   // `first` as a variable: a literal would multiply the operation's cost estimate by it.
@@ -149,7 +149,7 @@ export const discoveryRoutes: RestRoute<any>[] = [
       discoveryInstallation(totvsId: $totvsId) { environments(category: $category) { name } }
     }`,
     variables: ({ params, query }) => {
-      pagingOf(query);
+      pagingOf(query); // a bad page is a 400 before anything runs
       return { totvsId: params.totvsId, category: enumParam(query, 'category', CATEGORIES) };
     },
     respond: (data, { params, query }) => {
