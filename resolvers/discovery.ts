@@ -2,7 +2,7 @@ import { HEALTH_STATUSES, RESOURCE_CATEGORIES, type HealthItem, type InfoItem } 
 import { builder } from '../src/builder.ts';
 import { environmentKey, loadAll } from '../src/loaders.ts';
 import { readDiscoveryConfig, type DiscoveryConfigRow } from '../src/services/discovery/config.ts';
-import { listInstallations, listResources, type EnvironmentRow, type InstallationRow, type ResourceRow } from '../src/services/discovery/reads.ts';
+import { listInstallations, type EnvironmentRow, type InstallationRow, type ResourceRow } from '../src/services/discovery/reads.ts';
 import { describedValues } from './described.ts';
 import { connectionOf, DEFAULT_PAGE, MAX_PAGE, pageOf } from './pagination.ts';
 
@@ -107,14 +107,14 @@ builder.node(DiscoveryEnvironmentRef, {
     resources: t.connection(
       {
         type: DiscoveredResourceRef,
-        description: `Its resources, newest registered first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_PAGE}. \`offset\` serves the legacy REST paging; prefer \`after\`. Two statements per environment: ask for one environment's resources at a time.`,
+        description: `Its resources, newest registered first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_PAGE}. \`offset\` serves the legacy REST paging; prefer \`after\`.`,
         args: {
           filter: t.arg({ type: ResourceFilterInput, required: false, description: 'Which resources; all when omitted.' }),
           offset: t.arg.int({ required: false, description: 'Legacy offset paging: skip this many (0 or more). Prefer `after`.' }),
         },
         resolve: async (e, args, ctx) => {
           const page = pageOf('discoveredResource', args);
-          const result = await listResources(ctx.em, e.id, args.filter ?? {}, page);
+          const result = await ctx.loaders.discoveredResourcePages(args.filter ?? {}, page).load(e.id);
           for (const row of result.rows) ctx.loaders.discoveredResource.prime(row.id, row);
           return connectionOf('discoveredResource', page, result);
         },

@@ -21,12 +21,15 @@ import {
   installationsByIds,
   installationsByTotvsIds,
   resourcesByIds,
+  resourcePagesOf,
   resourcesByUuids,
   type EnvironmentRow,
+  type ResourceFilter,
   type InstallationRow,
   type ResourceRow,
 } from './services/discovery/reads.ts';
 import type { ResourceCategory } from '../entities/discovery.entity.ts';
+import type { PagedRows, PageRequest } from './db/paged-rows.ts';
 import { eventPayloadsByIds, eventsByIds, type EventRow } from './services/events/reads.ts';
 import { groupsByIds, groupsByUuids, type RecurrenceGroupRow } from './services/recurrence/reads.ts';
 import {
@@ -253,6 +256,15 @@ export class Loaders {
     return this.#loader(`discoveryEnvironmentsOf:${category ?? ''}`, async (ids) =>
       groupedBy(await environmentsByInstallationIds(this.#em, ids, category), (r) => r.installationId, ids),
     );
+  }
+
+  /** One page of each environment's resources; one loader per filter and page asked for (environments of a list share it). */
+  discoveredResourcePages(filter: ResourceFilter, page: PageRequest): DataLoader<number, PagedRows<ResourceRow>> {
+    const key = `discoveredResourcePages:${JSON.stringify([filter.host ?? null, filter.port ?? null, filter.category ?? null, page.limit, page.afterId ?? null, page.offset ?? null])}`;
+    return this.#loader(key, async (ids) => {
+      const pages = await resourcePagesOf(this.#em, ids, filter, page);
+      return ids.map((id) => pages.get(id)!);
+    });
   }
 
   get discoveredResource(): DataLoader<number, ResourceRow | null> {

@@ -5,7 +5,7 @@ import { openDatabase } from '../src/db/orm.ts';
 import { DEMO_TOTVS_ID, seedDiscoveryDemo } from '../src/demo/demo-discovery.ts';
 import type { Actor } from '../src/services/actor.ts';
 import { ensureUser } from '../src/services/auth/accounts.ts';
-import { environmentsByInstallationIds, installationsByTotvsIds, listResources } from '../src/services/discovery/reads.ts';
+import { environmentsByInstallationIds, installationsByTotvsIds, resourcePagesOf } from '../src/services/discovery/reads.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 import { statementsOf } from './helpers/sql-statements.ts';
 
@@ -459,6 +459,34 @@ describe('SQL cost', () => {
     expect(large.data.discoveryEnvironment.resources.totalCount).toBe(30);
     expect(large.statements).toBe(small.statements);
   });
+
+  it('pages the resources of 2 or 8 environments of an installation in the same number of statements', async () => {
+    const seed = async (envs: number) => {
+      const names = Array.from({ length: envs }, (_, i) => `ENV${i}`);
+      const totvsId = await installation(names);
+      for (const environment of names) {
+        for (const port of [1, 2, 3]) await resource({ totvsId, environment, host: '127.0.0.1', port });
+      }
+      return totvsId;
+    };
+    const QUERY = `query DiscCostEnvironments($totvsId: String!) {
+      discoveryInstallation(totvsId: $totvsId) {
+        environments { name resources(first: 2, filter: { host: "127.0.0.1" }) { totalCount pageInfo { hasNextPage } edges { node { port environmentName } } } }
+      }
+    }`;
+    const small = await statementsOf(server, QUERY, { totvsId: await seed(2) });
+    const large = await statementsOf(server, QUERY, { totvsId: await seed(8) });
+    const envs = large.data.discoveryInstallation.environments;
+    expect(envs).toHaveLength(8);
+    for (const env of envs) {
+      expect(env.resources).toEqual({
+        totalCount: 3,
+        pageInfo: { hasNextPage: true },
+        edges: [{ node: { port: 3, environmentName: env.name } }, { node: { port: 2, environmentName: env.name } }],
+      });
+    }
+    expect(large.statements).toBe(small.statements);
+  });
 });
 
 describe('the demo inventory', () => {
@@ -482,8 +510,8 @@ describe('the demo inventory', () => {
       expect(installation).toMatchObject({ name: 'EMPRESA FULANO', alias: 'FULANO', receive: '' });
       const envs = await environmentsByInstallationIds(em, [installation!.id], null);
       expect(envs.map((e) => e.name)).toEqual(['HOMOLOGACAO', 'PRODUCAO']);
-      const prod = await listResources(em, envs[1]!.id, {}, { limit: 50 });
-      const homolog = await listResources(em, envs[0]!.id, {}, { limit: 50 });
+      const pages = await resourcePagesOf(em, [envs[0]!.id, envs[1]!.id], {}, { limit: 50 });
+      const [homolog, prod] = [pages.get(envs[0]!.id)!, pages.get(envs[1]!.id)!];
       expect(prod.total + homolog.total).toBe(6);
       const all = [...prod.rows, ...homolog.rows];
       expect(new Set(all.map((r) => r.host))).toEqual(new Set(['127.0.0.1']));

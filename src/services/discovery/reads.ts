@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
-import { anyOf, arrayOf, sqlPart, type Sql } from '../../db/sql.ts';
+import { clampPageLimit, pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
+import { anyOf, arrayOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
 import {
   DiscoveredResourceSchema,
   DiscoveryEnvironmentSchema,
@@ -129,26 +129,45 @@ export interface ResourceFilter {
   category?: ResourceCategory | null;
 }
 
-/** One environment's resources, newest registered first (keyset on id, like every other list). */
-export async function listResources(
+function resourceConditions(filter: ResourceFilter): (Sql | null)[] {
+  return [
+    sqlPart('r.retired_at is null'),
+    filter.host ? sqlPart('lower(r.host) = lower(?)', filter.host) : null,
+    filter.port != null ? sqlPart('r.port = ?', filter.port) : null,
+    filter.category ? sqlPart('r.category = ?', filter.category) : null,
+  ];
+}
+
+/**
+ * One page of each environment's resources, newest registered first (keyset on id, like every
+ * other list), in two statements whatever the number of environments: the rows numbered per
+ * environment, and the totals grouped by environment (counted apart, as src/db/paged-rows.ts explains).
+ */
+export async function resourcePagesOf(
   em: EntityManager,
-  environmentId: number,
+  environmentIds: readonly number[],
   filter: ResourceFilter,
   page: PageRequest,
-): Promise<PagedRows<ResourceRow>> {
-  return pagedRows<ResourceRow>(
-    em,
-    {
-      columns: RESOURCE_COLUMNS,
-      from: 'from discovered_resources r',
-      id: 'r.id',
-      where: [
-        sqlPart('r.environment_id = ? and r.retired_at is null', environmentId),
-        filter.host ? sqlPart('lower(r.host) = lower(?)', filter.host) : null,
-        filter.port != null ? sqlPart('r.port = ?', filter.port) : null,
-        filter.category ? sqlPart('r.category = ?', filter.category) : null,
-      ],
-    },
-    page,
+): Promise<Map<number, PagedRows<ResourceRow>>> {
+  const pages = new Map<number, PagedRows<ResourceRow>>(environmentIds.map((id) => [id, { rows: [], total: 0, hasNextPage: false }]));
+  if (environmentIds.length === 0) return pages;
+  const limit = clampPageLimit(page.limit);
+  const offset = Math.max(page.offset ?? 0, 0);
+  const matching = [anyOf('r.environment_id', environmentIds, 'int'), ...resourceConditions(filter)];
+  const rows = await em.execute<(ResourceRow & { n: number })[]>(
+    `select * from (select ${RESOURCE_COLUMNS}, row_number() over (partition by r.environment_id order by r.id desc)::int as n
+       from discovered_resources r ?) numbered where n > ? and n <= ? order by "environmentId", n`,
+    [whereAll([...matching, page.afterId ? sqlPart('r.id < ?', page.afterId) : null]), offset, offset + limit + 1],
   );
+  const totals = await em.execute<{ environmentId: number; total: number }[]>(
+    `select r.environment_id as "environmentId", count(*)::int as total from discovered_resources r ? group by r.environment_id`,
+    [whereAll(matching)],
+  );
+  for (const { environmentId, total } of totals) pages.get(environmentId)!.total = total;
+  for (const { n, ...row } of rows) {
+    const of = pages.get(row.environmentId)!;
+    if (n - offset > limit) of.hasNextPage = true;
+    else of.rows.push(row);
+  }
+  return pages;
 }
