@@ -239,6 +239,17 @@ describe('mutations refuse what is wrong', () => {
     expect(dup.registerDiscoveredResource).toMatchObject({ __typename: 'AlreadyExistsError', resource: 'discovered resource', key: '127.0.0.1:80' });
   });
 
+  it('lets one of two simultaneous registrations of the same key win and answers the other ALREADY_EXISTS', async () => {
+    const totvsId = unique('t');
+    const installs = await Promise.all([1, 2, 3].map(() => gql(REGISTER_INSTALLATION, { input: { totvsId } })));
+    expect(installs.map((d) => d.registerDiscoveryInstallation.__typename).sort()).toEqual(['AlreadyExistsError', 'AlreadyExistsError', 'DiscoveryInstallation']);
+    const envs = await Promise.all([1, 2, 3].map(() => gql(REGISTER_ENVIRONMENT, { totvsId, name: 'PRODUCAO' })));
+    expect(envs.map((d) => d.registerDiscoveryEnvironment.__typename).sort()).toEqual(['AlreadyExistsError', 'AlreadyExistsError', 'DiscoveryEnvironment']);
+    const input = { totvsId, environment: 'PRODUCAO', host: '127.0.0.1', port: 443, category: 'server' };
+    const resources = await Promise.all([1, 2, 3].map(() => gql(REGISTER_RESOURCE, { input })));
+    expect(resources.map((d) => d.registerDiscoveredResource.__typename).sort()).toEqual(['AlreadyExistsError', 'AlreadyExistsError', 'DiscoveredResource']);
+  });
+
   it('refuses unknown installations and environments with NOT_FOUND', async () => {
     const totvsId = await installation();
     const env = await gql(REGISTER_ENVIRONMENT, { totvsId: unique('nope'), name: 'PRODUCAO' });
@@ -517,7 +528,7 @@ describe('the demo inventory', () => {
       expect(new Set(all.map((r) => r.host))).toEqual(new Set(['127.0.0.1']));
       expect(new Set(all.map((r) => r.category))).toEqual(new Set(['server', 'database', 'lsv', 'machine', 'gateway']));
       const machine = prod.rows.find((r) => r.category === 'machine')!;
-      expect(machine).toMatchObject({ status: 'warning', port: null, info: [{ code: 'cpu', value: '90' }, { code: 'memory' }] });
+      expect(machine).toMatchObject({ status: 'warning', port: null, info: [{ code: 'cpu', value: '90' }, { code: 'memory' }, { code: 'ssd', value: true }] });
       expect(prod.rows.find((r) => r.category === 'database')).toMatchObject({ dependsOnId: machine.id, status: 'success' });
     } finally {
       await orm.close(true);

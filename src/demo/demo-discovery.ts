@@ -15,6 +15,7 @@ const TDN = 'http://www.tdn.totvs.com.br';
 const machineInfo: InfoItem[] = [
   { code: 'cpu', title: 'CPU', detail: 'Unidade Central de Processamento', value: '90' },
   { code: 'memory', title: 'Memória', detail: 'Memória RAM disponível (GB)', value: '6' },
+  { code: 'ssd', title: 'Disco SSD', detail: null, value: true },
 ];
 const machineHealth: HealthItem[] = [
   { type: 'warning', message: 'Consumo de CPU em 80%', detail: 'O alto consumo da CPU do servidor prejudica o desempenho do sistema', helpUrl: TDN },

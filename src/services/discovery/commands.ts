@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   DiscoveredResource,
@@ -20,6 +21,16 @@ import { worstStatus } from './status.ts';
  */
 
 const now = () => new Date();
+
+/** Two registrations of one key at once: the unique index stops the second, which answers like a plain duplicate. */
+async function orAlreadyExists<T>(resource: string, key: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof UniqueConstraintViolationException) throw new AlreadyExistsError(resource, key);
+    throw err;
+  }
+}
 
 /** Every dependency change takes this lock, so two edits cannot close a cycle between them. */
 const DEPENDENCY_LOCK = "select pg_advisory_xact_lock(hashtext('discovery_dependencies'))";
@@ -55,19 +66,19 @@ function dependencyError(message: string): ValidationError {
 
 export async function registerInstallation(em: EntityManager, input: unknown): Promise<InstallationRow> {
   const given = parseInput(InstallationInput, input);
-  return em.transactional(async (tx) => {
+  return orAlreadyExists('discovery installation', given.totvsId, () => em.transactional(async (tx) => {
     const existing = await tx.findOne(DiscoveryInstallation, { totvsId: given.totvsId });
     if (existing && !existing.retiredAt) throw new AlreadyExistsError('discovery installation', given.totvsId);
     const installation = existing ?? tx.create(DiscoveryInstallation, { totvsId: given.totvsId });
     Object.assign(installation, { name: given.name, alias: given.alias, receive: given.receive, retiredAt: null });
     await tx.flush();
     return liveInstallation(tx, given.totvsId);
-  });
+  }));
 }
 
 export async function registerEnvironment(em: EntityManager, totvsId: string, name: string): Promise<EnvironmentRow> {
   const envName = parseInput(EnvironmentName, name, 'name');
-  return em.transactional(async (tx) => {
+  return orAlreadyExists('discovery environment', `${totvsId}/${envName}`, () => em.transactional(async (tx) => {
     const installation = await liveInstallation(tx, totvsId);
     const existing = await tx.findOne(DiscoveryEnvironment, { installation: installation.id, name: envName });
     if (existing && !existing.retiredAt) throw new AlreadyExistsError('discovery environment', `${totvsId}/${envName}`);
@@ -75,11 +86,16 @@ export async function registerEnvironment(em: EntityManager, totvsId: string, na
     else tx.create(DiscoveryEnvironment, { installation: installation.id, name: envName });
     await tx.flush();
     return liveEnvironment(tx, totvsId, envName);
-  });
+  }));
 }
 
-/** The same listener (host and port) registered twice in one environment is a mistake, not a second resource. */
+/**
+ * The same listener (host and port) registered twice in one environment is a mistake, not a second
+ * resource. No index can say so (retired rows keep their host and port), so the environment's row
+ * is locked first and two registrations of one listener at once are serialized.
+ */
 async function refuseDuplicate(em: EntityManager, environmentId: number, host: string, port: number | null, except: number | null): Promise<void> {
+  await em.execute('select id from discovery_environments where id = ? for update', [environmentId]);
   const [dup] = await em.execute<{ id: number }[]>(
     `select id from discovered_resources where environment_id = ? and lower(host) = lower(?) and port is not distinct from ?
        and retired_at is null and id is distinct from ? limit 1`,

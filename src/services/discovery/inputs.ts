@@ -36,7 +36,11 @@ const InfoItem = z.object({
   code: key(100),
   title: text(200),
   detail: text(2000).nullish().transform((v) => v ?? null),
-  value: text(2000).nullish().transform((v) => v ?? null),
+  // The spec shows both `"90"` and `true|false`: kept as reported, served as text by the graph.
+  value: z
+    .union([text(2000), z.number(), z.boolean()])
+    .nullish()
+    .transform((v) => v ?? null),
 });
 
 const HealthItem = z.object({
