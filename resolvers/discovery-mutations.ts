@@ -1,16 +1,8 @@
 import { builder } from '../src/builder.ts';
 import { requireViewer } from '../src/context.ts';
 import { AlreadyExistsError, NotFoundError, ValidationError } from '../src/errors.ts';
-import {
-  registerEnvironment,
-  registerInstallation,
-  registerResource,
-  retireEnvironment,
-  retireInstallation,
-  retireResource,
-  updateResource,
-  type Retirement,
-} from '../src/services/discovery/commands.ts';
+import { registerEnvironment, registerInstallation, registerResource, updateResource } from '../src/services/discovery/commands.ts';
+import { retireEnvironment, retireInstallation, retireResource, type Retirement } from '../src/services/discovery/retire.ts';
 import { updateDiscoveryConfig } from '../src/services/discovery/config.ts';
 import {
   DiscoveredResourceRef,

@@ -258,6 +258,8 @@ describe('mutations refuse what is wrong', () => {
     expect(res.registerDiscoveredResource).toMatchObject({ __typename: 'NotFoundError', resource: 'discovery environment', key: `${totvsId}/NOPE` });
     const upd = await gql(UPDATE_RESOURCE, { resourceId: '00000000-0000-4000-8000-000000000000', input: { description: 'x' } });
     expect(upd.updateDiscoveredResource).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    const notUuid = await gql(UPDATE_RESOURCE, { resourceId: 'not-a-uuid', input: { description: 'x' } });
+    expect(notUuid.updateDiscoveredResource).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
   });
 
   it('validates host, port, description, items and the installation input', async () => {

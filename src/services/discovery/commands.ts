@@ -16,8 +16,8 @@ import { worstStatus } from './status.ts';
 
 /*
  * The inventory's write side (admin). Registering something that was retired brings it back
- * (the TOTVS id and environment names are unique keys, retired rows included); retiring hides a
- * row and everything under it from every read, and never deletes.
+ * (the TOTVS id and environment names are unique keys, retired rows included). Retiring is in
+ * retire.ts.
  */
 
 const now = () => new Date();
@@ -35,29 +35,24 @@ async function orAlreadyExists<T>(resource: string, key: string, work: () => Pro
 /** Every dependency change takes this lock, so two edits cannot close a cycle between them. */
 const DEPENDENCY_LOCK = "select pg_advisory_xact_lock(hashtext('discovery_dependencies'))";
 
-async function liveInstallation(em: EntityManager, totvsId: string): Promise<InstallationRow> {
+export async function liveInstallation(em: EntityManager, totvsId: string): Promise<InstallationRow> {
   const [row] = await installationsByTotvsIds(em, [totvsId]);
   if (!row) throw new NotFoundError('discovery installation', totvsId);
   return row;
 }
 
-async function liveEnvironment(em: EntityManager, totvsId: string, name: string): Promise<EnvironmentRow> {
+export async function liveEnvironment(em: EntityManager, totvsId: string, name: string): Promise<EnvironmentRow> {
   const [row] = await environmentsByKeys(em, [{ totvsId, name }]);
   if (row) return row;
   await liveInstallation(em, totvsId);
   throw new NotFoundError('discovery environment', `${totvsId}/${name}`);
 }
 
-async function liveResource(em: EntityManager, uuid: string, field?: string): Promise<ResourceRow> {
-  const [row] = parseUuid(uuid, field) ? await resourcesByUuids(em, [uuid]) : [];
+/** A live resource by public id; anything that is not a UUID is simply not found. */
+export async function liveResource(em: EntityManager, uuid: string): Promise<ResourceRow> {
+  const [row] = isUuid(uuid) ? await resourcesByUuids(em, [uuid]) : [];
   if (!row) throw new NotFoundError('discovered resource', uuid);
   return row;
-}
-
-function parseUuid(value: string, field?: string): boolean {
-  const ok = isUuid(value);
-  if (!ok && field) throw new ValidationError(`${field}: must be a resource id (a UUID)`, [{ path: field, message: 'must be a resource id (a UUID)' }]);
-  return ok;
 }
 
 function dependencyError(message: string): ValidationError {
@@ -158,7 +153,7 @@ export async function updateResource(em: EntityManager, resourceId: string, inpu
   for (const k of REQUIRED_ON_RESOURCE) if (cleaned[k] === null) delete cleaned[k];
   const change = parseInput(ResourceChange, cleaned);
   return em.transactional(async (tx) => {
-    const current = await liveResource(tx, resourceId, 'resourceId');
+    const current = await liveResource(tx, resourceId);
     const environment = change.totvsId && change.environment ? await liveEnvironment(tx, change.totvsId, change.environment) : null;
     const environmentId = environment?.id ?? current.environmentId;
     const installationId = environment?.installationId ?? (await installationOf(tx, environmentId));
@@ -212,51 +207,4 @@ async function refuseStrandedChildren(em: EntityManager, id: number, installatio
   if (stranded) throw new ValidationError('environment: resources of its installation depend on this one', [
     { path: 'environment', message: 'resources of its installation depend on this one' },
   ]);
-}
-
-export interface Retirement {
-  retiredAt: Date;
-  /** Resources hidden by this retirement (those under a retired environment or installation included). */
-  resourcesRetired: number;
-}
-
-async function retireResourcesWhere(em: EntityManager, at: Date, condition: string, key: number): Promise<number> {
-  const retired = await em.execute<{ id: number }[]>(
-    `update discovered_resources set retired_at = ? where retired_at is null and ${condition} returning id`,
-    [at, key],
-  );
-  return retired.length;
-}
-
-export async function retireResource(em: EntityManager, resourceId: string): Promise<Retirement> {
-  return em.transactional(async (tx) => {
-    const current = await liveResource(tx, resourceId);
-    const at = now();
-    return { retiredAt: at, resourcesRetired: await retireResourcesWhere(tx, at, 'id = ?', current.id) };
-  });
-}
-
-export async function retireEnvironment(em: EntityManager, totvsId: string, name: string): Promise<Retirement> {
-  return em.transactional(async (tx) => {
-    const environment = await liveEnvironment(tx, totvsId, name);
-    const at = now();
-    await tx.execute('update discovery_environments set retired_at = ? where id = ?', [at, environment.id]);
-    return { retiredAt: at, resourcesRetired: await retireResourcesWhere(tx, at, 'environment_id = ?', environment.id) };
-  });
-}
-
-export async function retireInstallation(em: EntityManager, totvsId: string): Promise<Retirement> {
-  return em.transactional(async (tx) => {
-    const installation = await liveInstallation(tx, totvsId);
-    const at = now();
-    await tx.execute('update discovery_installations set retired_at = ? where id = ?', [at, installation.id]);
-    await tx.execute('update discovery_environments set retired_at = ? where installation_id = ? and retired_at is null', [at, installation.id]);
-    const resourcesRetired = await retireResourcesWhere(
-      tx,
-      at,
-      'environment_id in (select id from discovery_environments where installation_id = ?)',
-      installation.id,
-    );
-    return { retiredAt: at, resourcesRetired };
-  });
 }
