@@ -26,9 +26,8 @@
 // statuses mixed), and ANALYZE runs, as autovacuum would have by then.
 //
 // Each view is requested `--requests` times in sequence (after 10 warm-up requests) through its REST
-// path (its GraphQL query where the path does not exist) as the bootstrap admin; every result line
-// is printed next to its reference: p95 < 100 ms, and X-Sql-Statements at limit 10 equal to the
-// statements at the largest limit. Last, bench/ingest.ts runs against the same server (HTTP
+// path as the bootstrap admin; every result line is printed next to its reference: p95 < 100 ms,
+// and X-Sql-Statements at limit 10 equal to the statements at the largest limit. Last, bench/ingest.ts runs against the same server (HTTP
 // webhooks, 2000 deliveries), so the in-process ingest rate stands next to its figure.
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';

@@ -21,51 +21,42 @@ const pct = (sorted: number[], p: number) => Number(sorted[Math.min(sorted.lengt
 
 /**
  * Each view `requests` times in sequence at its largest limit (after 10 warm-up requests), through
- * its REST path, or its GraphQL query where the path does not exist; one result line per view.
+ * its REST path; one result line per view.
  */
 export async function measureViews(url: string, admin: { username: string; password: string }, requests: number): Promise<void> {
   const auth = await authHeader(url, admin.username, admin.password);
 
-  async function call(view: View, transport: 'rest' | 'graphql', limit: number): Promise<{ ms: number; statements: number; status: number; body: any }> {
+  async function call(view: View, limit: number): Promise<{ ms: number; statements: number; status: number; body: any }> {
     const started = performance.now();
-    const res =
-      transport === 'rest'
-        ? await fetch(`${url}${view.rest(limit)}`, { headers: auth })
-        : await fetch(`${url}/graphql`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...auth },
-            body: JSON.stringify({ query: view.gql, variables: { limit } }),
-          });
+    const res = await fetch(`${url}${view.rest(limit)}`, { headers: auth });
     const body = await res.json();
     const ms = performance.now() - started;
     return { ms, statements: Number(res.headers.get('x-sql-statements')), status: res.status, body };
   }
 
   for (const view of views) {
-    const probe = await call(view, 'rest', view.maxLimit);
-    const transport = probe.status === 404 ? 'graphql' : 'rest';
-    const first = transport === 'rest' ? probe : await call(view, 'graphql', view.maxLimit);
-    if (first.status !== 200 || first.body.errors) {
-      emit({ view: view.name, transport, error: `answered ${first.status}: ${JSON.stringify(first.body).slice(0, 500)}` });
+    const first = await call(view, view.maxLimit);
+    if (first.status !== 200) {
+      emit({ view: view.name, transport: 'rest', error: `answered ${first.status}: ${JSON.stringify(first.body).slice(0, 500)}` });
       continue;
     }
-    for (let i = 0; i < 10; i++) await call(view, transport, view.maxLimit);
+    for (let i = 0; i < 10; i++) await call(view, view.maxLimit);
     const latencies: number[] = [];
     const statements = new Set<number>();
     for (let i = 0; i < requests; i++) {
-      const r = await call(view, transport, view.maxLimit);
+      const r = await call(view, view.maxLimit);
       latencies.push(r.ms);
       statements.add(r.statements);
     }
     latencies.sort((a, b) => a - b);
-    const small = await call(view, transport, 10);
+    const small = await call(view, 10);
     const p95 = pct(latencies, 95);
     emit({
       view: view.name,
-      transport,
-      request: transport === 'rest' ? `GET ${view.rest(view.maxLimit)}` : `POST /graphql (limit ${view.maxLimit})`,
+      transport: 'rest',
+      request: `GET ${view.rest(view.maxLimit)}`,
       requests,
-      items: view.items(first.body, transport),
+      items: view.items(first.body),
       latency_ms: { p50: pct(latencies, 50), p95, p99: pct(latencies, 99), max: Number(latencies.at(-1)!.toFixed(1)) },
       target: { p95_ms_below: TARGET_P95_MS, met: p95 < TARGET_P95_MS },
       sql_statements: { limit_10: small.statements, [`limit_${view.maxLimit}`]: [...statements] },
