@@ -187,29 +187,22 @@ function bodyDetail(issue: z.core.$ZodIssue, body: unknown): FastApiDetail {
       const expected = expectedLiterals(issue.values.map(String));
       return detail('literal_error', `Input should be ${expected}`, { expected });
     }
-    case 'too_small': {
-      const min = Number(issue.minimum);
-      if (issue.origin === 'array') {
-        const actual = Array.isArray(input) ? input.length : 0;
-        return detail('too_short', `List should have at least ${min} item${plural(min)} after validation, not ${actual}`, {
-          field_type: 'List',
-          min_length: min,
-          actual_length: actual,
-        });
-      }
-      return detail('greater_than_equal', `Input should be greater than or equal to ${min}`, { ge: min });
-    }
+    case 'too_small':
     case 'too_big': {
-      const max = Number(issue.maximum);
+      const small = issue.code === 'too_small';
+      const bound = Number(small ? issue.minimum : issue.maximum);
       if (issue.origin === 'array') {
         const actual = Array.isArray(input) ? input.length : 0;
-        return detail('too_long', `List should have at most ${max} item${plural(max)} after validation, not ${actual}`, {
+        const [type, most, key] = small ? ['too_short', 'at least', 'min_length'] : ['too_long', 'at most', 'max_length'];
+        return detail(type, `List should have ${most} ${bound} item${plural(bound)} after validation, not ${actual}`, {
           field_type: 'List',
-          max_length: max,
+          [key]: bound,
           actual_length: actual,
         });
       }
-      return detail('less_than_equal', `Input should be less than or equal to ${max}`, { le: max });
+      return small
+        ? detail('greater_than_equal', `Input should be greater than or equal to ${bound}`, { ge: bound })
+        : detail('less_than_equal', `Input should be less than or equal to ${bound}`, { le: bound });
     }
     default:
       return detail('value_error', issue.message);
