@@ -27,24 +27,6 @@ const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString(
 
 /** Deliveries as the real senders would post them, oldest first. */
 function demoDeliveries(): [WebhookSegment, unknown][] {
-  const alert = (status: 'firing' | 'resolved', startedMinutesAgo: number) => ({
-    version: '4',
-    status,
-    receiver: 'opsgraph',
-    groupKey: '{}:{alertname="KubePodCrashLooping"}',
-    externalURL: 'http://alertmanager:9093',
-    alerts: [
-      {
-        status,
-        labels: { alertname: 'KubePodCrashLooping', namespace: 'mail', pod: 'postfix-7d9c8b6f5d-x2lqk', severity: 'critical' },
-        annotations: { summary: 'Pod mail/postfix is crash looping (CrashLoopBackOff)' },
-        startsAt: minutesAgo(startedMinutesAgo),
-        endsAt: '0001-01-01T00:00:00Z',
-        generatorURL: 'http://prometheus:9090/graph?g0.expr=kube_pod_container_status_waiting_reason',
-        fingerprint: '0a7f3c91e2b45d68',
-      },
-    ],
-  });
   const onboard = (event: string, minutes: number, data: Record<string, unknown>) => ({
     event,
     session_id: 'sess_abc123',
@@ -69,7 +51,17 @@ function demoDeliveries(): [WebhookSegment, unknown][] {
         location: '/var/log/auth.log',
       },
     ],
-    ['alertmanager', alert('firing', 45)],
+    [
+      'alertmanager',
+      alertmanagerBody('firing', 'http://alertmanager:9093', {
+        labels: { alertname: 'KubePodCrashLooping', namespace: 'mail', pod: 'postfix-7d9c8b6f5d-x2lqk', severity: 'critical' },
+        annotations: { summary: 'Pod mail/postfix is crash looping (CrashLoopBackOff)' },
+        startsAt: minutesAgo(45),
+        endsAt: '0001-01-01T00:00:00Z',
+        generatorURL: 'http://prometheus:9090/graph?g0.expr=kube_pod_container_status_waiting_reason',
+        fingerprint: '0a7f3c91e2b45d68',
+      }),
+    ],
     [
       'sentry',
       {
@@ -135,25 +127,27 @@ function demoDeliveries(): [WebhookSegment, unknown][] {
   ];
 }
 
-/** A SigNoz alert (Alertmanager's webhook format) that is only a warning: it opens no chamado. */
+/** A SigNoz alert that is only a warning: it opens no chamado. */
 function latency(status: 'firing' | 'resolved', startedMinutesAgo: number) {
+  return alertmanagerBody(status, 'http://signoz:3301', {
+    labels: { alertname: 'CheckoutP99Latency', namespace: 'shop', service_name: 'checkout', severity: 'warning' },
+    annotations: { summary: 'checkout p99 latency above 800 ms for 5 minutes' },
+    startsAt: minutesAgo(startedMinutesAgo),
+    endsAt: status === 'resolved' ? minutesAgo(startedMinutesAgo - 10) : '0001-01-01T00:00:00Z',
+    generatorURL: 'http://signoz:3301/alerts/edit?ruleId=7',
+    fingerprint: '5c1d2e8f90ab3c47',
+  });
+}
+
+/** One alert in Alertmanager's webhook format (SigNoz sends the same), grouped by its alertname. */
+function alertmanagerBody(status: 'firing' | 'resolved', externalURL: string, alert: { labels: { alertname: string } & Record<string, string> } & Record<string, unknown>) {
   return {
     version: '4',
     status,
     receiver: 'opsgraph',
-    groupKey: '{}:{alertname="CheckoutP99Latency"}',
-    externalURL: 'http://signoz:3301',
-    alerts: [
-      {
-        status,
-        labels: { alertname: 'CheckoutP99Latency', namespace: 'shop', service_name: 'checkout', severity: 'warning' },
-        annotations: { summary: 'checkout p99 latency above 800 ms for 5 minutes' },
-        startsAt: minutesAgo(startedMinutesAgo),
-        endsAt: status === 'resolved' ? minutesAgo(startedMinutesAgo - 10) : '0001-01-01T00:00:00Z',
-        generatorURL: 'http://signoz:3301/alerts/edit?ruleId=7',
-        fingerprint: '5c1d2e8f90ab3c47',
-      },
-    ],
+    groupKey: `{}:{alertname="${alert.labels.alertname}"}`,
+    externalURL,
+    alerts: [{ status, ...alert }],
   };
 }
 
