@@ -3,7 +3,7 @@ import { CHAMADO_STATUSES, allowedTransitions, type ChamadoStatus } from './cham
 import { User } from './user.entity.ts';
 
 /** Where a chamado came from: an ingested source or a person opening one by hand. */
-export const CHAMADO_ORIGINS = ['manual', 'support', 'onboard', 'wazuh', 'alertmanager', 'signoz', 'sentry', 'audit'] as const;
+export const CHAMADO_ORIGINS = ['manual', 'support', 'onboard', 'wazuh', 'alertmanager', 'signoz', 'sentry', 'audit', 'discovery'] as const;
 export type ChamadoOrigin = (typeof CHAMADO_ORIGINS)[number];
 
 const ChamadoSchema = defineEntity({

@@ -1,4 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import type { CheckResult } from '../src/services/discovery/probes/types.ts';
+import { PROBE_KINDS } from '../src/services/discovery/probes/types.ts';
 import { User } from './user.entity.ts';
 
 /*
@@ -87,6 +89,28 @@ const DiscoveredResourceSchema = defineEntity({
     health: p.json<HealthItem[]>().default('[]'),
     /** The resource this one depends on (a database on its machine): its outages explain this one's. */
     dependsOn: () => p.manyToOne(DiscoveredResource).nullable(),
+    /** Whether the monitor checks it; a resource reported by an outside agent can opt out and keep its items. */
+    monitored: p.boolean().default(true),
+    /** How the monitor probes it; null: the port table's kind (src/services/discovery/probes/port-table.ts). */
+    probe: p.enum(PROBE_KINDS).nullable(),
+    /** Path of the HTTP(S) probe's GET. */
+    httpPath: p.string().length(500).default('/'),
+    /** Consecutive failed and passed checks: `danger` needs N failures, leaving it M passes (DOMAIN.md). */
+    failStreak: p.integer().default(0),
+    passStreak: p.integer().default(0),
+    /** In an outage: from N consecutive failures until M consecutive passes (what `danger` from a finding is not). */
+    down: p.boolean().default(false),
+    /** When the monitor may check it next (null: at the next tick); shorter while it fails. */
+    nextCheckAt: p.datetime().nullable(),
+    lastCheckedAt: p.datetime().nullable(),
+    /** The latest probe: passed, why not, wall time, certificate expiry and each check (for /metrics and infra). */
+    lastSuccess: p.boolean().nullable(),
+    lastReason: p.string().length(20).nullable(),
+    lastDurationMs: p.integer().nullable(),
+    certExpiresAt: p.datetime().nullable(),
+    lastChecks: p.json<CheckResult[]>().default('[]'),
+    /** When `status` last changed. */
+    statusChangedAt: p.datetime().nullable(),
     createdBy: () => p.manyToOne(User).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
@@ -107,6 +131,20 @@ const DiscoveryConfigSchema = defineEntity({
     historyDays: p.integer().default(30),
     monitorInterval: p.integer().default(15),
     sendDataTotvs: p.boolean().default(false),
+    /** The monitor's tuning beyond spec 003's four settings (GraphQL only; bounds in src/services/discovery/config.ts). */
+    failuresBeforeDanger: p.integer().default(3),
+    passesBeforeSuccess: p.integer().default(2),
+    /** Minutes between checks of a failing resource (or one not yet back to success). */
+    retryInterval: p.integer().default(1),
+    probeTimeoutMs: p.integer().default(5000),
+    probeConcurrency: p.integer().default(64),
+    /** A TLS certificate with fewer days left is a warning, with fewer still a danger. */
+    tlsWarningDays: p.integer().default(14),
+    tlsDangerDays: p.integer().default(7),
+    /** A check slower than this (ms) is a warning. */
+    slowMs: p.integer().default(1000),
+    /** Networks (CIDR) besides loopback that probes and scans may touch. */
+    allowedNetworks: p.json<string[]>().default('[]'),
     updatedBy: () => p.manyToOne(User).nullable(),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },

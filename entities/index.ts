@@ -4,6 +4,7 @@ import { ChamadoSequenceSchema } from './chamado-sequence.entity.ts';
 import { DeadLetterSchema } from './dead-letter.entity.ts';
 import { EventDedupKeySchema } from './event-dedup-key.entity.ts';
 import { DiscoveredResourceSchema, DiscoveryConfigSchema, DiscoveryEnvironmentSchema, DiscoveryInstallationSchema } from './discovery.entity.ts';
+import { DiscoveryCheckSchema, MaintenanceWindowSchema, ResourceHealthChangeSchema } from './discovery-monitor.entity.ts';
 import { EventSchema } from './event.entity.ts';
 import { ObservableSchema } from './observable.entity.ts';
 import { OutboundDeliverySchema, OutboundWebhookSchema } from './outbound-webhook.entity.ts';
@@ -40,4 +41,7 @@ export const ENTITIES = [
   DiscoveryEnvironmentSchema,
   DiscoveredResourceSchema,
   DiscoveryConfigSchema,
+  DiscoveryCheckSchema,
+  ResourceHealthChangeSchema,
+  MaintenanceWindowSchema,
 ];

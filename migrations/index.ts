@@ -6,6 +6,7 @@ import { Migration20261124051556 } from './Migration20261124051556.ts';
 import { Migration20261124052951 } from './Migration20261124052951.ts';
 import { Migration20261205054110 } from './Migration20261205054110.ts';
 import { Migration20261205070852 } from './Migration20261205070852.ts';
+import { Migration20261205075610 } from './Migration20261205075610.ts';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124044520', class: Migration20261124044520 },
@@ -14,4 +15,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124052951', class: Migration20261124052951 },
   { name: 'Migration20261205054110', class: Migration20261205054110 },
   { name: 'Migration20261205070852', class: Migration20261205070852 },
+  { name: 'Migration20261205075610', class: Migration20261205075610 },
 ];

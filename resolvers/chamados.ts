@@ -33,6 +33,7 @@ export const ChamadoOriginEnum = builder.enumType('ChamadoOrigin', {
     signoz: 'A SigNoz alert.',
     sentry: 'A Sentry issue.',
     audit: 'An audit-trail event.',
+    discovery: 'A discovered resource changed health (the discovery monitor).',
   }),
 });
 

@@ -22,6 +22,7 @@ import './live.ts';
 import './recurrence-live.ts';
 import './discovery.ts';
 import './discovery-mutations.ts';
+import './discovery-monitor.ts';
 
 builder.queryType({ description: 'Reads. Everything but `me` needs a signed-in user (Authorization: Bearer <token> from `login`).' });
 builder.mutationType({

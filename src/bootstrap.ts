@@ -8,6 +8,7 @@ import { ChangeCollector } from './services/live/change-collector.ts';
 import { createLivePubSub, type LivePubSub } from './services/live/pubsub.ts';
 import { startOutboundWorker } from './workers/outbound-queue.ts';
 import { startBoss } from './workers/pg-boss-queue.ts';
+import { startDiscoveryMonitor } from './workers/discovery-monitor.ts';
 import { startRecurrenceClock } from './workers/recurrence-clock.ts';
 import { startRunbookWorker } from './workers/runbook-worker.ts';
 
@@ -171,6 +172,7 @@ export async function startConsumers(
   if (which.runbooks) {
     resources.add('runbook worker', await startRunbookWorker(core.boss, core.orm, config.runbooks, log), (stop) => stop());
     resources.add('recurrence clock', startRecurrenceClock(core.orm, log), (stop) => stop());
+    resources.add('discovery monitor', await startDiscoveryMonitor(core.boss, core.orm, config.ingest, log), (stop) => stop());
   }
   if (which.outbound) {
     resources.add('outbound worker', await startOutboundWorker(core.boss, core.orm, config.outbound, log), (w) => w.stop());

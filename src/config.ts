@@ -37,7 +37,7 @@ const duration = z
   });
 
 /** The sources whose normalizers send `firing` and `resolved` (the only ones that can auto-resolve). */
-const ALERT_LIFECYCLE_SOURCES = ['alertmanager', 'signoz', 'sentry'] as const;
+const ALERT_LIFECYCLE_SOURCES = ['alertmanager', 'signoz', 'sentry', 'discovery'] as const;
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -65,10 +65,14 @@ const envSchema = z.object({
   RULE_ALERT_SEVERITIES: z.string().default('critical,error'),
   RULE_SENTRY_ACTIONS: z.string().default('created,regressed'),
   RULE_GENERIC_MIN_SEVERITY: z.coerce.number().int().min(0).max(15).default(10),
+  RULE_DISCOVERY_OPEN_STATUSES: z
+    .string()
+    .default('danger')
+    .refine((v) => list(v).every((s) => ['warning', 'error', 'danger'].includes(s)), { message: 'a comma list of warning, error, danger (or empty)' }),
   // Only sources that send resolutions can end their own alerts; empty turns auto-resolution off.
   RULE_AUTO_RESOLVE_SOURCES: z
     .string()
-    .default('alertmanager,signoz')
+    .default('alertmanager,signoz,discovery')
     .refine((v) => list(v).every((s) => (ALERT_LIFECYCLE_SOURCES as readonly string[]).includes(s)), {
       message: `a comma list of ${ALERT_LIFECYCLE_SOURCES.join(', ')} (or empty)`,
     }),
@@ -213,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         alertSeverities: list(e.RULE_ALERT_SEVERITIES),
         sentryActions: list(e.RULE_SENTRY_ACTIONS),
         genericMinSeverity: e.RULE_GENERIC_MIN_SEVERITY,
+        discoveryOpenStatuses: list(e.RULE_DISCOVERY_OPEN_STATUSES),
         autoResolveSources: list(e.RULE_AUTO_RESOLVE_SOURCES),
       },
       recurrence: {

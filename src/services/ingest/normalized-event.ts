@@ -52,7 +52,7 @@ export interface NormalizedEvent
   payload: Record<string, unknown>;
 }
 
-export const EVENT_SOURCES = ['onboard', 'wazuh', 'alertmanager', 'signoz', 'sentry', 'support', 'audit'] as const;
+export const EVENT_SOURCES = ['onboard', 'wazuh', 'alertmanager', 'signoz', 'sentry', 'support', 'audit', 'discovery'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 /** Thrown by a normalizer when the body authenticates but does not fit the source's schema. */

@@ -34,6 +34,10 @@ export function openingRule(event: NormalizedEvent, rules: IngestRules): Opening
         ? { rule: 'sentry.action', detail: `issue ${action} (one of ${rules.sentryActions.join(', ')})` }
         : null;
     }
+    case 'discovery':
+      return event.alertStatus === 'firing' && rules.discoveryOpenStatuses.includes(event.sourceSeverity ?? '')
+        ? { rule: 'discovery.status', detail: `resource turned ${event.sourceSeverity} (one of ${rules.discoveryOpenStatuses.join(', ')})` }
+        : null;
     case 'support':
     case 'audit':
       return event.severity != null && event.severity >= rules.genericMinSeverity

@@ -7,6 +7,8 @@ export interface IngestRules {
   alertSeverities: string[];
   sentryActions: string[];
   genericMinSeverity: number;
+  /** Discovery status changes that open a chamado (a resource turning `danger`, by default). */
+  discoveryOpenStatuses: string[];
   /** Sources whose resolutions may move an unclaimed chamado to resolvido (DOMAIN.md); empty: never. */
   autoResolveSources: string[];
 }
