@@ -18,9 +18,11 @@ interface Changes {
    * latest run), an event of a group moved onto them, or they were merged (the groups' chamados).
    */
   groupChamados: Set<number>;
+  /** Discovered resources' status changes (the resourceHealthChanged feed). */
+  healthChanges: Set<number>;
 }
 
-const SETS = ['chamados', 'events', 'approvals', 'recurrence', 'groups', 'moved', 'groupChamados'] as const;
+const SETS = ['chamados', 'events', 'approvals', 'recurrence', 'groups', 'moved', 'groupChamados', 'healthChanges'] as const;
 
 const idOf = (value: unknown): number | null => {
   if (typeof value === 'number') return value;
@@ -32,9 +34,10 @@ const idOf = (value: unknown): number | null => {
  * Turns committed writes into live pokes, whatever code path made them: it watches the unit of
  * work (chamados and timeline entries → that chamado; events → the Discover feed; approval
  * requests and decisions → approvals; events with a recurrence key, recurrence groups, their
- * work-item entries and runs on their chamados → recurrence) and publishes only after the
- * transaction commits, so a rolled-back change is never announced. Writes done in raw SQL also
- * update their chamado entity (counters, updated_at), which is what puts them here.
+ * work-item entries and runs on their chamados → recurrence; discovered resources' status
+ * changes → resourceHealth) and publishes only after the transaction commits, so a rolled-back
+ * change is never announced. Writes done in raw SQL also update their chamado entity (counters,
+ * updated_at), which is what puts them here.
  */
 export class ChangeCollector implements EventSubscriber {
   #pending = new WeakMap<object, { changes: Changes; em: BaseEntityManager }>();
@@ -54,6 +57,7 @@ export class ChangeCollector implements EventSubscriber {
       groups: new Set(),
       moved: new Set(),
       groupChamados: new Set(),
+      healthChanges: new Set(),
     };
     for (const cs of args.uow.getChangeSets()) {
       const entity = cs.entity as Record<string, unknown>;
@@ -104,6 +108,9 @@ export class ChangeCollector implements EventSubscriber {
           if (id) changes.groups.add(id);
           break;
         }
+        case 'ResourceHealthChange':
+          if (cs.type === 'create') changes.healthChanges.add(Number(entity.id ?? cs.getPrimaryKey()));
+          break;
         case 'RunbookExecution': {
           const id = idOf(entity.chamado);
           if (id) changes.groupChamados.add(id);
@@ -148,6 +155,7 @@ export class ChangeCollector implements EventSubscriber {
     if (changes.events.size) pubsub.publish('events', { ids: [...changes.events] });
     if (changes.approvals.size) pubsub.publish('approvals', { ids: [...changes.approvals] });
     if (changes.recurrence.size) pubsub.publish('recurrence', { projectIds: [...changes.recurrence] });
+    if (changes.healthChanges.size) pubsub.publish('resourceHealth', { ids: [...changes.healthChanges] });
   }
 }
 

@@ -21,6 +21,8 @@ export type LiveTopics = {
    * them, silences, thresholds, work-item entries, runs on their chamados.
    */
   recurrence: [payload: { projectIds: string[] }];
+  /** Discovered resources changed status (new discovery_health_changes rows). */
+  resourceHealth: [payload: { ids: number[] }];
 };
 
 export type LivePubSub = PubSub<LiveTopics>;
