@@ -8,7 +8,7 @@ import { DiscoveredResourceRef } from './discovery.ts';
 const CheckRunRef = builder.objectRef<CheckRun>('DiscoveryCheckRun').implement({
   description: 'What one on-demand check of discovered resources did.',
   fields: (t) => ({
-    checked: t.exposeInt('checked', { description: 'Resources probed (a resource another cycle was checking at that moment is skipped).' }),
+    checked: t.exposeInt('checked', { description: 'Resources probed.' }),
     passed: t.exposeInt('passed', { description: 'Probes whose every check passed.' }),
     failed: t.exposeInt('failed', { description: 'Probes with a failing check.' }),
     skipped: t.exposeInt('skipped', { description: 'Resources not probed: their host is outside the allowed networks.' }),

@@ -17,7 +17,8 @@ export interface CheckRun extends CycleSummary {
 /**
  * Checks these resources now, whatever their schedule and whether the monitor is active (an
  * operator's "is it up?"); the results count like scheduled ones (streaks, history, events).
- * A resource a running cycle holds is skipped rather than checked twice at once.
+ * Racing a scheduled cycle it is simply one more observation: results are applied one at a time
+ * under the resource's row lock.
  */
 export async function checkResourcesNow(
   em: EntityManager,
