@@ -4,6 +4,7 @@ import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
 import type { ChamadoAlertRow } from '../src/services/chamados/alerts.ts';
 import { listChamados, type ChamadoRow, type ObservableRow } from '../src/services/chamados/reads.ts';
+import type { ChamadoInfra } from '../src/services/discovery/infra.ts';
 import { describedValues } from './described.ts';
 import { connectionOf, DEFAULT_PAGE, MAX_PAGE, pageOf } from './pagination.ts';
 import { TimelineEntryRef } from './timeline.ts';
@@ -47,12 +48,23 @@ const ObservableRef = builder.objectRef<ObservableRow>('Observable').implement({
   }),
 });
 
-const InfraRef = builder.objectRef<{ score: string; status: string; checks: unknown[] }>('InfraStatus').implement({
-  description: 'Health of the infrastructure behind the chamado (contract: infra).',
+const InfraRef = builder.objectRef<ChamadoInfra>('InfraStatus').implement({
+  description:
+    'Health of the discovered resources behind the chamado (contract: infra): those whose host is its domain (or a host of it), one of its domain/host/ip observables, whose agent is one of its agent observables, or whose outage opened it.',
   fields: (t) => ({
-    score: t.exposeString('score', { description: 'Passing checks over total, as "passing/total".' }),
-    status: t.exposeString('status', { description: '`ok` (all pass), `degraded` (some fail) or `down` (a linked resource is in danger).' }),
-    checks: t.field({ type: ['JSON'], description: 'The individual health checks behind the score.', resolve: (i) => i.checks }),
+    score: t.exposeString('score', {
+      description: 'Passing checks over total, as "passing/total", over the latest probe of each linked resource (one never checked adds none).',
+    }),
+    status: t.exposeString('status', {
+      description:
+        '`down` (a linked resource is danger), `degraded` (a check fails, or a linked resource is warning or error) or `ok` (all pass).',
+    }),
+    checks: t.field({
+      type: ['JSON'],
+      description:
+        'One item per check (dns, tcp, tls, http) of each linked resource\'s latest probe: {resourceId, host, port, category, resourceStatus, check, passing, reason, value, durationMs, checkedAt}.',
+      resolve: (i) => i.checks,
+    }),
   }),
 });
 
@@ -156,8 +168,8 @@ builder.node(ChamadoRef, {
     infra: t.field({
       type: InfraRef,
       nullable: true,
-      description: 'Infrastructure health. Null until discovery and resource health land.',
-      resolve: () => null,
+      description: 'Health of the discovered resources linked to it (see InfraStatus); null when none is linked.',
+      resolve: (c, _, ctx) => ctx.loaders.chamadoInfra.load(c.id),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was opened.' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'Last change of any kind.' }),

@@ -29,6 +29,7 @@ import {
   type ResourceRow,
 } from './services/discovery/reads.ts';
 import type { ResourceCategory } from '../entities/discovery.entity.ts';
+import { infraByChamadoIds, type ChamadoInfra } from './services/discovery/infra.ts';
 import type { PagedRows, PageRequest } from './db/paged-rows.ts';
 import { eventPayloadsByIds, eventsByIds, type EventRow } from './services/events/reads.ts';
 import { groupsByIds, groupsByUuids, type RecurrenceGroupRow } from './services/recurrence/reads.ts';
@@ -226,6 +227,14 @@ export class Loaders {
       return ids.map((id) => suggestions.get(id) ?? []);
     });
   }
+  /** Each chamado's infra block from the discovered resources linked to it; null when none is. */
+  get chamadoInfra(): DataLoader<number, ChamadoInfra | null> {
+    return this.#loader('chamadoInfra', async (ids) => {
+      const infra = await infraByChamadoIds(this.#em, ids);
+      return ids.map((id) => infra.get(id) ?? null);
+    });
+  }
+
   get discoveryInstallation(): DataLoader<number, InstallationRow | null> {
     return this.#loader('discoveryInstallation', async (ids) => byKey(await installationsByIds(this.#em, ids), (r) => r.id, ids));
   }

@@ -45,7 +45,7 @@ export function createApp(deps: AppDeps): App {
     plugins: [
       observability(log, !config.production),
       graphiqlDelivery('/graphql'),
-      operationalEndpoints(deps.orm),
+      operationalEndpoints(deps.orm, log),
       webhookReceiver(deps),
       restRouter(deps, self, [
         ...chamadoRoutes,

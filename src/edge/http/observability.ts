@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
 import type { Logger } from '../../logger.ts';
 import { requestSqlScope } from '../../db/sql-metrics.ts';
+import { exportProbeResults } from './probe-metrics.ts';
 import { requestIdOf } from './request-id.ts';
 
 collectDefaultMetrics({ prefix: 'opsgraph_' });
@@ -65,9 +66,10 @@ export function observability(log: Logger, exposeSqlCount: boolean): Plugin {
   };
 }
 
-/** GET /health (database checked) and GET /metrics (Prometheus text format). */
-export function operationalEndpoints(orm: MikroORM): Plugin {
+/** GET /health (database checked) and GET /metrics (Prometheus text format, discovery probe results included). */
+export function operationalEndpoints(orm: MikroORM, log: Logger): Plugin {
   const startedAt = Date.now();
+  exportProbeResults(orm, log);
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET') return;
