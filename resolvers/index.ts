@@ -23,6 +23,7 @@ import './recurrence-live.ts';
 import './discovery.ts';
 import './discovery-mutations.ts';
 import './discovery-monitor.ts';
+import './discovery-scan.ts';
 
 builder.queryType({ description: 'Reads. Everything but `me` needs a signed-in user (Authorization: Bearer <token> from `login`).' });
 builder.mutationType({
