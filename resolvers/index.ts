@@ -24,6 +24,7 @@ import './discovery.ts';
 import './discovery-mutations.ts';
 import './discovery-monitor.ts';
 import './discovery-scan.ts';
+import './discovery-maintenance.ts';
 
 builder.queryType({ description: 'Reads. Everything but `me` needs a signed-in user (Authorization: Bearer <token> from `login`).' });
 builder.mutationType({

@@ -30,6 +30,7 @@ import {
 } from './services/discovery/reads.ts';
 import type { ResourceCategory } from '../entities/discovery.entity.ts';
 import { infraByChamadoIds, type ChamadoInfra } from './services/discovery/infra.ts';
+import { windowsCoveringResources, windowsOfEnvironments, type MaintenanceWindowRow } from './services/discovery/maintenance.ts';
 import type { PagedRows, PageRequest } from './db/paged-rows.ts';
 import { eventPayloadsByIds, eventsByIds, type EventRow } from './services/events/reads.ts';
 import { groupsByIds, groupsByUuids, type RecurrenceGroupRow } from './services/recurrence/reads.ts';
@@ -278,6 +279,20 @@ export class Loaders {
 
   get discoveredResource(): DataLoader<number, ResourceRow | null> {
     return this.#loader('discoveredResource', async (ids) => byKey(await resourcesByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  /** The maintenance windows covering each resource (its own and its environment's); one loader per `includeEnded`. */
+  discoveryMaintenanceOfResources(includeEnded: boolean): DataLoader<number, MaintenanceWindowRow[]> {
+    return this.#loader(`discoveryMaintenanceOfResources:${includeEnded}`, async (ids) =>
+      groupedBy(await windowsCoveringResources(this.#em, ids, includeEnded, new Date()), (r) => r.coveredResourceId, ids),
+    );
+  }
+
+  /** The maintenance windows on each environment as a whole; one loader per `includeEnded`. */
+  discoveryMaintenanceOfEnvironments(includeEnded: boolean): DataLoader<number, MaintenanceWindowRow[]> {
+    return this.#loader(`discoveryMaintenanceOfEnvironments:${includeEnded}`, async (ids) =>
+      groupedBy(await windowsOfEnvironments(this.#em, ids, includeEnded, new Date()), (r) => r.environmentId!, ids),
+    );
   }
 
   /** By public id (lowercase); anything that is not a UUID is simply not found. */
