@@ -3,7 +3,7 @@ import { requireViewer } from '../src/context.ts';
 import { AlreadyExistsError, NotFoundError, ValidationError } from '../src/errors.ts';
 import { registerEnvironment, registerInstallation, registerResource, updateResource } from '../src/services/discovery/commands.ts';
 import { retireEnvironment, retireInstallation, retireResource, type Retirement } from '../src/services/discovery/retire.ts';
-import { updateDiscoveryConfig } from '../src/services/discovery/config.ts';
+import { HISTORY_DAYS, MONITOR_INTERVAL_MINUTES, updateDiscoveryConfig } from '../src/services/discovery/config.ts';
 import {
   DiscoveredResourceRef,
   DiscoveryConfigRef,
@@ -12,6 +12,7 @@ import {
   HealthStatusEnum,
   ResourceCategoryEnum,
 } from './discovery.ts';
+import { DiscoveryProbeKindEnum } from './discovery-health.ts';
 import { ErrorInterface } from './errors.ts';
 
 /* Admin changes to the discovery inventory and the monitor settings; the rules live in src/services/discovery/. */
@@ -79,6 +80,16 @@ function resourceFields<Required extends boolean>(required: Required) {
     info: t.field({ type: [InfoItemInput], required: false, description: 'Evaluated items (at most 100).' }),
     health: t.field({ type: [HealthItemInput], required: false, description: 'Health findings (at most 100).' }),
     status: t.field({ type: HealthStatusEnum, required: false, description: 'Its status; when omitted, the worst finding’s (`success` when none).' }),
+    monitored: t.boolean({ required: false, description: 'Whether the monitor checks it; true when omitted at registration. When editing, null keeps it.' }),
+    probe: t.field({
+      type: DiscoveryProbeKindEnum,
+      required: false,
+      description: 'How the monitor probes it; null (or omitted at registration): by its port, from the well-known port table.',
+    }),
+    httpPath: t.string({
+      required: false,
+      description: 'Path of the http/https probe’s GET: starts with `/`, no spaces, up to 500 characters; `/` when omitted at registration. When editing, null resets it to `/`.',
+    }),
   });
 }
 
@@ -88,17 +99,33 @@ const ResourceInput = builder.inputType('RegisterDiscoveredResourceInput', {
 });
 
 const ResourceChangeInput = builder.inputType('UpdateDiscoveredResourceInput', {
-  description: 'What to change on a resource: only the fields given; null clears port, agent and dependsOn.',
+  description:
+    'What to change on a resource: only the fields given; null clears port, agent, dependsOn and probe. Changing host, port, probe or httpPath makes it due at the next monitor tick and restarts its failure and pass counts (its status stays until checks of the new target move it).',
   fields: resourceFields(false),
 });
 
 const ConfigInput = builder.inputType('UpdateDiscoveryConfigInput', {
-  description: 'The settings to change; the others keep their values.',
+  description: 'The settings to change; the others keep their values (null keeps them too). Rules tying two settings are checked on the result.',
   fields: (t) => ({
     monitorActive: t.boolean({ required: false, description: 'Whether the monitor checks the resources.' }),
-    historyDays: t.int({ required: false, description: 'Days of history to keep, 1–3650.' }),
-    monitorInterval: t.int({ required: false, description: 'Minutes between cycles, 1–1440.' }),
+    historyDays: t.int({ required: false, description: `Days of history to keep, ${HISTORY_DAYS.min}–${HISTORY_DAYS.max}.` }),
+    monitorInterval: t.int({ required: false, description: `Minutes between cycles, ${MONITOR_INTERVAL_MINUTES.min}–${MONITOR_INTERVAL_MINUTES.max}.` }),
     sendDataTOTVS: t.boolean({ required: false, description: 'Whether monitored data is sent to TOTVS.' }),
+    failuresBeforeDanger: t.int({ required: false, description: 'Consecutive failed checks that make a resource danger (down), 1–20.' }),
+    passesBeforeSuccess: t.int({ required: false, description: 'Consecutive passed checks that end an outage, 1–20.' }),
+    retryInterval: t.int({
+      required: false,
+      description: `Minutes between checks of a failing or recovering resource, ${MONITOR_INTERVAL_MINUTES.min}–${MONITOR_INTERVAL_MINUTES.max} and at most monitorInterval.`,
+    }),
+    probeTimeoutMs: t.int({ required: false, description: 'Timeout of each probe step in milliseconds, 100–60000.' }),
+    probeConcurrency: t.int({ required: false, description: 'Probes running at once, 1–1024.' }),
+    tlsWarningDays: t.int({ required: false, description: 'Certificate days left below which it is a warning, 0–365.' }),
+    tlsDangerDays: t.int({ required: false, description: 'Certificate days left below which it is a danger, 0–365 and at most tlsWarningDays.' }),
+    slowMs: t.int({ required: false, description: 'A connect or HTTP answer this slow (milliseconds) is a warning, 1–60000.' }),
+    allowedNetworks: t.stringList({
+      required: false,
+      description: 'Replaces the networks besides loopback that probes may reach: IP addresses or CIDR networks (e.g. 10.20.0.0/16), at most 100 of up to 64 characters; [] for loopback only.',
+    }),
   }),
 });
 
@@ -136,7 +163,8 @@ builder.mutationFields((t) => ({
   updateDiscoveredResource: t.field({
     type: DiscoveredResourceRef,
     authScopes: ADMIN,
-    description: 'Edits a resource. New health findings without a status re-derive it. Admins.',
+    description:
+      'Edits a resource. New health findings without a status re-derive it. A new host, port, probe or httpPath makes it due now and restarts its streaks, keeping its status. Admins.',
     errors: { types: [AlreadyExistsError, ...NOT_FOUND_OR_INVALID] },
     args: {
       resourceId: t.arg.string({ description: 'The resource’s public id.' }),

@@ -168,12 +168,23 @@ builder.node(DiscoveredResourceRef, {
 });
 
 const DiscoveryConfigRef = builder.objectRef<DiscoveryConfigRow>('DiscoveryConfig').implement({
-  description: 'The discovery monitor’s settings (spec 003 `/discovery/v1/config`).',
+  description: 'The discovery monitor’s settings: spec 003’s four (`/discovery/v1/config`) and the monitor’s tuning (the graph only).',
   fields: (t) => ({
     monitorActive: t.exposeBoolean('monitorActive', { description: 'Whether the monitor checks the resources.' }),
     historyDays: t.exposeInt('historyDays', { description: 'Days of check history to keep (default 30).' }),
     monitorInterval: t.exposeInt('monitorInterval', { description: 'Minutes between monitor cycles (default 15).' }),
     sendDataTOTVS: t.exposeBoolean('sendDataTOTVS', { description: 'Whether monitored data is sent to TOTVS.' }),
+    failuresBeforeDanger: t.exposeInt('failuresBeforeDanger', { description: 'Consecutive failed checks that make a resource `danger` (down) (default 3).' }),
+    passesBeforeSuccess: t.exposeInt('passesBeforeSuccess', { description: 'Consecutive passed checks that end an outage (default 2).' }),
+    retryInterval: t.exposeInt('retryInterval', { description: 'Minutes between checks of a failing or recovering resource (default 1); at most monitorInterval.' }),
+    probeTimeoutMs: t.exposeInt('probeTimeoutMs', { description: 'Timeout of each step of a probe (resolve, connect, handshake, HTTP answer), in milliseconds (default 5000).' }),
+    probeConcurrency: t.exposeInt('probeConcurrency', { description: 'Probes running at once in a cycle (default 64).' }),
+    tlsWarningDays: t.exposeInt('tlsWarningDays', { description: 'A TLS certificate with fewer days left is a warning (default 14).' }),
+    tlsDangerDays: t.exposeInt('tlsDangerDays', { description: 'A TLS certificate with fewer days left is a danger (default 7); at most tlsWarningDays.' }),
+    slowMs: t.exposeInt('slowMs', { description: 'A TCP connect or HTTP answer this slow (milliseconds) or slower is a warning (default 1000).' }),
+    allowedNetworks: t.exposeStringList('allowedNetworks', {
+      description: 'Networks (CIDR or single addresses) besides loopback that probes may reach; a resource resolving elsewhere is skipped, not probed.',
+    }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the settings were last saved.' }),
   }),
 });

@@ -32,6 +32,7 @@ import type { ResourceCategory } from '../entities/discovery.entity.ts';
 import { infraByChamadoIds, type ChamadoInfra } from './services/discovery/infra.ts';
 import { windowsCoveringResources, windowsOfEnvironments, type MaintenanceWindowRow } from './services/discovery/maintenance.ts';
 import type { PagedRows, PageRequest } from './db/paged-rows.ts';
+import { checkPagesOf, healthChangesByIds, healthChangesOf, type CheckPageRequest, type CheckRow, type HealthChangeRow } from './services/discovery/history-reads.ts';
 import { eventPayloadsByIds, eventsByIds, type EventRow } from './services/events/reads.ts';
 import { groupsByIds, groupsByUuids, type RecurrenceGroupRow } from './services/recurrence/reads.ts';
 import {
@@ -301,6 +302,25 @@ export class Loaders {
       const wanted = uuids.map((u) => u.toLowerCase()).filter(isUuid);
       return byKey(await resourcesByUuids(this.#em, wanted), (r) => r.uuid.toLowerCase(), uuids.map((u) => u.toLowerCase()));
     });
+  }
+
+  /** One page of each resource's check history, newest first; one loader per page and filter asked for. */
+  discoveryCheckPages(page: CheckPageRequest): DataLoader<number, { rows: CheckRow[]; hasNextPage: boolean }> {
+    return this.#loader(`discoveryCheckPages:${page.limit}:${page.afterId ?? ''}:${page.failedOnly}`, async (ids) => {
+      const pages = await checkPagesOf(this.#em, ids, page);
+      return ids.map((id) => pages.get(id)!);
+    });
+  }
+
+  get resourceHealthChange(): DataLoader<number, HealthChangeRow | null> {
+    return this.#loader('resourceHealthChange', async (ids) => byKey(await healthChangesByIds(this.#em, ids), (r) => r.id, ids));
+  }
+
+  /** Each resource's newest status changes, newest first; one loader per count asked for. */
+  resourceHealthChanges(limit: number): DataLoader<number, HealthChangeRow[]> {
+    return this.#loader(`resourceHealthChanges:${limit}`, async (ids) =>
+      groupedBy(await healthChangesOf(this.#em, ids, limit), (r) => r.resourceId, ids),
+    );
   }
 }
 

@@ -138,6 +138,11 @@ export async function registerResource(em: EntityManager, actor: Actor | null, i
       health,
       status: given.status ?? worstStatus(health),
       dependsOn: parent?.id ?? null,
+      monitored: given.monitored ?? true,
+      probe: given.probe ?? null,
+      httpPath: given.httpPath ?? '/',
+      // Given, not left to the property default: MikroORM would store that default ('[]') as a JSON string.
+      lastChecks: [],
       createdBy: actor ? tx.getReference(User, actor.id) : null,
     });
     await tx.flush();
@@ -146,7 +151,7 @@ export async function registerResource(em: EntityManager, actor: Actor | null, i
 }
 
 /** Fields that cannot be cleared: a null for them means "unchanged", as if it were absent. */
-const REQUIRED_ON_RESOURCE = ['totvsId', 'environment', 'host', 'category', 'description', 'info', 'health', 'status'] as const;
+const REQUIRED_ON_RESOURCE = ['totvsId', 'environment', 'host', 'category', 'description', 'info', 'health', 'status', 'monitored'] as const;
 
 export async function updateResource(em: EntityManager, resourceId: string, input: Record<string, unknown>): Promise<ResourceRow> {
   const cleaned = { ...input };
@@ -179,9 +184,33 @@ export async function updateResource(em: EntityManager, resourceId: string, inpu
     // New findings without a status of their own re-derive it; a status given alone is taken as is.
     if (change.status) resource.status = change.status;
     else if (change.health) resource.status = worstStatus(change.health);
+    if (change.monitored != null) resource.monitored = change.monitored;
+    if (change.probe !== undefined) resource.probe = change.probe;
+    if (change.httpPath !== undefined) resource.httpPath = change.httpPath ?? '/';
+    if (retargeted(current, resource)) restartMonitoring(resource);
     await tx.flush();
     return (await resourcesByIds(tx, [current.id]))[0]!;
   });
+}
+
+/** Whether an edit changed what the monitor probes: another endpoint, or another way of asking it. */
+function retargeted(before: ResourceRow, after: DiscoveredResource): boolean {
+  return before.host !== after.host || before.port !== after.port || before.probe !== after.probe || before.httpPath !== after.httpPath;
+}
+
+/**
+ * After a retarget the streaks count results of what the resource no longer is: kept, two failures
+ * of the old port and one of the new would call the new one down after a single failed check (and
+ * passes of the old one would count toward ending an outage of the new). So they restart from zero,
+ * and the resource is due at the next tick, so whoever edited it learns within a minute whether the
+ * new target answers rather than a whole monitor interval later. Its status (and `down`) stays: an
+ * edit is no finding, and changing the status here would record a status change, and open or
+ * resolve a chamado, that no check saw; the new target's own checks move it by the usual rule.
+ */
+function restartMonitoring(resource: DiscoveredResource): void {
+  resource.failStreak = 0;
+  resource.passStreak = 0;
+  resource.nextCheckAt = null;
 }
 
 async function installationOf(em: EntityManager, environmentId: number): Promise<number> {

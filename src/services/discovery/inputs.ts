@@ -7,6 +7,7 @@ import {
   HEALTH_STATUSES,
   RESOURCE_CATEGORIES,
 } from '../../../entities/discovery.entity.ts';
+import { PROBE_KINDS } from './probes/types.ts';
 
 /*
  * The shapes of the inventory's commands. String lengths come from the entities; the JSON items
@@ -31,6 +32,12 @@ export const Host = z
   });
 
 export const Port = z.number().int().min(1).max(65535);
+
+/** The HTTP(S) probe's GET path: origin-form, so no spaces or control characters (Node refuses them in a request). */
+const HttpPath = z
+  .string()
+  .max(resource.httpPath!)
+  .regex(/^\/[^\s\x00-\x1f\x7f]*$/, "must start with '/' and hold no spaces or control characters");
 
 const InfoItem = z.object({
   code: key(100),
@@ -77,12 +84,18 @@ const resourceFields = {
   health: z.array(HealthItem).max(MAX_ITEMS).nullish(),
   /** When absent, the worst health item's type. */
   status: z.enum(HEALTH_STATUSES).nullish(),
+  /** Absent: monitored. */
+  monitored: z.boolean().nullish(),
+  /** null: the port table's kind. */
+  probe: z.enum(PROBE_KINDS).nullish(),
+  /** null: '/'. */
+  httpPath: HttpPath.nullish(),
 };
 
 export const ResourceInput = z.object(resourceFields);
 export type ResourceInput = z.output<typeof ResourceInput>;
 
-/** An edit: only what is given changes; `null` clears the optional fields (port, agent, dependsOn). */
+/** An edit: only what is given changes; `null` clears the optional fields (port, agent, dependsOn, probe, httpPath back to '/'). */
 export const ResourceChange = z
   .object(resourceFields)
   .partial()

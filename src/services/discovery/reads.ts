@@ -31,6 +31,20 @@ const RESOURCE_PROPS = [
   'status',
   'info',
   'health',
+  'monitored',
+  'probe',
+  'httpPath',
+  'down',
+  'failStreak',
+  'passStreak',
+  'nextCheckAt',
+  'lastCheckedAt',
+  'lastSuccess',
+  'lastReason',
+  'lastDurationMs',
+  'certExpiresAt',
+  'lastChecks',
+  'statusChangedAt',
 ] as const satisfies readonly (keyof DiscoveredResource)[];
 
 export type InstallationRow = RowOf<DiscoveryInstallation, (typeof INSTALLATION_PROPS)[number]>;
