@@ -108,7 +108,7 @@ const DiscoveredResourceSchema = defineEntity({
     lastReason: p.string().length(20).nullable(),
     lastDurationMs: p.integer().nullable(),
     certExpiresAt: p.datetime().nullable(),
-    lastChecks: p.json<CheckResult[]>().default('[]'),
+    lastChecks: p.json<CheckResult[]>().defaultRaw("'[]'"),
     /** When `status` last changed. */
     statusChangedAt: p.datetime().nullable(),
     createdBy: () => p.manyToOne(User).nullable(),

@@ -23,6 +23,8 @@ import './recurrence-live.ts';
 import './discovery.ts';
 import './discovery-mutations.ts';
 import './discovery-monitor.ts';
+import './discovery-health.ts';
+import './discovery-live.ts';
 import './discovery-scan.ts';
 import './discovery-maintenance.ts';
 

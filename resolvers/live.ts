@@ -40,7 +40,7 @@ const ChamadoLiveUpdate = builder.unionType('ChamadoLiveUpdate', {
   resolveType: (value) => ((value as { kind: string }).kind === 'wizard' ? 'WizardStepChanged' : 'TimelineEntry'),
 });
 
-function cursorId(after: string | null | undefined, typename: string): number | null {
+export function cursorId(after: string | null | undefined, typename: string): number | null {
   if (!after) return null;
   if (/^\d+$/.test(after)) return Number(after);
   try {

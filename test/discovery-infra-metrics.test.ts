@@ -36,10 +36,10 @@ const listeners: TestListener[] = [];
 beforeAll(async () => {
   server = await startTestServer();
   totvsId = unique('infra');
-  await gql(`mutation InfraInstallation($input: RegisterDiscoveryInstallationInput!) {
+  await graph(`mutation InfraInstallation($input: RegisterDiscoveryInstallationInput!) {
     registerDiscoveryInstallation(input: $input) { __typename }
   }`, { input: { totvsId } });
-  await gql(`mutation InfraEnvironment($totvsId: String!) { registerDiscoveryEnvironment(totvsId: $totvsId, name: "PRODUCAO") { __typename } }`, {
+  await graph(`mutation InfraEnvironment($totvsId: String!) { registerDiscoveryEnvironment(totvsId: $totvsId, name: "PRODUCAO") { __typename } }`, {
     totvsId,
   });
 });
@@ -48,7 +48,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function gql(query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> {
+async function graph(query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> {
   const res = await server.gql(query, variables, { as });
   expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
   return res.data as Json;
@@ -56,7 +56,7 @@ async function gql(query: string, variables: Json = {}, as: TestUser = 'admin'):
 
 /** Registers a resource in this file's installation; returns its public id. */
 async function resource(input: Json): Promise<string> {
-  const data = await gql(
+  const data = await graph(
     `mutation InfraResource($input: RegisterDiscoveredResourceInput!) {
       registerDiscoveredResource(input: $input) { __typename ... on DiscoveredResource { resourceId } ... on Error { code message } }
     }`,
@@ -68,7 +68,7 @@ async function resource(input: Json): Promise<string> {
 
 /** One monitor run over these resources, as an ops lead would start it. */
 async function check(resourceIds: string[]): Promise<Json> {
-  const data = await gql(
+  const data = await graph(
     `mutation InfraCheck($ids: [String!]!) {
       checkDiscoveredResources(resourceIds: $ids) { __typename ... on DiscoveryCheckRun { checked passed failed } ... on Error { code message } }
     }`,
@@ -91,7 +91,7 @@ async function chamadoOfAgent(agent: string, project?: string): Promise<string> 
 }
 
 async function infraOf(publicId: string): Promise<Json | null> {
-  const data = await gql(`query InfraOf($id: String!) { chamado(publicId: $id) { infra { score status checks } } }`, { id: publicId }, 'viewer');
+  const data = await graph(`query InfraOf($id: String!) { chamado(publicId: $id) { infra { score status checks } } }`, { id: publicId }, 'viewer');
   return data.chamado.infra;
 }
 

@@ -24,7 +24,7 @@ const CONFIG_FIELDS = `monitorActive historyDays monitorInterval sendDataTOTVS f
 
 beforeAll(async () => {
   server = await startTestServer();
-  settings = (await gql(`{ discoveryConfig { ${CONFIG_FIELDS} } }`, {}, 'viewer')).discoveryConfig;
+  settings = (await graph(`{ discoveryConfig { ${CONFIG_FIELDS} } }`, {}, 'viewer')).discoveryConfig;
   expect(settings.monitorActive, 'monitorActive must stay off: the schedule would check every test’s resources').toBe(false);
 });
 afterAll(async () => {
@@ -32,7 +32,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function gql(query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> {
+async function graph(query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> {
   const res = await server.gql(query, variables, { as });
   expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
   return res.data as Json;
@@ -81,9 +81,9 @@ const READ = `query MonRead($id: String!, $first: Int, $after: String, $failedOn
 /** A fresh installation (unique TOTVS id) with these environments. */
 async function installation(envs: string[] = ['PRODUCAO']): Promise<string> {
   const totvsId = unique('mon');
-  await gql('mutation MonInstallation($totvsId: String!) { registerDiscoveryInstallation(input: { totvsId: $totvsId }) { __typename } }', { totvsId });
+  await graph('mutation MonInstallation($totvsId: String!) { registerDiscoveryInstallation(input: { totvsId: $totvsId }) { __typename } }', { totvsId });
   for (const name of envs) {
-    await gql('mutation MonEnvironment($totvsId: String!, $name: String!) { registerDiscoveryEnvironment(totvsId: $totvsId, name: $name) { __typename } }', {
+    await graph('mutation MonEnvironment($totvsId: String!, $name: String!) { registerDiscoveryEnvironment(totvsId: $totvsId, name: $name) { __typename } }', {
       totvsId,
       name,
     });
@@ -92,23 +92,23 @@ async function installation(envs: string[] = ['PRODUCAO']): Promise<string> {
 }
 
 async function register(input: Json): Promise<Json> {
-  const result = (await gql(REGISTER, { input: { environment: 'PRODUCAO', category: 'server', host: '127.0.0.1', ...input } })).registerDiscoveredResource;
+  const result = (await graph(REGISTER, { input: { environment: 'PRODUCAO', category: 'server', host: '127.0.0.1', ...input } })).registerDiscoveredResource;
   expect(result.__typename, JSON.stringify(result)).toBe('DiscoveredResource');
   return result;
 }
 
 async function update(resourceId: string, input: Json): Promise<Json> {
-  return (await gql(UPDATE, { resourceId, input })).updateDiscoveredResource;
+  return (await graph(UPDATE, { resourceId, input })).updateDiscoveredResource;
 }
 
 async function check(ids: string[]): Promise<Json> {
-  const run = (await gql(CHECK, { ids }, 'lead')).checkDiscoveredResources;
+  const run = (await graph(CHECK, { ids }, 'lead')).checkDiscoveredResources;
   expect(run.__typename, JSON.stringify(run)).toBe('DiscoveryCheckRun');
   return run;
 }
 
 async function read(id: string, vars: Json = {}): Promise<Json> {
-  return (await gql(READ, { id, ...vars }, 'viewer')).discoveredResource;
+  return (await graph(READ, { id, ...vars }, 'viewer')).discoveredResource;
 }
 
 const times = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
@@ -274,7 +274,7 @@ describe('status changes across the inventory', () => {
         totalCount pageInfo { hasNextPage endCursor } edges { node { ${CHANGE_FIELDS} } }
       }
     }`;
-    const list = async (filter: Json, page: Json = {}) => (await gql(LIST, { filter, ...page }, 'viewer')).resourceHealthChanges;
+    const list = async (filter: Json, page: Json = {}) => (await graph(LIST, { filter, ...page }, 'viewer')).resourceHealthChanges;
     const subjects = (conn: Json) => conn.edges.map((e: Json) => e.node.resource.resourceId);
 
     const all = await list({ totvsId });
@@ -306,7 +306,7 @@ describe('status changes across the inventory', () => {
     expect(page2.pageInfo.hasNextPage).toBe(false);
     expect([...subjects(page1), ...subjects(page2)]).toEqual(subjects(all));
 
-    const node = await gql('query MonNode($id: ID!) { node(id: $id) { ... on ResourceHealthChange { changeId toStatus } } }', { id: all.edges[0].node.id }, 'viewer');
+    const node = await graph('query MonNode($id: ID!) { node(id: $id) { ... on ResourceHealthChange { changeId toStatus } } }', { id: all.edges[0].node.id }, 'viewer');
     expect(node.node).toEqual({ changeId: all.edges[0].node.changeId, toStatus: 'danger' });
   });
 });
@@ -321,7 +321,7 @@ describe('the probe settings of a resource', () => {
     expect(await read(quiet.resourceId)).toMatchObject({ lastCheckedAt: null, lastChecks: [], checkHistory: { edges: [] } });
 
     for (const httpPath of ['health', '/a b', `/${'a'.repeat(500)}`, '/\u0007']) {
-      const res = (await gql(REGISTER, { input: { totvsId, environment: 'PRODUCAO', category: 'server', host: '127.0.0.1', port: 1, httpPath } }))
+      const res = (await graph(REGISTER, { input: { totvsId, environment: 'PRODUCAO', category: 'server', host: '127.0.0.1', port: 1, httpPath } }))
         .registerDiscoveredResource;
       expect(res, httpPath).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED', issues: [{ path: 'httpPath' }] });
     }
@@ -369,7 +369,7 @@ describe('the monitor tuning settings', () => {
     __typename ... on DiscoveryConfig { ${CONFIG_FIELDS} } ... on ValidationError { issues { path message } } ... on Error { code } } }`;
 
   it('reads and changes the tuning fields, and refuses values out of range or in conflict', async () => {
-    const before = (await gql(`{ discoveryConfig { ${CONFIG_FIELDS} } }`, {}, 'viewer')).discoveryConfig;
+    const before = (await graph(`{ discoveryConfig { ${CONFIG_FIELDS} } }`, {}, 'viewer')).discoveryConfig;
     // Only settings no other test file depends on change; the rest are written back as they are.
     const input = {
       failuresBeforeDanger: before.failuresBeforeDanger,
@@ -381,10 +381,10 @@ describe('the monitor tuning settings', () => {
       slowMs: before.slowMs + 1,
     };
     try {
-      const changed = (await gql(UPDATE_CONFIG, { input })).updateDiscoveryConfig;
+      const changed = (await graph(UPDATE_CONFIG, { input })).updateDiscoveryConfig;
       expect(changed).toMatchObject({ __typename: 'DiscoveryConfig', ...input, allowedNetworks: expect.any(Array) });
     } finally {
-      await gql(UPDATE_CONFIG, { input: { probeConcurrency: before.probeConcurrency, slowMs: before.slowMs } });
+      await graph(UPDATE_CONFIG, { input: { probeConcurrency: before.probeConcurrency, slowMs: before.slowMs } });
     }
 
     for (const [input, path, says] of [
@@ -400,10 +400,10 @@ describe('the monitor tuning settings', () => {
       [{ tlsWarningDays: 366 }, 'tlsWarningDays', ''],
       [{ slowMs: 0 }, 'slowMs', ''],
     ] as const) {
-      const res = (await gql(UPDATE_CONFIG, { input })).updateDiscoveryConfig;
+      const res = (await graph(UPDATE_CONFIG, { input })).updateDiscoveryConfig;
       expect(res, JSON.stringify(input)).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED', issues: [{ path, message: expect.stringContaining(says) }] });
     }
-    const after = (await gql(`{ discoveryConfig { ${CONFIG_FIELDS} } }`, {}, 'viewer')).discoveryConfig;
+    const after = (await graph(`{ discoveryConfig { ${CONFIG_FIELDS} } }`, {}, 'viewer')).discoveryConfig;
     for (const key of Object.keys(input)) expect(after[key], key).toBe(before[key]);
   });
 

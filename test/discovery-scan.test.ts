@@ -37,20 +37,20 @@ let listeners: TestListener[];
 let open: number[];
 let closed: number[];
 
-async function gql(query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> {
+async function graph(query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> {
   const res = await server.gql(query, variables, { as });
   expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
   return res.data as Json;
 }
 
 async function scan(input: Json): Promise<Json> {
-  return (await gql(SCAN, { input })).scanDiscoveryHosts;
+  return (await graph(SCAN, { input })).scanDiscoveryHosts;
 }
 
 /** A fresh environment of this file's installation. */
 async function newEnvironment(): Promise<string> {
   const name = unique('ENV');
-  const res = await gql('mutation DiscScanEnv($t: String!, $n: String!) { registerDiscoveryEnvironment(totvsId: $t, name: $n) { __typename } }', {
+  const res = await graph('mutation DiscScanEnv($t: String!, $n: String!) { registerDiscoveryEnvironment(totvsId: $t, name: $n) { __typename } }', {
     t: totvsId,
     n: name,
   });
@@ -85,7 +85,7 @@ async function countingListener(): Promise<{ port: number; connections: () => nu
 beforeAll(async () => {
   server = await startTestServer();
   totvsId = unique('scan');
-  const res = await gql('mutation DiscScanInst($input: RegisterDiscoveryInstallationInput!) { registerDiscoveryInstallation(input: $input) { __typename } }', {
+  const res = await graph('mutation DiscScanInst($input: RegisterDiscoveryInstallationInput!) { registerDiscoveryInstallation(input: $input) { __typename } }', {
     input: { totvsId },
   });
   expect(res.registerDiscoveryInstallation.__typename).toBe('DiscoveryInstallation');

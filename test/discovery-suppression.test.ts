@@ -22,7 +22,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function gql(query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> {
+async function graph(query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> {
   const res = await server.gql(query, variables, { as });
   expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
   return res.data as Json;
@@ -36,15 +36,15 @@ async function listener(): Promise<TestListener> {
 
 async function installation(): Promise<string> {
   const totvsId = unique('sup');
-  await gql('mutation SupInst($input: RegisterDiscoveryInstallationInput!) { registerDiscoveryInstallation(input: $input) { __typename } }', {
+  await graph('mutation SupInst($input: RegisterDiscoveryInstallationInput!) { registerDiscoveryInstallation(input: $input) { __typename } }', {
     input: { totvsId },
   });
-  await gql('mutation SupEnv($totvsId: String!) { registerDiscoveryEnvironment(totvsId: $totvsId, name: "PRODUCAO") { __typename } }', { totvsId });
+  await graph('mutation SupEnv($totvsId: String!) { registerDiscoveryEnvironment(totvsId: $totvsId, name: "PRODUCAO") { __typename } }', { totvsId });
   return totvsId;
 }
 
 async function resource(totvsId: string, port: number, input: Json = {}): Promise<string> {
-  const data = await gql(
+  const data = await graph(
     `mutation SupResource($input: RegisterDiscoveredResourceInput!) {
       registerDiscoveredResource(input: $input) { __typename ... on DiscoveredResource { resourceId } ... on Error { code message } }
     }`,
@@ -56,7 +56,7 @@ async function resource(totvsId: string, port: number, input: Json = {}): Promis
 
 /** One monitor cycle over these resources; their statuses after it, in the order given. */
 async function check(resourceIds: string[]): Promise<string[]> {
-  const data = await gql(
+  const data = await graph(
     `mutation SupCheck($ids: [String!]!) {
       checkDiscoveredResources(resourceIds: $ids) { __typename ... on DiscoveryCheckRun { resources { resourceId status } } ... on Error { code message } }
     }`,
@@ -91,7 +91,7 @@ function changesOf(resourceId: string): Promise<Change[]> {
 
 async function eventOf(change: Change): Promise<Json> {
   expect(change.eventId, 'the change became an event').not.toBeNull();
-  const data = await gql(
+  const data = await graph(
     'query SupEvent($id: Int!) { event(eventId: $id) { source eventType alertStatus recurrenceKey correlation chamado { publicId } } }',
     { id: Number(change.eventId) },
     'viewer',
@@ -117,7 +117,7 @@ const MAINTENANCE_OF = `query SupMaintenance($id: String!, $includeEnded: Boolea
 const inOneHour = () => new Date(Date.now() + 3600_000).toISOString();
 
 async function schedule(input: Json, as: TestUser = 'lead'): Promise<Json> {
-  return (await gql(SCHEDULE, { input }, as)).scheduleDiscoveryMaintenance;
+  return (await graph(SCHEDULE, { input }, as)).scheduleDiscoveryMaintenance;
 }
 
 describe('a resource whose parent is down', () => {
@@ -179,11 +179,11 @@ describe('maintenance windows', () => {
       cancelledAt: null,
       active: true,
     });
-    expect((await gql(MAINTENANCE_OF, { id: first }, 'viewer')).discoveredResource).toEqual({
+    expect((await graph(MAINTENANCE_OF, { id: first }, 'viewer')).discoveredResource).toEqual({
       inMaintenance: true,
       maintenanceWindows: [{ windowId: window.windowId, active: true }],
     });
-    const listed = await gql(
+    const listed = await graph(
       `query SupListed($totvsId: String!) {
         discoveryEnvironment(totvsId: $totvsId, name: "PRODUCAO") { maintenanceWindows { windowId } }
         discoveryMaintenanceWindows(totvsId: $totvsId) { windowId environment { name } }
@@ -202,14 +202,14 @@ describe('maintenance windows', () => {
     const firstEvent = await eventOf(firstDown!);
     expect(firstEvent).toMatchObject({ source: 'discovery', chamado: null, correlation: { decision: 'stored' } });
 
-    const cancelled = (await gql(CANCEL, { windowId: window.windowId }, 'lead')).cancelDiscoveryMaintenance;
+    const cancelled = (await graph(CANCEL, { windowId: window.windowId }, 'lead')).cancelDiscoveryMaintenance;
     expect(cancelled).toMatchObject({ __typename: 'MaintenanceWindow', windowId: window.windowId, active: false });
     expect(cancelled.cancelledAt).not.toBeNull();
-    expect((await gql(MAINTENANCE_OF, { id: first }, 'viewer')).discoveredResource).toEqual({ inMaintenance: false, maintenanceWindows: [] });
-    expect((await gql(MAINTENANCE_OF, { id: first, includeEnded: true }, 'viewer')).discoveredResource.maintenanceWindows).toEqual([
+    expect((await graph(MAINTENANCE_OF, { id: first }, 'viewer')).discoveredResource).toEqual({ inMaintenance: false, maintenanceWindows: [] });
+    expect((await graph(MAINTENANCE_OF, { id: first, includeEnded: true }, 'viewer')).discoveredResource.maintenanceWindows).toEqual([
       { windowId: window.windowId, active: false },
     ]);
-    expect((await gql('query SupActive($t: String!) { discoveryMaintenanceWindows(totvsId: $t, activeOnly: false) { windowId } }', { t: totvsId }, 'viewer'))
+    expect((await graph('query SupActive($t: String!) { discoveryMaintenanceWindows(totvsId: $t, activeOnly: false) { windowId } }', { t: totvsId }, 'viewer'))
       .discoveryMaintenanceWindows).toEqual([]);
 
     await secondPort.close();
@@ -235,14 +235,14 @@ describe('maintenance windows', () => {
     });
     expect(later.active).toBe(false);
 
-    expect((await gql(MAINTENANCE_OF, { id: covered }, 'viewer')).discoveredResource.inMaintenance).toBe(true);
-    expect((await gql(MAINTENANCE_OF, { id: other }, 'viewer')).discoveredResource).toEqual({
+    expect((await graph(MAINTENANCE_OF, { id: covered }, 'viewer')).discoveredResource.inMaintenance).toBe(true);
+    expect((await graph(MAINTENANCE_OF, { id: other }, 'viewer')).discoveredResource).toEqual({
       inMaintenance: false,
       maintenanceWindows: [{ windowId: later.windowId, active: false }],
     });
     const query = 'query SupList($t: String!, $a: Boolean) { discoveryMaintenanceWindows(totvsId: $t, activeOnly: $a) { windowId } }';
-    expect((await gql(query, { t: totvsId }, 'viewer')).discoveryMaintenanceWindows).toEqual([{ windowId: own.windowId }]);
-    expect((await gql(query, { t: totvsId, a: false }, 'viewer')).discoveryMaintenanceWindows).toEqual([
+    expect((await graph(query, { t: totvsId }, 'viewer')).discoveryMaintenanceWindows).toEqual([{ windowId: own.windowId }]);
+    expect((await graph(query, { t: totvsId, a: false }, 'viewer')).discoveryMaintenanceWindows).toEqual([
       { windowId: own.windowId },
       { windowId: later.windowId },
     ]);
@@ -309,10 +309,10 @@ describe('scheduling and cancelling: validation and roles', () => {
     const refused = await server.gql(CANCEL, { windowId: window.windowId }, { as: 'ops' });
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
-    expect((await gql(CANCEL, { windowId: window.windowId }, 'lead')).cancelDiscoveryMaintenance.__typename).toBe('MaintenanceWindow');
-    const again = (await gql(CANCEL, { windowId: window.windowId }, 'lead')).cancelDiscoveryMaintenance;
+    expect((await graph(CANCEL, { windowId: window.windowId }, 'lead')).cancelDiscoveryMaintenance.__typename).toBe('MaintenanceWindow');
+    const again = (await graph(CANCEL, { windowId: window.windowId }, 'lead')).cancelDiscoveryMaintenance;
     expect(again).toMatchObject({ __typename: 'ValidationError', code: 'VALIDATION_FAILED', issues: [{ path: 'windowId', message: 'the window was already cancelled' }] });
-    expect((await gql(CANCEL, { windowId: 'not-a-window' }, 'lead')).cancelDiscoveryMaintenance).toMatchObject({ __typename: 'NotFoundError' });
+    expect((await graph(CANCEL, { windowId: 'not-a-window' }, 'lead')).cancelDiscoveryMaintenance).toMatchObject({ __typename: 'NotFoundError' });
   });
 
   it('refuses to cancel a window that already ended', async () => {
@@ -320,7 +320,7 @@ describe('scheduling and cancelling: validation and roles', () => {
     const window = await schedule({ totvsId, environment: 'PRODUCAO', endsAt: inOneHour(), reason: 'curta' });
     // No window can be scheduled in the past, so this one is made to have ended.
     await server.orm.em.getConnection().execute("update discovery_maintenance_windows set starts_at = now() - interval '2 hours', ends_at = now() - interval '1 hour' where uuid = ?", [window.windowId]);
-    const ended = (await gql(CANCEL, { windowId: window.windowId }, 'lead')).cancelDiscoveryMaintenance;
+    const ended = (await graph(CANCEL, { windowId: window.windowId }, 'lead')).cancelDiscoveryMaintenance;
     expect(ended).toMatchObject({ __typename: 'ValidationError', issues: [{ path: 'windowId', message: 'the window already ended' }] });
   });
 });

@@ -26,6 +26,8 @@ export type ChamadoOrigin =
   | 'alertmanager'
   /** An audit-trail event. */
   | 'audit'
+  /** A discovered resource changed health (the discovery monitor). */
+  | 'discovery'
   /** Opened by hand in the console. */
   | 'manual'
   /** An onboarding portal event (account.created, onboarding.failed …). */
@@ -456,6 +458,7 @@ export type GqlChamadosNodeQuery = { node:
     | { __typename: 'Event', id: string }
     | { __typename: 'RecurrenceGroup', id: string }
     | { __typename: 'RecurrenceWorkItemEntry', id: string }
+    | { __typename: 'ResourceHealthChange', id: string }
     | { __typename: 'TimelineEntry', id: string }
     | { __typename: 'User', username: string, role: Role, id: string }
    | null };
@@ -473,6 +476,7 @@ export type GqlChamadosNodesQuery = { nodes: Array<
     | { __typename: 'Event', id: string }
     | { __typename: 'RecurrenceGroup', id: string }
     | { __typename: 'RecurrenceWorkItemEntry', id: string }
+    | { __typename: 'ResourceHealthChange', id: string }
     | { __typename: 'TimelineEntry', id: string }
     | { __typename: 'User', username: string, id: string }
    | null> };

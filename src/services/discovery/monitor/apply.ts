@@ -8,6 +8,37 @@ import type { MonitorSettings } from './settings.ts';
 import { suppressionOf } from './suppression.ts';
 
 /**
+ * An outage that began while suppressed (its parent down, a maintenance window) and outlasts
+ * the suppression: it has had no chamado, and no status change is coming to open one, so a
+ * `danger → danger` change says it is still down, unsuppressed. One statement per failed check
+ * of a resource that is down; none otherwise.
+ */
+async function outlastedSuppression(
+  tx: EntityManager,
+  resource: DiscoveredResource,
+  outcome: ProbeOutcome,
+  down: string,
+  now: Date,
+): Promise<ResourceHealthChange | null> {
+  const [latest] = await tx.execute<{ suppressedBy: string | null }[]>(
+    'select suppressed_by as "suppressedBy" from discovery_health_changes where resource_id = ? order by id desc limit 1',
+    [resource.id],
+  );
+  if (!latest?.suppressedBy || (await suppressionOf(tx, resource.id, now))) return null;
+  const ended = latest.suppressedBy === 'maintenance' ? 'its maintenance window ended' : 'the resource it depends on came back';
+  return tx.create(ResourceHealthChange, {
+    resource,
+    fromStatus: 'danger',
+    toStatus: 'danger',
+    reason: outcome.reason,
+    detail: `Still down after ${ended}. ${down}`.slice(0, 500),
+    suppressedBy: null,
+    suppressionDetail: null,
+    changedAt: now,
+  });
+}
+
+/**
  * Stores one probe's result on its resource, in one transaction with the resource row locked (a
  * manual check racing the schedule is applied after it, never interleaved): the judged status and
  * streaks, the check in the history and, when the status changed, the status change. Returns the
@@ -52,7 +83,9 @@ export async function applyOutcome(
       checks: outcome.checks,
     });
     let change: ResourceHealthChange | null = null;
-    if (judged.status !== before) {
+    if (judged.status === before && judged.down && !outcome.ok) {
+      change = await outlastedSuppression(tx, resource, outcome, judged.health[0]?.message ?? 'Down', now);
+    } else if (judged.status !== before) {
       resource.statusChangedAt = now;
       // A recovery is never held back: it is what resolves the chamado an outage opened.
       const suppression = judged.status === 'success' ? null : await suppressionOf(tx, resource.id, now);
