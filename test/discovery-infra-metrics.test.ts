@@ -124,9 +124,9 @@ describe('the infra block of a chamado', () => {
 
     expect(await check([dbId, webId])).toMatchObject({ passed: 2, failed: 0 });
     const ok = (await infraOf(publicId))!;
-    expect(ok).toMatchObject({ score: '6/6', status: 'ok' });
+    expect(ok).toMatchObject({ score: '5/5', status: 'ok' });
     expect(ok.checks.map((c: Json) => `${c.host}:${c.check}`).sort()).toEqual(
-      ['127.0.0.1:dns', '127.0.0.1:http', '127.0.0.1:tcp', '127.0.0.1:tls', 'localhost:dns', 'localhost:tcp'].sort(),
+      ['127.0.0.1:http', '127.0.0.1:tcp', '127.0.0.1:tls', 'localhost:dns', 'localhost:tcp'].sort(),
     );
     const http = ok.checks.find((c: Json) => c.check === 'http');
     expect(http).toMatchObject({ resourceId: webId, port: web.port, category: 'gateway', resourceStatus: 'success', passing: true, reason: null, value: 200 });
@@ -136,7 +136,7 @@ describe('the infra block of a chamado', () => {
     await db.close();
     expect(await check([dbId, webId])).toMatchObject({ passed: 1, failed: 1 });
     const degraded = (await infraOf(publicId))!;
-    expect(degraded).toMatchObject({ score: '5/6', status: 'degraded' });
+    expect(degraded).toMatchObject({ score: '4/5', status: 'degraded' });
     expect(degraded.checks.find((c: Json) => c.resourceId === dbId && c.check === 'tcp')).toMatchObject({
       passing: false,
       reason: 'refused',
@@ -146,7 +146,7 @@ describe('the infra block of a chamado', () => {
     await check([dbId]);
     await check([dbId]);
     const down = (await infraOf(publicId))!;
-    expect(down).toMatchObject({ score: '5/6', status: 'down' });
+    expect(down).toMatchObject({ score: '4/5', status: 'down' });
     expect(down.checks.find((c: Json) => c.resourceId === dbId && c.check === 'tcp').resourceStatus).toBe('danger');
 
     // The REST shim serves the same block.

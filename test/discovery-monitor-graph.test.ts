@@ -149,8 +149,8 @@ describe('the latest probe and the check history', () => {
 
     const tcpRead = await read(plain.resourceId, { first: 2 });
     expect(tcpRead).toMatchObject({ status: 'success', down: false, consecutiveFailures: 0, consecutivePasses: 3, lastSuccess: true, lastReason: null });
+    // An address needs no resolving: only names get a dns check.
     expect(tcpRead.lastChecks).toEqual([
-      { check: 'dns', ok: true, durationMs: expect.any(Number), reason: null, value: '127.0.0.1', detail: null },
       { check: 'tcp', ok: true, durationMs: expect.any(Number), reason: null, value: null, detail: null },
     ]);
     expect(tcpRead.lastDurationMs).toBeGreaterThanOrEqual(0);
@@ -159,7 +159,6 @@ describe('the latest probe and the check history', () => {
 
     const webRead = await read(web.resourceId);
     expect(webRead.lastChecks.map((c: Json) => [c.check, c.ok, c.value])).toEqual([
-      ['dns', true, '127.0.0.1'],
       ['tcp', true, null],
       ['http', true, '200'],
     ]);
@@ -176,7 +175,7 @@ describe('the latest probe and the check history', () => {
     const at = history.map((c) => Date.parse(c.checkedAt));
     expect([...at].sort((a, b) => b - a)).toEqual(at);
     expect(at[0]).toBe(Date.parse(tcpRead.lastCheckedAt));
-    for (const c of history) expect(c).toMatchObject({ allowed: true, ok: true, reason: null, status: 'success', checks: [{ check: 'dns' }, { check: 'tcp' }] });
+    for (const c of history) expect(c).toMatchObject({ allowed: true, ok: true, reason: null, status: 'success', checks: [{ check: 'tcp' }] });
     expect((await read(plain.resourceId, { failedOnly: true })).checkHistory).toMatchObject({ edges: [], pageInfo: { hasNextPage: false } });
 
     const badCursor = await server.gql(READ, { id: plain.resourceId, after: 'nope' }, { as: 'viewer' });
@@ -247,7 +246,6 @@ describe('the latest probe and the check history', () => {
     expect(Date.parse(now.certExpiresAt)).toBe(Math.floor(notAfter.getTime() / 1000) * 1000);
     expect(now.certDaysLeft).toBe(9);
     expect(now.lastChecks.map((c: Json) => [c.check, c.ok, c.value])).toEqual([
-      ['dns', true, '127.0.0.1'],
       ['tcp', true, null],
       ['tls', true, '9'],
       ['http', true, '200'],

@@ -221,6 +221,30 @@ describe('maintenance windows', () => {
     expect(secondEvent.chamado?.publicId).toMatch(/^CH-/);
   });
 
+  it('an outage that outlasts its window is announced again, unsuppressed, at the next failed check', async () => {
+    const totvsId = await installation();
+    const down = await listener();
+    const id = await resource(totvsId, down.port);
+    const window = await schedule({ resourceId: id, endsAt: inOneHour(), reason: 'troca de disco' });
+    await down.close();
+    expect(await checkTimes(3, [id])).toEqual(['danger']);
+    const [suppressed] = await changesOf(id);
+    expect(suppressed).toMatchObject({ toStatus: 'danger', suppressedBy: 'maintenance' });
+    expect((await eventOf(suppressed!)).chamado).toBeNull();
+
+    // Still down while the window runs: nothing new.
+    await check([id]);
+    expect(await changesOf(id)).toHaveLength(1);
+    await graph(CANCEL, { windowId: window.windowId }, 'lead');
+    await check([id]);
+    const [, still] = await changesOf(id);
+    expect(still).toMatchObject({ toStatus: 'danger', suppressedBy: null });
+    const event = await eventOf(still!);
+    expect(event.chamado?.publicId, 'the outage now has its chamado').toMatch(/^CH-/);
+    await check([id]);
+    expect(await changesOf(id), 'announced once').toHaveLength(2);
+  });
+
   it('a resource window covers that resource only; an upcoming window is listed but not active', async () => {
     const totvsId = await installation();
     const covered = await resource(totvsId, (await listener()).port);

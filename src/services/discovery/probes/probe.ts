@@ -164,6 +164,15 @@ function stepCheck(check: CheckResult['check'], step: Step<unknown>, value: Chec
     : { check, ok: false, durationMs: step.ms, reason: step.reason, value, detail: step.detail };
 }
 
+/** The checks a probe of this kind makes when every one passes, in order. */
+function plannedSteps(target: ProbeTarget): CheckResult['check'][] {
+  if (target.port === null) return ['dns'];
+  const steps: CheckResult['check'][] = isIP(target.host) ? ['tcp'] : ['dns', 'tcp'];
+  if (target.kind === 'tls' || target.kind === 'https') steps.push('tls');
+  if (target.kind === 'http' || target.kind === 'https') steps.push('http');
+  return steps;
+}
+
 /** Probes one resource; never throws (an unexpected error becomes reason 'error'). Every socket it opens is destroyed before it returns. */
 export async function probeResource(target: ProbeTarget, settings: ProbeSettings): Promise<ProbeOutcome> {
   const start = performance.now();
@@ -178,6 +187,15 @@ export async function probeResource(target: ProbeTarget, settings: ProbeSettings
   let stage: CheckResult['check'] = 'dns';
   const outcome = (): ProbeOutcome => {
     const failed = checks.find((c) => !c.ok);
+    // A failed step hides the ones after it; they count as failing too, so a score over checks
+    // (the chamado's infra block) says 0/3 for a dead HTTPS service, not 0/1.
+    if (failed && found.allowed) {
+      for (const step of plannedSteps(target)) {
+        if (!checks.some((c) => c.check === step)) {
+          checks.push({ check: step, ok: false, durationMs: null, reason: null, value: null, detail: `not reached: the ${failed.check} check failed` });
+        }
+      }
+    }
     return { ...found, ok: found.allowed && !failed, reason: failed?.reason ?? null, durationMs: elapsedSince(start), checks };
   };
 
@@ -186,7 +204,8 @@ export async function probeResource(target: ProbeTarget, settings: ProbeSettings
     const addresses = resolved.ok ? resolved.value : [];
     const outside = addresses.find((a) => !isAllowedAddress(a, settings.allowedNetworks));
     const dnsDetail = outside ? `${outside} is outside the allowed networks` : addresses.length > 1 ? addresses.join(', ') : null;
-    checks.push(stepCheck('dns', resolved, addresses[0] ?? null, dnsDetail));
+    // An address needs no resolving: only a name gets a dns check (and counts in scores).
+    if (!isIP(target.host) || !resolved.ok || outside) checks.push(stepCheck('dns', resolved, addresses[0] ?? null, dnsDetail));
     if (!resolved.ok) return outcome();
     if (outside) {
       found.allowed = false;
