@@ -4,8 +4,8 @@ import type { Actor } from '../services/actor.ts';
 import { registerEnvironment, registerInstallation, registerResource } from '../services/discovery/commands.ts';
 
 /*
- * A small discovery inventory for the demo: spec 003's example installation with two environments.
- * Every resource listens on loopback, the only network the monitor probes without an allow-list.
+ * A small discovery inventory for the demo: spec 003's example installation with two environments,
+ * its items as an agent reported them (not monitored). The monitored demo estate is demo-monitor.ts.
  */
 
 export const DEMO_TOTVS_ID = 'g185sdf4b1bd8';
@@ -34,7 +34,8 @@ export async function seedDiscoveryDemo(em: EntityManager, admin: Actor): Promis
   if (inventory!.installations > 0) return { seeded: false };
   await registerInstallation(em.fork(), { totvsId: DEMO_TOTVS_ID, name: 'EMPRESA FULANO', alias: 'FULANO', receive: '' });
   for (const name of ['PRODUCAO', 'HOMOLOGACAO']) await registerEnvironment(em.fork(), DEMO_TOTVS_ID, name);
-  const at = (environment: string) => ({ totvsId: DEMO_TOTVS_ID, environment, host: HOST });
+  // What a discovery agent reported (spec 003's example items): the monitor leaves them be.
+  const at = (environment: string) => ({ totvsId: DEMO_TOTVS_ID, environment, host: HOST, monitored: false });
 
   const machine = await registerResource(em.fork(), admin, {
     ...at('PRODUCAO'),

@@ -10,6 +10,7 @@ import type { WebhookSegment } from '../services/ingest/sources/index.ts';
 import { createRunbook } from '../services/runbooks/catalog.ts';
 import { DEMO_RUNBOOKS } from './demo-runbooks.ts';
 import { seedDiscoveryDemo } from './demo-discovery.ts';
+import { seedMonitorDemo } from './demo-monitor.ts';
 import { requestExecution } from '../services/runbooks/executions.ts';
 import type { RunbookQueue } from '../services/runbooks/queue.ts';
 import { Runbook } from '../../entities/runbook.entity.ts';
@@ -163,6 +164,7 @@ export async function seedDemo(em: EntityManager, config: Config, queue: Runbook
   ) as Record<string, Actor>;
   // Before the chamado check, so a demo database from before discovery gets its inventory too.
   await seedDiscoveryDemo(em, actors.admin!);
+  await seedMonitorDemo(em, actors.admin!, config.port);
   if ((await em.count(Chamado, {})) > 0) return { seeded: false };
   const opened: string[] = [];
   for (const [segment, body] of demoDeliveries()) {

@@ -7,6 +7,8 @@ import { evaluate } from './evaluate.ts';
 import type { MonitorSettings } from './settings.ts';
 import { suppressionOf } from './suppression.ts';
 
+const CHANGE_ORDER_LOCK = "select pg_advisory_xact_lock(hashtext('discovery_health_changes'))";
+
 /**
  * An outage that began while suppressed (its parent down, a maintenance window) and outlasts
  * the suppression: it has had no chamado, and no status change is coming to open one, so a
@@ -100,6 +102,9 @@ export async function applyOutcome(
         changedAt: now,
       });
     }
+    // Changes get their ids in commit order (the lock is held from the insert to the commit), so
+    // the resourceHealthChanged feed, which follows ids, never skips one committed late.
+    if (change) await tx.execute(CHANGE_ORDER_LOCK);
     await tx.flush();
     return change?.id ?? null;
   });
