@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import pLimit from 'p-limit';
 import { anyOf, sqlPart } from '../../../db/sql.ts';
 import type { Logger } from '../../../logger.ts';
 import type { IngestSettings } from '../../ingest/settings.ts';
@@ -17,6 +18,8 @@ import type { MonitorSettings } from './settings.ts';
  * the machine it runs on sees the machine down and opens no chamado of its own — and announce the
  * status changes as `discovery` events.
  */
+
+const LEASE_MS = 10 * 60_000;
 
 export interface CycleSummary {
   checked: number;
@@ -53,29 +56,40 @@ async function claim(em: EntityManager, now: Date, leaseMs: number, only: readon
   );
 }
 
-/** Applies results in arrival order, except that a child waits for its parent in the same batch. */
+/** Results stored at once: a few, so a cycle's writes never take the pool from API requests. */
+const WRITERS = 4;
+
+/**
+ * Stores results as they arrive, a few at a time, except that a child waits until its parent in
+ * the same batch is stored (a child's suppression reads its parent's status).
+ */
 function parentFirst(batch: readonly Claimed[], apply: (resource: Claimed, outcome: ProbeOutcome) => Promise<void>) {
   const inBatch = new Set(batch.map((r) => r.id));
   const applied = new Set<number>();
   const waiting = new Map<number, { resource: Claimed; outcome: ProbeOutcome }[]>();
-  let chain: Promise<void> = Promise.resolve();
-  const run = async (resource: Claimed, outcome: ProbeOutcome): Promise<void> => {
-    const parent = resource.dependsOnId;
-    if (parent !== null && inBatch.has(parent) && !applied.has(parent)) {
-      waiting.set(parent, [...(waiting.get(parent) ?? []), { resource, outcome }]);
-      return;
-    }
-    await apply(resource, outcome);
-    applied.add(resource.id);
-    for (const child of waiting.get(resource.id) ?? []) await run(child.resource, child.outcome);
-    waiting.delete(resource.id);
+  const limit = pLimit(WRITERS);
+  const running: Promise<void>[] = [];
+  const store = (resource: Claimed, outcome: ProbeOutcome): void => {
+    running.push(
+      limit(async () => {
+        await apply(resource, outcome);
+        applied.add(resource.id);
+        for (const child of waiting.get(resource.id) ?? []) store(child.resource, child.outcome);
+        waiting.delete(resource.id);
+      }),
+    );
   };
   return {
-    // One writer at a time: the order above is kept and the pool stays free for probes.
     push: (resource: Claimed, outcome: ProbeOutcome): void => {
-      chain = chain.then(() => run(resource, outcome));
+      const parent = resource.dependsOnId;
+      if (parent !== null && inBatch.has(parent) && !applied.has(parent)) {
+        waiting.set(parent, [...(waiting.get(parent) ?? []), { resource, outcome }]);
+      } else store(resource, outcome);
     },
-    done: () => chain,
+    /** Every result stored, children queued meanwhile included. */
+    done: async () => {
+      for (let i = 0; i < running.length; i++) await running[i];
+    },
   };
 }
 
@@ -92,8 +106,9 @@ export async function runMonitorCycle(em: EntityManager, options: CycleOptions):
   const clock = options.now ?? (() => new Date());
   const started = performance.now();
   const { settings } = options;
-  // Long enough for every probe of the batch to time out in turn, plus the writes.
-  const leaseMs = Math.max(settings.retryIntervalMs, 4 * settings.probe.timeoutMs + 60_000);
+  // Longer than any sane cycle (7,680 dead hosts at the default 64 × 5 s), short enough that a
+  // crashed cycle's resources are checked again soon.
+  const leaseMs = Math.max(settings.retryIntervalMs, LEASE_MS);
   const batch = await claim(em, clock(), leaseMs, options.only ?? null);
   const summary: CycleSummary = { checked: 0, passed: 0, failed: 0, skipped: 0, statusChanges: 0, durationMs: 0 };
   const changes: number[] = [];
