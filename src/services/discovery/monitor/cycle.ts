@@ -20,6 +20,7 @@ import type { MonitorSettings } from './settings.ts';
  */
 
 const LEASE_MS = 10 * 60_000;
+const DUE_SLACK_MS = 30_000;
 
 export interface CycleSummary {
   checked: number;
@@ -45,7 +46,10 @@ interface Claimed {
  * manual check) skips them, and if this process dies the lease lapses and they are checked again.
  */
 async function claim(em: EntityManager, now: Date, leaseMs: number, only: readonly number[] | null): Promise<Claimed[]> {
-  const which = only ? anyOf('id', only, 'int') : sqlPart('(next_check_at is null or next_check_at <= ?)', now);
+  // Ticks come once a minute, give or take pg-boss's polling: a resource due a few seconds after
+  // this tick is checked now rather than a whole minute late.
+  const dueBy = new Date(now.getTime() + DUE_SLACK_MS);
+  const which = only ? anyOf('id', only, 'int') : sqlPart('(next_check_at is null or next_check_at <= ?)', dueBy);
   return em.execute<Claimed[]>(
     `update discovered_resources r set next_check_at = ?
      from (select id from discovered_resources where retired_at is null and monitored and ?
