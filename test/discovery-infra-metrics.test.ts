@@ -7,7 +7,7 @@ import { createLogger } from '../src/logger.ts';
 import { createChamado } from './helpers/fixtures.ts';
 import { newDomain, postWebhook, withIds } from './helpers/factories.ts';
 import { closedPort, httpsListener, tcpListener, type TestListener } from './helpers/listeners.ts';
-import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
+import { dataOf, startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 import { statementsOf } from './helpers/sql-statements.ts';
 import { selfSignedCert } from './helpers/tls-cert.ts';
 
@@ -48,11 +48,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function graph(query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> {
-  const res = await server.gql(query, variables, { as });
-  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-  return res.data as Json;
-}
+const graph = (query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> => dataOf(server, query, variables, as);
 
 /** Registers a resource in this file's installation; returns its public id. */
 async function resource(input: Json): Promise<string> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tcpListener, type TestListener } from './helpers/listeners.ts';
 import { liveFeeds, type Feed, type Json } from './helpers/live-feed.ts';
-import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
+import { dataOf, startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 
 /**
  * Issue 10 end to end, as an operator lives it: a listener closes, the monitor's checks turn its
@@ -24,11 +24,7 @@ afterAll(async () => {
 
 const { wsClient, subscribeWs, subscribeSse } = liveFeeds({ timeoutMs: 10_000, quietMs: 400 });
 
-async function graph(query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> {
-  const res = await server.gql(query, variables, { as });
-  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-  return res.data as Json;
-}
+const graph = (query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> => dataOf(server, query, variables, as);
 
 async function register(): Promise<{ totvsId: string; resourceId: string }> {
   const totvsId = unique('e2e');

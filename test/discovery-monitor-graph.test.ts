@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, httpListener, httpsListener, tcpListener, type TestListener } from './helpers/listeners.ts';
-import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
+import { dataOf, startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 import { statementsOf } from './helpers/sql-statements.ts';
 import { selfSignedCert } from './helpers/tls-cert.ts';
 
@@ -32,11 +32,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function graph(query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> {
-  const res = await server.gql(query, variables, { as });
-  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-  return res.data as Json;
-}
+const graph = (query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> => dataOf(server, query, variables, as);
 
 async function listening<T extends TestListener>(made: Promise<T>): Promise<T> {
   const listener = await made;

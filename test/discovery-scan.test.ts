@@ -4,7 +4,7 @@ import type { Actor } from '../src/services/actor.ts';
 import { readDiscoveryConfig, updateDiscoveryConfig } from '../src/services/discovery/config.ts';
 import { guessByPort } from '../src/services/discovery/probes/port-table.ts';
 import { closedPort, tcpListener, type TestListener } from './helpers/listeners.ts';
-import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
+import { dataOf, startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 
 /**
  * The admin scan against real listeners on 127.0.0.1: what listens is registered once, with the
@@ -37,11 +37,7 @@ let listeners: TestListener[];
 let open: number[];
 let closed: number[];
 
-async function graph(query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> {
-  const res = await server.gql(query, variables, { as });
-  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
-  return res.data as Json;
-}
+const graph = (query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> => dataOf(server, query, variables, as);
 
 async function scan(input: Json): Promise<Json> {
   return (await graph(SCAN, { input })).scanDiscoveryHosts;

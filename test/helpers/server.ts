@@ -1,5 +1,5 @@
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { startServer, type RunningServer } from '../../src/boot.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -86,4 +86,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 /** A value unique to this test run, for isolating fixtures in the shared test database. */
 export function unique(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** The data of an operation that must succeed, run as `as` (admin by default); its errors fail the test. */
+export async function dataOf(server: TestServer, query: string, variables: Record<string, unknown> = {}, as: TestUser = 'admin'): Promise<Record<string, any>> {
+  const res = await server.gql(query, variables, { as });
+  expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
+  return res.data as Record<string, any>;
 }
