@@ -69,14 +69,15 @@ export async function openEstate(size: number): Promise<Estate> {
     const http = await openAll(mix.http, () => httpListener(), opened);
     const https = await openAll(mix.https, () => httpsListener(cert), opened);
     // After the listeners, so a port released here cannot be handed to one of them.
-    const closed: number[] = [];
-    for (let i = 0; i < mix.closed; i++) closed.push(await closedPort());
+    // The kernel may hand a just-released port out again: keep drawing until they are distinct.
+    const closed = new Set<number>();
+    while (closed.size < mix.closed) closed.add(await closedPort());
 
     const withPorts: Omit<PlannedResource, 'environment'>[] = [
       ...tcp.map((port, i) => ({ host: HOST, port, category: TCP_CATEGORIES[i % TCP_CATEGORIES.length]!, probe: 'tcp' as const, up: true })),
       ...http.map((port) => ({ host: HOST, port, category: 'gateway' as const, probe: 'http' as const, up: true })),
       ...https.map((port) => ({ host: HOST, port, category: 'gateway' as const, probe: 'https' as const, up: true })),
-      ...closed.map((port) => ({ host: HOST, port, category: 'server' as const, probe: 'tcp' as const, up: false })),
+      ...[...closed].map((port) => ({ host: HOST, port, category: 'server' as const, probe: 'tcp' as const, up: false })),
     ];
     // Dealt round-robin, so every environment gets its share of each kind.
     const resources: PlannedResource[] = [
