@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tcpListener, type TestListener } from './helpers/listeners.ts';
+import { tcpListener, tlsListener, type TestListener } from './helpers/listeners.ts';
+import { selfSignedCert } from './helpers/tls-cert.ts';
 import { liveFeeds, type Feed, type Json } from './helpers/live-feed.ts';
 import { dataOf, startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 
@@ -131,5 +132,49 @@ describe('a listener goes away and comes back', () => {
     const wrong = subscribeWs(wsClient(server, token), 'resourceHealthChanged', CHANGED, { after: 'RXZlbnQ6MQ==' });
     await wrong.ended();
     expect(JSON.stringify(wrong.failure ?? wrong.errors)).toMatch(/ResourceHealthChange/);
+  });
+});
+
+describe('TLS certificates, graded by the days they have left', () => {
+  const DAY = 86_400_000;
+  const certFor = (daysLeft: number) => selfSignedCert({ notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() + daysLeft * DAY + 3600_000) });
+
+  it('passes 30 days, warns under 14, is danger under 7 (a chamado), and an expired one is down after N checks', async () => {
+    const { totvsId } = await register();
+    const listeners = await Promise.all([30, 10, 3, -2].map((days) => tlsListener(certFor(days))));
+    try {
+      const ids: string[] = [];
+      for (const l of listeners) {
+        const data = await graph(
+          `mutation E2eTls($input: RegisterDiscoveredResourceInput!) {
+            registerDiscoveredResource(input: $input) { ... on DiscoveredResource { resourceId } ... on Error { code message } }
+          }`,
+          { input: { totvsId, environment: 'PRODUCAO', host: '127.0.0.1', port: l.port, category: 'server', probe: 'tls' } },
+        );
+        ids.push(data.registerDiscoveredResource.resourceId);
+      }
+      const read = async (id: string) =>
+        (await graph(
+          `query E2eTlsRead($id: String!) { discoveredResource(resourceId: $id) {
+            status certDaysLeft lastReason health { type message } healthChanges { toStatus event { eventType chamado { publicId } } }
+          } }`,
+          { id },
+        )).discoveredResource;
+      await check(ids[0]!, 1);
+      expect(await read(ids[0]!)).toMatchObject({ status: 'success', certDaysLeft: 30, health: [] });
+      await check(ids[1]!, 1);
+      const warned = await read(ids[1]!);
+      expect(warned).toMatchObject({ status: 'warning', certDaysLeft: 10, health: [{ type: 'warning', message: 'TLS certificate expires in 10 days (under 14)' }] });
+      expect(warned.healthChanges[0].event).toMatchObject({ eventType: 'resource.warning', chamado: null });
+      await check(ids[2]!, 1);
+      const urgent = await read(ids[2]!);
+      expect(urgent).toMatchObject({ status: 'danger', certDaysLeft: 3, health: [{ type: 'danger', message: 'TLS certificate expires in 3 days (under 7)' }] });
+      expect(urgent.healthChanges[0].event.chamado?.publicId, 'danger opens a chamado').toMatch(/^CH-/);
+      expect(await check(ids[3]!, 2)).toBe('success');
+      expect(await check(ids[3]!, 1)).toBe('danger');
+      expect(await read(ids[3]!)).toMatchObject({ certDaysLeft: -2, lastReason: 'tls_expired' });
+    } finally {
+      await Promise.all(listeners.map((l) => l.close()));
+    }
   });
 });
