@@ -30,7 +30,7 @@ import { measureCycle, measureProbesOnly } from './measure.ts';
 import { descriptorsNeeded, openFileLimit } from './open-files.ts';
 import { emit, log } from './output.ts';
 import { makeDue, registerEstate, retireEstate } from './register.ts';
-import { createThrowawayDatabase } from './throwaway-database.ts';
+import { createThrowawayDatabase } from '../../scripts/throwaway-database.ts';
 import { problemsOf, storedSince } from './verify.ts';
 
 const { values } = parseArgs({
@@ -54,7 +54,7 @@ log(`open-file limit (ulimit -n): ${fileLimit ?? 'unknown'}`);
 const ingest = loadConfig({ NODE_ENV: 'development', LOG_LEVEL: 'silent' }).ingest;
 // Errors the cycle logs (a result not stored) go to stderr, away from the result lines.
 const monitorLog = createLogger('warn', pino.destination(2));
-const database = await createThrowawayDatabase(values['server-url']!);
+const database = await createThrowawayDatabase(values['server-url']!, 'opsgraph_bench_discovery');
 log(`database ${database.name}`);
 const { em } = database.orm;
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { openDatabase } from '../../src/db/orm.ts';
+import { openDatabase } from '../src/db/orm.ts';
 
 export interface ThrowawayDatabase {
   name: string;
@@ -10,9 +10,12 @@ export interface ThrowawayDatabase {
   dispose(keep: boolean): Promise<void>;
 }
 
-/** A new, migrated database on the PostgreSQL server at `serverUrl`, named so a leftover is recognizable. */
-export async function createThrowawayDatabase(serverUrl: string): Promise<ThrowawayDatabase> {
-  const name = `opsgraph_bench_discovery_${Date.now()}_${randomBytes(3).toString('hex')}`;
+/**
+ * A new, migrated database on the PostgreSQL server at `serverUrl` (benches, and tests that need
+ * a database of their own), named `<prefix>_<time>_<hex>` so a leftover is recognizable.
+ */
+export async function createThrowawayDatabase(serverUrl: string, prefix: string): Promise<ThrowawayDatabase> {
+  const name = `${prefix}_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const admin = await MikroORM.init({ clientUrl: serverUrl, entities: [], discovery: { warnWhenNoEntities: false } });
   await admin.em.getConnection().execute(`create database "${name}"`);
   const url = new URL(serverUrl);
