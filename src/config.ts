@@ -97,6 +97,10 @@ const envSchema = z.object({
   // Live: graphql-ws sockets must send connection_init within this; subscriptions per socket.
   WS_INIT_TIMEOUT: duration.prefault('3s'),
   WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(1000).default(25),
+  // A graphql-ws message is one operation (MAX_QUERY_TOKENS bounds its text), not ws's 100 MiB default.
+  WS_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(4096).max(16 * 1024 * 1024).default(64 * 1024),
+  // How often open sockets are re-judged (token expiry, disabled user); see src/edge/transports/socket-auth.ts.
+  WS_AUTH_RECHECK: duration.prefault('2s'),
   // Outside links: the onboarding portal's assist call and the Wazuh dashboard.
   PORTAL_URL: z.url({ protocol: /^https?$/ }).optional(),
   ASSIST_TIMEOUT: duration.prefault('1500ms'),
@@ -134,7 +138,7 @@ export interface Config {
   ingest: IngestSettings;
   runbooks: RunbookSettings;
   outbound: OutboundWorkerSettings & { workerInProcess: boolean };
-  live: { initTimeoutMs: number; maxSubscriptionsPerSocket: number };
+  live: { initTimeoutMs: number; maxSubscriptionsPerSocket: number; maxPayloadBytes: number; authRecheckMs: number };
   links: { portalUrl: string | null; assistTimeoutMs: number; assistCacheTtlMs: number; assistBreakerResetMs: number; wazuhDashboardUrl: string | null };
   /** Names of secrets that fell back to their development default (printed at start). */
   defaultedSecrets: SecretName[];
@@ -192,7 +196,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.OUTBOUND_TIMEOUT,
       concurrency: e.OUTBOUND_CONCURRENCY,
     },
-    live: { initTimeoutMs: e.WS_INIT_TIMEOUT, maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS },
+    live: {
+      initTimeoutMs: e.WS_INIT_TIMEOUT,
+      maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS,
+      maxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+      authRecheckMs: e.WS_AUTH_RECHECK,
+    },
     links: {
       portalUrl: e.PORTAL_URL ?? null,
       assistTimeoutMs: e.ASSIST_TIMEOUT,

@@ -2,11 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ExecutionResult } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { verifyToken } from '../../services/auth/tokens.ts';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../logger.ts';
 import type { App } from '../../yoga.ts';
 import { openEnvelope } from '../envelope.ts';
+import { CLOSE_FORBIDDEN, socketAuthWatch } from './socket-auth.ts';
 
 export const LEGACY_LIVE_PATH = /^\/api\/v1\/chamados\/([^/]+)\/live\/?$/;
 
@@ -37,10 +37,14 @@ function refuse(socket: Duplex, status: number, message: string): void {
  * `WS /api/v1/chamados/{public_id}/live` (spec 000): a shim over the `chamadoLive` subscription
  * that sends exactly the documented messages:
  *   {"type":"event","event_type":…,"created_at":…} and {"type":"wizard_step","step":…,"time_on_step_sec":…}
+ * Like graphql-ws, a socket whose token expires or whose user is disabled is closed with 4403
+ * (socketAuthWatch).
  */
 export function legacyLiveTransport(app: App, config: Config, log: Logger) {
+  const auth = socketAuthWatch(app, config);
   const wss = new WebSocketServer({
     noServer: true,
+    // Clients send nothing on this socket (the token rides in the URL or the handshake).
     maxPayload: 4096,
     // Echo the protocol a client offered so browsers accept the handshake when the token rides in it.
     handleProtocols: (protocols) => (protocols.has('bearer') ? 'bearer' : ([...protocols][0] ?? false)),
@@ -83,8 +87,11 @@ export function legacyLiveTransport(app: App, config: Config, log: Logger) {
   return {
     handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL, publicId: string) {
       const token = tokenOf(request, url);
-      if (!token || verifyToken(config.jwt, token) === null) return refuse(socket, 401, 'Unauthorized');
+      if (!token || !auth.admits(token)) return refuse(socket, 401, 'Unauthorized');
       wss.handleUpgrade(request, socket, head, (ws) => {
+        // Admitted a moment ago; a token that expired during the handshake is closed like any other.
+        if (!auth.watch(ws, token)) return ws.close(CLOSE_FORBIDDEN, 'token expired');
+        ws.on('close', () => auth.forget(ws));
         pump(ws, token, publicId).catch((err: unknown) => {
           log.error({ err, publicId }, 'legacy live socket failed');
           if (ws.readyState === ws.OPEN) ws.close(1011, 'internal error');
@@ -92,6 +99,7 @@ export function legacyLiveTransport(app: App, config: Config, log: Logger) {
       });
     },
     close() {
+      auth.stop();
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       wss.close();
     },
