@@ -5,7 +5,7 @@ import { startEmbeddedPostgres } from './db/embedded.ts';
 import { openDatabase } from './db/orm.ts';
 import type { Logger } from './logger.ts';
 import { ChangeCollector } from './services/live/change-collector.ts';
-import { createLivePubSub, type LivePubSub } from './services/live/pubsub.ts';
+import { createLivePubSub, type LiveDelivery, type LivePubSub } from './services/live/pubsub.ts';
 import { startOutboundWorker } from './workers/outbound-queue.ts';
 import { startBoss } from './workers/pg-boss-queue.ts';
 import { startDiscoveryMonitor } from './workers/discovery-monitor.ts';
@@ -53,6 +53,7 @@ export class Resources {
       for (const { name, run } of this.#teardowns.toReversed()) {
         try {
           await run(options);
+          this.#log.info({ resource: name }, 'released');
         } catch (err) {
           this.#log.error({ err, resource: name }, 'could not release resource');
           failed ??= err;
@@ -127,6 +128,7 @@ export function exitOnSignals(log: Logger, close: () => Promise<void>, message: 
 export interface Core {
   orm: MikroORM;
   pubsub: LivePubSub;
+  liveDelivery: () => LiveDelivery;
   boss: PgBoss;
 }
 
@@ -143,7 +145,7 @@ export async function openCore(config: Config, log: Logger, resources: Resources
   }
   const changes = new ChangeCollector();
   const orm = resources.add('database pool', await openDatabase(databaseUrl, { subscribers: [changes] }), (o) => o.close(true));
-  const live = resources.add('live pub/sub', createLivePubSub(config.redisUrl), (l) => l.close());
+  const live = resources.add('live pub/sub', createLivePubSub(config.redisUrl, log), (l) => l.close());
   changes.publishTo(live.pubsub);
   const boss = resources.add(
     'job queue',
@@ -158,7 +160,7 @@ export async function openCore(config: Config, log: Logger, resources: Resources
     ),
     (b, { graceful, graceMs }) => b.stop(graceful ? { graceful, timeout: graceMs } : { graceful }),
   );
-  return { orm, pubsub: live.pubsub, boss };
+  return { orm, pubsub: live.pubsub, liveDelivery: live.delivery, boss };
 }
 
 /** Starts the queue consumers this process runs (runbooks, outbound deliveries), registered on `resources`. */

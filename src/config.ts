@@ -47,6 +47,8 @@ const envSchema = z.object({
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   EMBEDDED_PG_DIR: z.string().default('.data/pg'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  // On SIGTERM, how long in-flight requests may take to finish before their sockets are closed.
+  SHUTDOWN_GRACE: duration.prefault('10s'),
   JWT_SECRET: z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional(),
   JWT_TTL: z.string().regex(/^\d+[smhd]$/, 'JWT_TTL looks like 8h, 30m or 1d').default('8h'),
   WEBHOOK_SECRET: z.string().min(8).optional(),
@@ -126,6 +128,7 @@ export interface Config {
   databaseUrl: string | undefined;
   embeddedPg: { port: number; dir: string };
   redisUrl: string | undefined;
+  shutdownGraceMs: number;
   jwt: { secret: string; ttl: string; issuer: string; audience: string };
   webhookSecret: string;
   operatorKey: string;
@@ -177,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     embeddedPg: { port: e.EMBEDDED_PG_PORT, dir: e.EMBEDDED_PG_DIR },
     redisUrl: e.REDIS_URL,
+    shutdownGraceMs: e.SHUTDOWN_GRACE,
     jwt: { secret: secret('JWT_SECRET'), ttl: e.JWT_TTL, issuer: 'opsgraph', audience: 'opsgraph-api' },
     webhookSecret: secret('WEBHOOK_SECRET'),
     operatorKey: secret('OPERATOR_KEY'),

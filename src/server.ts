@@ -17,7 +17,13 @@ if (config.defaultedSecrets.length > 0) {
 // waits for the start-up, then closes what it opened (the default action would orphan the
 // embedded PostgreSQL, which runs in its own session).
 const starting = startServer(config, log);
-exitOnSignals(log, async () => (await starting).close(), 'shutting down: finishing in-flight requests');
+// The HTTP drain and the job queue's drain each get the grace; the deadline leaves room for both.
+exitOnSignals(
+  log,
+  async () => (await starting).close(config.shutdownGraceMs),
+  'shutting down: finishing in-flight requests',
+  2 * config.shutdownGraceMs + 10_000,
+);
 let running;
 try {
   running = await starting;

@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
 import type { Logger } from '../../logger.ts';
 import { requestSqlScope } from '../../db/sql-metrics.ts';
+import type { LiveDelivery } from '../../services/live/pubsub.ts';
 import { exportProbeResults } from './probe-metrics.ts';
 import { requestIdOf } from './request-id.ts';
 
@@ -66,7 +67,21 @@ export function observability(log: Logger, exposeSqlCount: boolean): Plugin {
   };
 }
 
-/** GET /health (database checked) and GET /metrics (Prometheus text format, discovery probe results included). */
+/*
+ * yoga.ts hands operationalEndpoints only the ORM, so the live delivery's state is registered
+ * against that ORM by the composition root (one per server, several servers per test process).
+ */
+const liveDeliveryOf = new WeakMap<MikroORM, () => LiveDelivery>();
+export function reportLiveDelivery(orm: MikroORM, delivery: () => LiveDelivery): void {
+  liveDeliveryOf.set(orm, delivery);
+}
+
+/**
+ * GET /health (database checked, live delivery reported) and GET /metrics (Prometheus text
+ * format, discovery probe results included). Only an unreachable database answers 503: without
+ * Redis the instance still ingests and answers queries, so it stays in the load balancer and says
+ * `degraded`.
+ */
 export function operationalEndpoints(orm: MikroORM, log: Logger): Plugin {
   const startedAt = Date.now();
   exportProbeResults(orm, log);
@@ -80,11 +95,12 @@ export function operationalEndpoints(orm: MikroORM, log: Logger): Plugin {
         } catch {
           db = 'unreachable';
         }
-        const ok = db === 'ok';
-        const body = { status: ok ? 'ok' : 'degraded', db, uptime_s: Math.round((Date.now() - startedAt) / 1000) };
+        const live = liveDeliveryOf.get(orm)?.() ?? 'in-process';
+        const ok = db === 'ok' && live !== 'redis-unreachable';
+        const body = { status: ok ? 'ok' : 'degraded', db, live, uptime_s: Math.round((Date.now() - startedAt) / 1000) };
         endResponse(
           new fetchAPI.Response(JSON.stringify(body), {
-            status: ok ? 200 : 503,
+            status: db === 'ok' ? 200 : 503,
             headers: { 'content-type': 'application/json; charset=utf-8' },
           }),
         );
