@@ -4,6 +4,8 @@ import { builder } from '../src/builder.ts';
 import { describedValues } from './described.ts';
 import { InvalidCredentialsError, UserDisabledError } from '../src/errors.ts';
 import { login } from '../src/services/auth/accounts.ts';
+import { LoginRateLimitedError } from '../src/services/auth/login-rate-limited-error.ts';
+import { ErrorInterface } from './errors.ts';
 import type { UserRow } from '../src/services/chamados/reads.ts';
 
 export const RoleEnum = builder.enumType('Role', {
@@ -51,15 +53,23 @@ builder.queryField('me', (t) =>
   }),
 );
 
+builder.objectType(LoginRateLimitedError, {
+  name: 'RateLimitedError',
+  description: 'Too many failed sign-ins for this account or address in the last hour (code RATE_LIMITED); no password was checked.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ retryAfter: t.exposeInt('retryAfter', { description: 'Seconds until an attempt is counted again (as HTTP Retry-After).' }) }),
+});
+
 builder.mutationField('login', (t) =>
   t.field({
     type: LoginPayload,
-    description: 'Exchanges a username and password for a JWT.',
-    errors: { types: [InvalidCredentialsError, UserDisabledError] },
+    description: 'Exchanges a username and password (8–128 characters) for a JWT. At most LOGIN_MAX_FAILURES_PER_HOUR failures per account per hour.',
+    errors: { types: [InvalidCredentialsError, UserDisabledError, LoginRateLimitedError] },
     args: {
       username: t.arg.string({ description: 'Login name.' }),
       password: t.arg.string({ description: 'The password (never logged).' }),
     },
-    resolve: (_, args, ctx) => login(ctx.em, ctx.config.jwt, args.username, args.password),
+    resolve: (_, args, ctx) =>
+      login(ctx.em, { tokens: ctx.config.jwt, limits: ctx.config.login }, { username: args.username, password: args.password, clientAddress: ctx.clientAddress }),
   }),
 );

@@ -51,6 +51,11 @@ const envSchema = z.object({
   SHUTDOWN_GRACE: duration.prefault('10s'),
   JWT_SECRET: z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional(),
   JWT_TTL: z.string().regex(/^\d+[smhd]$/, 'JWT_TTL looks like 8h, 30m or 1d').default('8h'),
+  // Key rotation: tokens signed with the previous secret stay valid (until they expire) beside the new one's.
+  JWT_SECRET_PREVIOUS: z.string().min(16, 'JWT_SECRET_PREVIOUS must be at least 16 characters').optional(),
+  // Failed logins per hour, counted in PostgreSQL (shared by every instance): per account, and per client address.
+  LOGIN_MAX_FAILURES_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(100),
+  LOGIN_MAX_FAILURES_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   WEBHOOK_SECRET: z.string().min(8).optional(),
   OPERATOR_KEY: z.string().min(8).optional(),
   OPS_SECRET: z.string().min(8).optional(),
@@ -129,7 +134,8 @@ export interface Config {
   embeddedPg: { port: number; dir: string };
   redisUrl: string | undefined;
   shutdownGraceMs: number;
-  jwt: { secret: string; ttl: string; issuer: string; audience: string };
+  jwt: { secret: string; previousSecret: string | null; ttl: string; issuer: string; audience: string };
+  login: { maxFailuresPerAccountPerHour: number; maxFailuresPerAddressPerHour: number };
   webhookSecret: string;
   operatorKey: string;
   opsSecret: string;
@@ -181,7 +187,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPg: { port: e.EMBEDDED_PG_PORT, dir: e.EMBEDDED_PG_DIR },
     redisUrl: e.REDIS_URL,
     shutdownGraceMs: e.SHUTDOWN_GRACE,
-    jwt: { secret: secret('JWT_SECRET'), ttl: e.JWT_TTL, issuer: 'opsgraph', audience: 'opsgraph-api' },
+    jwt: { secret: secret('JWT_SECRET'), previousSecret: e.JWT_SECRET_PREVIOUS ?? null, ttl: e.JWT_TTL, issuer: 'opsgraph', audience: 'opsgraph-api' },
+    login: { maxFailuresPerAccountPerHour: e.LOGIN_MAX_FAILURES_PER_HOUR, maxFailuresPerAddressPerHour: e.LOGIN_MAX_FAILURES_PER_IP_PER_HOUR },
     webhookSecret: secret('WEBHOOK_SECRET'),
     operatorKey: secret('OPERATOR_KEY'),
     opsSecret: secret('OPS_SECRET'),

@@ -36,6 +36,8 @@ export interface Context {
   queue: RunbookQueue;
   viewer: Actor | null;
   authProblem: AuthProblem;
+  /** The caller's IP address when the transport passes it (per-address login limits), else null. */
+  clientAddress: string | null;
   operator: OperatorPrincipal;
   loaders: Loaders;
   config: Config;
@@ -56,7 +58,7 @@ export interface AppDeps {
  * One context per request: a forked EntityManager (its own identity map and unit of work), the
  * viewer from the bearer token, and fresh DataLoaders. Nothing here outlives the request.
  */
-export async function createContext(deps: AppDeps, request: Request, requestId: string): Promise<Context> {
+export async function createContext(deps: AppDeps, request: Request, requestId: string, clientAddress: string | null = null): Promise<Context> {
   const em = deps.orm.em.fork({ loggerContext: { requestId } }) as EntityManager;
   const token = bearerToken(request.headers.get('authorization'));
   let viewer: Actor | null = null;
@@ -73,6 +75,7 @@ export async function createContext(deps: AppDeps, request: Request, requestId: 
     queue: deps.queue,
     viewer,
     authProblem,
+    clientAddress,
     operator: operatorOf(request.headers.get('x-operator-key'), deps.config.operatorKey),
     loaders: new Loaders(em),
     config: deps.config,

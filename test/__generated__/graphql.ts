@@ -130,6 +130,7 @@ export type AuthLoginMutationVariables = Exact<{
 export type AuthLoginMutation = { login:
     | { __typename: 'InvalidCredentialsError', code: string, message: string }
     | { __typename: 'LoginPayload', token: string, expiresAt: string, user: { id: string, username: string, role: Role, fullName: string, disabled: boolean } }
+    | { __typename: 'RateLimitedError', code: string, message: string }
     | { __typename: 'UserDisabledError', code: string, message: string }
    };
 

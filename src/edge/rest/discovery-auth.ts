@@ -26,10 +26,15 @@ export const discoveryAuthRoutes: RestRoute<any>[] = [
       login(username: $username, password: $password) {
         ... on LoginPayload { token user { username email fullName dialect avatar } }
         ... on Error { __typename code message }
+        ... on RateLimitedError { retryAfter }
       }
     }`,
     variables: ({ body }) => ({ username: body.username, password: decodePassword(body.password) }),
     respond: (data) => {
+      const limited = data.login as { code?: string; message: string; retryAfter?: number };
+      if (limited.code === 'RATE_LIMITED') {
+        throw new RestError(429, 'RATE_LIMITED', limited.message, { retry_after: limited.retryAfter });
+      }
       const result = unwrap<{ token: string; user: Record<string, unknown> }>(data.login);
       const { username, email, fullName, dialect, avatar } = result.user;
       return [200, { username, email, fullName, dialect, avatar, token: result.token }];

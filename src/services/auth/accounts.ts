@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../../../entities/user.entity.ts';
 import type { Role } from '../../../entities/roles.ts';
-import { decoy, hashPassword, verifyPassword } from './passwords.ts';
+import { decoy, hashPassword, needsRehash, passwordLengthAllowed, verifyPassword } from './passwords.ts';
+import { loginLimiterFor, type LoginLimits } from './login-limiter.ts';
 import { signToken, type TokenSettings } from './tokens.ts';
 import { InvalidCredentialsError, UserDisabledError } from '../../errors.ts';
 import type { Actor } from '../actor.ts';
@@ -12,16 +13,30 @@ export interface LoginResult {
   expiresAt: Date;
 }
 
+export interface LoginSettings {
+  tokens: TokenSettings;
+  limits: LoginLimits;
+}
+
+export interface LoginAttempt {
+  username: string;
+  password: string;
+  /** The caller's address, when the transport knows it: failures are also limited per address. */
+  clientAddress: string | null;
+}
+
 /**
- * Checks a username and password. Unknown users are checked against a decoy hash so the answer
- * takes as long as for a real user, and "disabled" is only revealed once the password was right.
+ * Checks a username and password. The rate limit answers first, before any hash is computed, so
+ * guessing costs the server one upsert once the limit is reached. Unknown users are checked
+ * against a decoy hash so the answer takes as long as for a real user, and "disabled" is only
+ * revealed once the password was right.
  */
-export async function login(
-  em: EntityManager,
-  tokens: TokenSettings,
-  username: string,
-  password: string,
-): Promise<LoginResult> {
+export async function login(em: EntityManager, settings: LoginSettings, attempt: LoginAttempt): Promise<LoginResult> {
+  const { username, password, clientAddress } = attempt;
+  const limiter = await loginLimiterFor(em, settings.limits);
+  await limiter.take(username, clientAddress);
+  // Longer than any stored password can be: refused without hashing up to a megabyte of input.
+  if (!passwordLengthAllowed(password)) throw new InvalidCredentialsError();
   const rows = await em.execute<{ id: number; role: Role; disabled: boolean; password_hash: string }[]>(
     'select id, role, disabled, password_hash from users where username = ?',
     [username],
@@ -29,8 +44,12 @@ export async function login(
   const user = rows[0];
   const ok = await verifyPassword(password, user?.password_hash ?? (await decoy()));
   if (!user || !ok) throw new InvalidCredentialsError();
+  await limiter.giveBack(username, clientAddress);
   if (user.disabled) throw new UserDisabledError();
-  const { token, expiresAt } = signToken(tokens, { userId: user.id, username, role: user.role });
+  if (needsRehash(user.password_hash)) {
+    await em.execute('update users set password_hash = ? where id = ?', [await hashPassword(password), user.id]);
+  }
+  const { token, expiresAt } = signToken(settings.tokens, { userId: user.id, username, role: user.role });
   return { userId: user.id, token, expiresAt };
 }
 
