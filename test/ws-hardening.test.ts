@@ -215,12 +215,12 @@ describe('credentials that stop holding close the socket (4403)', () => {
     // Streaming before it expires.
     await note(chamado.publicId, 'before expiry');
     expect(await ws.feed.take(1)).toEqual([{ __typename: 'TimelineEntry', summary: 'before expiry' }]);
-    await until(() => legacy.messages.length > 0, 'a legacy message');
 
     for (const closed of [await ws.waitClosed(6000), await legacy.waitClosed(6000)]) {
       expect(closed.code).toBe(4403);
       expect(closed.at).toBeGreaterThanOrEqual(expiresAt.getTime());
-      expect(closed.at - expiresAt.getTime()).toBeLessThan(RECHECK_MS + 400);
+      // One period, plus slack for a loaded test machine.
+      expect(closed.at - expiresAt.getTime()).toBeLessThan(RECHECK_MS + 1000);
     }
   });
 
@@ -229,9 +229,13 @@ describe('credentials that stop holding close the socket (4403)', () => {
     const user = await newUser();
     const ws = streamingWs(user.token, chamado);
     const legacy = await legacyLive(chamado.publicId, user.token);
-    await note(chamado.publicId, 'before disabling');
+    // The legacy socket has no replay cursor: note until it shows one, so both are known to stream.
+    for (let attempt = 0; attempt < 20 && legacy.messages.length === 0; attempt++) {
+      await note(chamado.publicId, 'before disabling');
+      await delay(150);
+    }
+    expect(legacy.messages.length).toBeGreaterThan(0);
     await ws.feed.take(1);
-    await until(() => legacy.messages.length > 0, 'a legacy message');
     await delay(2 * RECHECK_MS);
     expect(legacy.closed).toBeNull();
 
@@ -239,7 +243,7 @@ describe('credentials that stop holding close the socket (4403)', () => {
     const disabledAt = Date.now();
     for (const closed of [await ws.waitClosed(), await legacy.waitClosed()]) {
       expect(closed.code).toBe(4403);
-      expect(closed.at - disabledAt).toBeLessThan(2 * RECHECK_MS + 400);
+      expect(closed.at - disabledAt).toBeLessThan(2 * RECHECK_MS + 1000);
     }
   });
 });
