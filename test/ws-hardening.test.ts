@@ -206,6 +206,15 @@ function streamingWs(token: string, chamado: { publicId: string; after: string }
 
 const legacyLive = (publicId: string, token: string) => rawSocket(`/api/v1/chamados/${encodeURIComponent(publicId)}/live?token=${encodeURIComponent(token)}`);
 
+describe('legacy live socket limits', () => {
+  it('a client message over its 4 KiB cap (clients send nothing there) → 1009', async () => {
+    const { publicId } = await newChamado();
+    const socket = await legacyLive(publicId, await server.token('viewer'));
+    socket.send('x'.repeat(5 * 1024));
+    expect((await socket.waitClosed()).code).toBe(1009);
+  });
+});
+
 describe('credentials that stop holding close the socket (4403)', () => {
   it('a token that expires: graphql-ws and the legacy socket close within WS_AUTH_RECHECK of `exp`', async () => {
     const chamado = await newChamado();

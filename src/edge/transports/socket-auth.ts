@@ -14,7 +14,6 @@ export interface ClosableSocket {
 export const CLOSE_FORBIDDEN = 4403;
 
 interface Watched {
-  token: string;
   userId: number;
   expiresAtMs: number;
   sinceMs: number;
@@ -31,11 +30,11 @@ function expiresAtMs(token: string): number {
  * is disabled afterwards would stream for as long as the client kept the socket open. One sweep
  * per transport, every `config.live.authRecheckMs` (WS_AUTH_RECHECK), closes with 4403:
  *  - sockets whose token expired (so within one period of `exp`);
- *  - sockets whose token no longer verifies (signing key rotated out) or whose user is disabled or
- *    gone, by the same `actorById` every request's context uses, once per distinct user. A socket
- *    younger than one period is left to the check each subscribe makes (its context is built from
- *    the token), so a client refused there gets its UNAUTHENTICATED answer instead of racing a
- *    close: a user disabled while connected is cut off within two periods.
+ *  - sockets whose user is disabled or gone, by the same `actorById` every request's context
+ *    uses, once per distinct user. A socket younger than one period is left to the check each
+ *    subscribe makes (its context is built from the token), so a client refused there gets its
+ *    UNAUTHENTICATED answer instead of racing a close: a user disabled while connected is cut off
+ *    within two periods.
  */
 export function socketAuthWatch(app: App, config: Config) {
   const periodMs = config.live.authRecheckMs;
@@ -52,7 +51,6 @@ export function socketAuthWatch(app: App, config: Config) {
     const byUser = new Map<number, ClosableSocket[]>();
     for (const [socket, w] of watched) {
       if (w.expiresAtMs <= now) revoke(socket, 'token expired');
-      else if (verifyToken(config.jwt, w.token) !== w.userId) revoke(socket, 'token no longer valid');
       else if (now - w.sinceMs >= periodMs) byUser.set(w.userId, [...(byUser.get(w.userId) ?? []), socket]);
     }
     if (byUser.size === 0) return;
@@ -91,7 +89,7 @@ export function socketAuthWatch(app: App, config: Config) {
     watch(socket: ClosableSocket, token: string): boolean {
       const admission = admitted(token);
       if (!admission) return false;
-      watched.set(socket, { token, ...admission, sinceMs: Date.now() });
+      watched.set(socket, { ...admission, sinceMs: Date.now() });
       return true;
     },
     forget(socket: ClosableSocket): void {
