@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { DatabaseTimeouts } from './db/orm.ts';
 import type { IngestSettings } from './services/ingest/settings.ts';
 import { NORMALIZERS } from './services/ingest/sources/index.ts';
 import type { OutboundWorkerSettings } from './services/outbound/settings.ts';
@@ -36,6 +37,13 @@ const duration = z
     return Number(n) * factor;
   });
 
+/** A secret being rotated out; empty counts as unset (so `X=` in a compose file ends the rotation). */
+const previousSecret = z
+  .string()
+  .transform((v) => v || undefined)
+  .pipe(z.string().min(8).optional())
+  .optional();
+
 /** The sources whose normalizers send `firing` and `resolved` (the only ones that can auto-resolve). */
 const ALERT_LIFECYCLE_SOURCES = ['alertmanager', 'signoz', 'sentry', 'discovery'] as const;
 
@@ -49,6 +57,10 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   // On SIGTERM, how long in-flight requests may take to finish before their sockets are closed.
   SHUTDOWN_GRACE: duration.prefault('10s'),
+  // PostgreSQL: give up connecting, a statement, and a transaction left open after these.
+  DB_CONNECT_TIMEOUT: duration.prefault('5s'),
+  DB_STATEMENT_TIMEOUT: duration.prefault('30s'),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT: duration.prefault('60s'),
   JWT_SECRET: z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional(),
   JWT_TTL: z.string().regex(/^\d+[smhd]$/, 'JWT_TTL looks like 8h, 30m or 1d').default('8h'),
   // Key rotation: tokens signed with the previous secret stay valid (until they expire) beside the new one's.
@@ -66,6 +78,11 @@ const envSchema = z.object({
   CORS_ORIGINS: z.string().default('http://localhost:3000,http://localhost:5173'),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(12),
   MAX_QUERY_COST: z.coerce.number().int().min(100).default(5000),
+  MAX_QUERY_ALIASES: z.coerce.number().int().min(1).default(15),
+  MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(1).default(50),
+  MAX_QUERY_TOKENS: z.coerce.number().int().min(100).default(1000),
+  // Who may introspect and open GraphiQL outside development (development: everyone).
+  GRAPHQL_INTROSPECTION: z.enum(['public', 'authenticated', 'off']).optional(),
   // Ingestion rules (DOMAIN.md): which events open a chamado, and the correlation windows.
   RULE_ONBOARD_OPEN_EVENTS: z.string().default('account.created,onboarding.failed'),
   RULE_WAZUH_MIN_LEVEL: z.coerce.number().int().min(0).max(15).default(10),
@@ -92,6 +109,10 @@ const envSchema = z.object({
   REOPEN_WINDOW: duration.prefault('24h'),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   SENTRY_CLIENT_SECRET: z.string().min(8).optional(),
+  // Rotation without downtime: while set, the previous secret is accepted beside the current one.
+  WEBHOOK_SECRET_PREVIOUS: previousSecret,
+  SENTRY_CLIENT_SECRET_PREVIOUS: previousSecret,
+  OPERATOR_KEY_PREVIOUS: previousSecret,
   // Runbooks: approvals, the job queue's worker, and what executors may touch.
   RUNBOOK_HMAC_SECRET: z.string().min(16).optional(),
   RUNBOOK_WORKER: boolean.default(true),
@@ -125,6 +146,23 @@ const envSchema = z.object({
 /** Per-receiver webhook secrets override WEBHOOK_SECRET: WEBHOOK_SECRET_WAZUH, WEBHOOK_SECRET_ONBOARD … */
 const WEBHOOK_SEGMENTS = Object.keys(NORMALIZERS);
 
+/**
+ * The secret each receiver accepted before a rotation, following the same fallback as the current
+ * one: `WEBHOOK_SECRET_<SOURCE>_PREVIOUS`, else `WEBHOOK_SECRET_PREVIOUS` for a receiver that has no
+ * secret of its own (a shared previous secret never widens a receiver that was given its own).
+ */
+function previousWebhookSecrets(env: NodeJS.ProcessEnv, e: z.infer<typeof envSchema>): Pick<IngestSettings, 'previousWebhookSecrets' | 'previousSentryClientSecret'> {
+  const previousOf = (segment: string): string | null => {
+    const name = `WEBHOOK_SECRET_${segment.toUpperCase()}`;
+    return env[`${name}_PREVIOUS`] || (env[name] ? null : (e.WEBHOOK_SECRET_PREVIOUS ?? null));
+  };
+  const previousWebhookSecrets = Object.fromEntries(WEBHOOK_SEGMENTS.map((s) => [s, previousOf(s)]));
+  return {
+    previousWebhookSecrets,
+    previousSentryClientSecret: e.SENTRY_CLIENT_SECRET_PREVIOUS ?? (e.SENTRY_CLIENT_SECRET ? null : (previousWebhookSecrets.sentry ?? null)),
+  };
+}
+
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   production: boolean;
@@ -134,16 +172,20 @@ export interface Config {
   embeddedPg: { port: number; dir: string };
   redisUrl: string | undefined;
   shutdownGraceMs: number;
+  databaseTimeouts: DatabaseTimeouts;
   jwt: { secret: string; previousSecret: string | null; ttl: string; issuer: string; audience: string };
   login: { maxFailuresPerAccountPerHour: number; maxFailuresPerAddressPerHour: number };
   webhookSecret: string;
   operatorKey: string;
+  /** OPERATOR_KEY_PREVIOUS, accepted beside operatorKey while a rotation is under way. */
+  operatorKeyPrevious: string | null;
   opsSecret: string;
   admin: { username: string; password: string };
   seedDemo: boolean;
   logLevel: string;
   corsOrigins: string[];
-  limits: { maxDepth: number; maxCost: number };
+  limits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number };
+  introspection: 'public' | 'authenticated' | 'off';
   ingest: IngestSettings;
   runbooks: RunbookSettings;
   outbound: OutboundWorkerSettings & { workerInProcess: boolean };
@@ -187,17 +229,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPg: { port: e.EMBEDDED_PG_PORT, dir: e.EMBEDDED_PG_DIR },
     redisUrl: e.REDIS_URL,
     shutdownGraceMs: e.SHUTDOWN_GRACE,
+    databaseTimeouts: { connectMs: e.DB_CONNECT_TIMEOUT, statementMs: e.DB_STATEMENT_TIMEOUT, idleInTransactionMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT },
     jwt: { secret: secret('JWT_SECRET'), previousSecret: e.JWT_SECRET_PREVIOUS ?? null, ttl: e.JWT_TTL, issuer: 'opsgraph', audience: 'opsgraph-api' },
     login: { maxFailuresPerAccountPerHour: e.LOGIN_MAX_FAILURES_PER_HOUR, maxFailuresPerAddressPerHour: e.LOGIN_MAX_FAILURES_PER_IP_PER_HOUR },
     webhookSecret: secret('WEBHOOK_SECRET'),
     operatorKey: secret('OPERATOR_KEY'),
+    operatorKeyPrevious: e.OPERATOR_KEY_PREVIOUS ?? null,
     opsSecret: secret('OPS_SECRET'),
     admin: { username: secret('ADMIN_USERNAME'), password: secret('ADMIN_PASSWORD') },
     // Demo data is on by default for a developer's `npm start`, never implied in test or production.
     seedDemo: e.SEED_DEMO ?? e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
     corsOrigins: list(e.CORS_ORIGINS),
-    limits: { maxDepth: e.MAX_QUERY_DEPTH, maxCost: e.MAX_QUERY_COST },
+    limits: {
+      maxDepth: e.MAX_QUERY_DEPTH,
+      maxCost: e.MAX_QUERY_COST,
+      maxAliases: e.MAX_QUERY_ALIASES,
+      maxDirectives: e.MAX_QUERY_DIRECTIVES,
+      maxTokens: e.MAX_QUERY_TOKENS,
+    },
+    introspection: e.NODE_ENV === 'development' ? 'public' : (e.GRAPHQL_INTROSPECTION ?? (production ? 'authenticated' : 'public')),
     outbound: {
       // Off under NODE_ENV=test: parallel test files share one database and would claim each other's outbox.
       workerInProcess: e.OUTBOUND_WORKER ?? e.NODE_ENV !== 'test',
@@ -253,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         WEBHOOK_SEGMENTS.map((s) => [s, env[`WEBHOOK_SECRET_${s.toUpperCase()}`] || secret('WEBHOOK_SECRET')]),
       ),
       sentryClientSecret: e.SENTRY_CLIENT_SECRET ?? env.WEBHOOK_SECRET_SENTRY ?? secret('WEBHOOK_SECRET'),
+      ...previousWebhookSecrets(env, e),
     },
     defaultedSecrets: missing,
   };

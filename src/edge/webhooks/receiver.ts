@@ -2,6 +2,7 @@ import type { Plugin } from 'graphql-yoga';
 import { Counter } from 'prom-client';
 import type { AppDeps } from '../../context.ts';
 import type { Receipt } from '../../services/ingest/ingest.ts';
+import { DeliveryIdReusedError } from '../../services/ingest/delivery-id-binding.ts';
 import { ingestPayload, isIngestSource } from '../../services/ingest/ingest-payload.ts';
 import { projectIdOf } from '../../services/ingest/project-id.ts';
 import { authenticateDelivery, deliveryIdOf } from './authenticate.ts';
@@ -74,7 +75,9 @@ export function webhookReceiver(deps: AppDeps): Plugin {
 
       const auth = authenticateDelivery(request.headers, raw, source, {
         shared: config.ingest.webhookSecrets[source]!,
+        sharedPrevious: config.ingest.previousWebhookSecrets[source] ?? null,
         sentryClientSecret: config.ingest.sentryClientSecret,
+        sentryClientSecretPrevious: config.ingest.previousSentryClientSecret,
       });
       if (!auth.ok) return reply(401, { error: 'UNAUTHENTICATED', message: auth.reason });
 
@@ -99,6 +102,7 @@ export function webhookReceiver(deps: AppDeps): Plugin {
           'dead-letter',
         );
       } catch (err) {
+        if (err instanceof DeliveryIdReusedError) return reply(401, { error: 'UNAUTHENTICATED', message: err.message });
         // Never let it escape the hook: the server adapter would answer with the stack trace.
         log.error({ err, source }, 'webhook ingestion failed');
         return reply(500, { error: 'INTERNAL_SERVER_ERROR', message: 'the delivery could not be stored; retry it' });

@@ -10,6 +10,8 @@ import { observablesOfEvent } from '../chamados/observables.ts';
 import { nextChamadoPublicId } from '../chamados/public-ids.ts';
 import { findCorrelation, lockCorrelationKeys, type CorrelationMatch } from './correlate.ts';
 import { claimDedupKeys, dedupKeys } from './dedup.ts';
+import { bindDeliveryId } from './delivery-id-binding.ts';
+import { adoptEarlyResolutions } from './early-resolutions.ts';
 import type { NormalizedEvent } from './normalized-event.ts';
 import { openingRule, type OpeningRule } from './rules.ts';
 import { recurrenceKey, redact, REDACTION_VERSION, truncateFields } from './sanitize.ts';
@@ -110,6 +112,16 @@ async function ingestOne(
       receivedAt: now,
     });
     await tx.flush();
+    // Once per delivery, before anything else is written: a refused reuse leaves nothing behind.
+    if (index === 0 && delivery.deliveryId) {
+      await bindDeliveryId(tx, {
+        eventId: event.id,
+        source: ev.source,
+        projectId: delivery.projectId,
+        deliveryId: delivery.deliveryId,
+        contentSha256: delivery.contentSha256,
+      });
+    }
     const groupTouch = { projectId: delivery.projectId, recurrenceKey: recKey!, event: ev, eventId: event.id, at: now };
 
     const duplicate = await claimDedupKeys(tx, event.id, dedupKeys(ev, delivery.deliveryId, index, delivery.projectId));
@@ -204,6 +216,9 @@ async function ingestOne(
     }
     // Still under the chamado's row lock taken by joinableChamado (resolutions never open one).
     await resolveWhenAlertsEnd(tx, chamado, event, settings.rules.autoResolveSources, now);
+    for (const resolution of await adoptEarlyResolutions(tx, chamado, event, now)) {
+      await resolveWhenAlertsEnd(tx, chamado, resolution, settings.rules.autoResolveSources, now);
+    }
     return receipt(event, correlation, warnings, chamado.publicId);
   });
 }

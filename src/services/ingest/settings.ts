@@ -23,4 +23,7 @@ export interface IngestSettings {
   /** Shared secret per receiver path segment (onboard, wazuh, …, events). */
   webhookSecrets: Record<string, string>;
   sentryClientSecret: string;
+  /** The secret each receiver accepted before a rotation, accepted beside the current one while set. */
+  previousWebhookSecrets: Record<string, string | null>;
+  previousSentryClientSecret: string | null;
 }

@@ -28,6 +28,19 @@ const AlertmanagerBody = z.looseObject({
     .min(1),
 });
 
+/**
+ * The provider event id of one notification: a re-notification of the same firing alert repeats
+ * all three parts (exact redelivery); a new firing of the same fingerprint has a new startsAt, and
+ * its resolution a new status.
+ */
+const alertEventId = (fingerprint: string, startsAt: string, status: 'firing' | 'resolved') => `${fingerprint}:${startsAt}:${status}`;
+
+/** The provider event id of the resolution that ends the firing whose id is `firingId`, if it is one. */
+export function resolutionIdOf(firingId: string): string | null {
+  const suffix = ':firing';
+  return firingId.endsWith(suffix) ? `${firingId.slice(0, -suffix.length)}:resolved` : null;
+}
+
 /** DOMAIN.md severity mapping for Alertmanager/SigNoz `severity` labels. */
 const SEVERITY: Record<string, number> = { critical: 12, error: 10, warning: 7, info: 3 };
 
@@ -53,9 +66,7 @@ function alertNormalizer(source: Extract<EventSource, 'alertmanager' | 'signoz'>
       return event({
         source,
         eventType: `alert.${status}`,
-        // A re-notification of the same firing alert repeats all three parts (exact redelivery); a
-        // new firing of the same fingerprint has a new startsAt, and its resolution a new status.
-        providerEventId: fingerprint && alert.startsAt ? `${fingerprint}:${alert.startsAt}:${status}` : null,
+        providerEventId: fingerprint && alert.startsAt ? alertEventId(fingerprint, alert.startsAt, status) : null,
         domain: normalizeDomain(text(labels, 'domain')),
         severity: severityWord ? (SEVERITY[severityWord.toLowerCase()] ?? null) : null,
         sourceSeverity: severityWord,
