@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { DatabaseTimeouts } from './db/orm.ts';
 import type { IngestSettings } from './services/ingest/settings.ts';
 import { NORMALIZERS } from './services/ingest/sources/index.ts';
 import type { OutboundWorkerSettings } from './services/outbound/settings.ts';
@@ -57,10 +56,6 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   // On SIGTERM, how long in-flight requests may take to finish before their sockets are closed.
   SHUTDOWN_GRACE: duration.prefault('10s'),
-  // PostgreSQL: give up connecting, a statement, and a transaction left open after these.
-  DB_CONNECT_TIMEOUT: duration.prefault('5s'),
-  DB_STATEMENT_TIMEOUT: duration.prefault('30s'),
-  DB_IDLE_IN_TRANSACTION_TIMEOUT: duration.prefault('60s'),
   JWT_SECRET: z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional(),
   JWT_TTL: z.string().regex(/^\d+[smhd]$/, 'JWT_TTL looks like 8h, 30m or 1d').default('8h'),
   // Key rotation: tokens signed with the previous secret stay valid (until they expire) beside the new one's.
@@ -78,11 +73,6 @@ const envSchema = z.object({
   CORS_ORIGINS: z.string().default('http://localhost:3000,http://localhost:5173'),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(12),
   MAX_QUERY_COST: z.coerce.number().int().min(100).default(5000),
-  MAX_QUERY_ALIASES: z.coerce.number().int().min(1).default(15),
-  MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(1).default(50),
-  MAX_QUERY_TOKENS: z.coerce.number().int().min(100).default(1000),
-  // Who may introspect and open GraphiQL outside development (development: everyone).
-  GRAPHQL_INTROSPECTION: z.enum(['public', 'authenticated', 'off']).optional(),
   // Ingestion rules (DOMAIN.md): which events open a chamado, and the correlation windows.
   RULE_ONBOARD_OPEN_EVENTS: z.string().default('account.created,onboarding.failed'),
   RULE_WAZUH_MIN_LEVEL: z.coerce.number().int().min(0).max(15).default(10),
@@ -172,7 +162,6 @@ export interface Config {
   embeddedPg: { port: number; dir: string };
   redisUrl: string | undefined;
   shutdownGraceMs: number;
-  databaseTimeouts: DatabaseTimeouts;
   jwt: { secret: string; previousSecret: string | null; ttl: string; issuer: string; audience: string };
   login: { maxFailuresPerAccountPerHour: number; maxFailuresPerAddressPerHour: number };
   webhookSecret: string;
@@ -184,8 +173,7 @@ export interface Config {
   seedDemo: boolean;
   logLevel: string;
   corsOrigins: string[];
-  limits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number };
-  introspection: 'public' | 'authenticated' | 'off';
+  limits: { maxDepth: number; maxCost: number };
   ingest: IngestSettings;
   runbooks: RunbookSettings;
   outbound: OutboundWorkerSettings & { workerInProcess: boolean };
@@ -229,7 +217,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPg: { port: e.EMBEDDED_PG_PORT, dir: e.EMBEDDED_PG_DIR },
     redisUrl: e.REDIS_URL,
     shutdownGraceMs: e.SHUTDOWN_GRACE,
-    databaseTimeouts: { connectMs: e.DB_CONNECT_TIMEOUT, statementMs: e.DB_STATEMENT_TIMEOUT, idleInTransactionMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT },
     jwt: { secret: secret('JWT_SECRET'), previousSecret: e.JWT_SECRET_PREVIOUS ?? null, ttl: e.JWT_TTL, issuer: 'opsgraph', audience: 'opsgraph-api' },
     login: { maxFailuresPerAccountPerHour: e.LOGIN_MAX_FAILURES_PER_HOUR, maxFailuresPerAddressPerHour: e.LOGIN_MAX_FAILURES_PER_IP_PER_HOUR },
     webhookSecret: secret('WEBHOOK_SECRET'),
@@ -241,14 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO ?? e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
     corsOrigins: list(e.CORS_ORIGINS),
-    limits: {
-      maxDepth: e.MAX_QUERY_DEPTH,
-      maxCost: e.MAX_QUERY_COST,
-      maxAliases: e.MAX_QUERY_ALIASES,
-      maxDirectives: e.MAX_QUERY_DIRECTIVES,
-      maxTokens: e.MAX_QUERY_TOKENS,
-    },
-    introspection: e.NODE_ENV === 'development' ? 'public' : (e.GRAPHQL_INTROSPECTION ?? (production ? 'authenticated' : 'public')),
+    limits: { maxDepth: e.MAX_QUERY_DEPTH, maxCost: e.MAX_QUERY_COST },
     outbound: {
       // Off under NODE_ENV=test: parallel test files share one database and would claim each other's outbox.
       workerInProcess: e.OUTBOUND_WORKER ?? e.NODE_ENV !== 'test',
