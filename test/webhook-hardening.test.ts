@@ -1,5 +1,10 @@
-import { createHash, createHmac, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
@@ -432,5 +437,119 @@ describe('secret rotation without downtime', () => {
     expect(none.operatorKeyPrevious).toBeNull();
     expect(loadConfig({ NODE_ENV: 'test', SENTRY_CLIENT_SECRET: SENTRY_NEW, WEBHOOK_SECRET_PREVIOUS: OLD }).ingest.previousSentryClientSecret).toBeNull();
     expect(() => loadConfig({ NODE_ENV: 'test', WEBHOOK_SECRET_PREVIOUS: 'short' })).toThrow(ConfigError);
+  });
+});
+
+/* ------------------------------------------- an HA pair of real Alertmanager 0.25 binaries */
+
+const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
+const AMTOOL_BIN = '/usr/bin/amtool';
+const run = promisify(execFile);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe.skipIf(!existsSync(ALERTMANAGER_BIN) || !existsSync(AMTOOL_BIN))('two real Alertmanagers sending the same group (an HA pair)', () => {
+  const pair: { process: ChildProcess; url: string; dir: string }[] = [];
+
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i++) {
+      const dir = mkdtempSync(join(tmpdir(), `opsgraph-am-ha${i}-`));
+      writeFileSync(
+        join(dir, 'alertmanager.yml'),
+        `route:
+  receiver: opsgraph
+  group_by: ['alertname']
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: opsgraph
+    webhook_configs:
+      - url: ${JSON.stringify(`${server.url}/api/v1/webhooks/alertmanager`)}
+        send_resolved: true
+        http_config:
+          authorization:
+            type: Bearer
+            credentials: ${JSON.stringify(amSecret)}
+`,
+      );
+      const port = await freePort();
+      const child = spawn(
+        ALERTMANAGER_BIN,
+        [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+        { stdio: 'ignore' },
+      );
+      pair.push({ process: child, url: `http://127.0.0.1:${port}`, dir });
+    }
+    for (const am of pair) await until(`${am.url} to be ready`, async () => (await fetch(`${am.url}/-/ready`)).ok);
+  });
+
+  afterAll(async () => {
+    await Promise.all(
+      pair.map(async (am) => {
+        if (am.process.exitCode === null) {
+          const exited = new Promise((resolve) => am.process.once('exit', resolve));
+          am.process.kill('SIGTERM');
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+          if (am.process.exitCode === null) am.process.kill('SIGKILL');
+        }
+        rmSync(am.dir, { recursive: true, force: true });
+      }),
+    );
+  });
+
+  it('both notify the firing and the resolution: one chamado, each notification stored once more as a duplicate, resolvido', async () => {
+    const alertname = `OpsGraphHa_${randomBytes(4).toString('hex')}`;
+    const domain = `${unique('am-ha')}.example.com`;
+    const startsAt = new Date(Date.now() - 10_000).toISOString();
+    // Prometheus sends each alert to both members of the pair, with the same labels and start.
+    const add = (url: string, extra: string[] = []) =>
+      run(AMTOOL_BIN, [
+        'alert', 'add', `--alertmanager.url=${url}`,
+        `alertname=${alertname}`, 'severity=critical', `domain=${domain}`, `instance=${alertname}.example.com:9100`,
+        `--start=${startsAt}`, ...extra,
+      ]);
+    const stored = (status: string) =>
+      server.orm.em
+        .getConnection()
+        .execute<{ id: string; is_duplicate: boolean; chamado_id: string | null }[]>(
+          'select id, is_duplicate, chamado_id from events where source = ? and alertname = ? and alert_status = ? order by id',
+          ['alertmanager', alertname, status],
+        );
+
+    await Promise.all(pair.map((am) => add(am.url)));
+    const firings = await until('both firing notifications', async () => ((await stored('firing')).length >= 2 ? stored('firing') : null));
+    expect(firings.map((e) => e.is_duplicate)).toEqual([false, true]);
+
+    const endsAt = new Date(Date.now() - 1000).toISOString();
+    await Promise.all(pair.map((am) => add(am.url, [`--end=${endsAt}`])));
+    const resolutions = await until('both resolutions', async () => ((await stored('resolved')).length >= 2 ? stored('resolved') : null));
+    expect(resolutions.map((e) => e.is_duplicate)).toEqual([false, true]);
+
+    const [publicId, ...others] = await chamadosOfDomain(domain);
+    expect(others).toEqual([]);
+    expect(new Set([...firings, ...resolutions].map((e) => String(e.chamado_id)))).toEqual(new Set([String(firings[0]!.chamado_id)]));
+    const c = await chamado(publicId!);
+    expect(c).toMatchObject({ status: 'resolvido', firingAlertCount: 0, alerts: [{ alertname, status: 'resolved', eventCount: 2 }] });
+    expect(c.timeline.filter((t: Json) => t.eventType === 'auto_resolved')).toHaveLength(1);
   });
 });
