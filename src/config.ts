@@ -73,6 +73,11 @@ const envSchema = z.object({
   CORS_ORIGINS: z.string().default('http://localhost:3000,http://localhost:5173'),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(12),
   MAX_QUERY_COST: z.coerce.number().int().min(100).default(5000),
+  MAX_QUERY_ALIASES: z.coerce.number().int().min(1).default(15),
+  MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(1).default(50),
+  MAX_QUERY_TOKENS: z.coerce.number().int().min(100).default(1000),
+  // Who may introspect and open GraphiQL outside development (development: everyone).
+  GRAPHQL_INTROSPECTION: z.enum(['public', 'authenticated', 'off']).optional(),
   // Ingestion rules (DOMAIN.md): which events open a chamado, and the correlation windows.
   RULE_ONBOARD_OPEN_EVENTS: z.string().default('account.created,onboarding.failed'),
   RULE_WAZUH_MIN_LEVEL: z.coerce.number().int().min(0).max(15).default(10),
@@ -173,7 +178,8 @@ export interface Config {
   seedDemo: boolean;
   logLevel: string;
   corsOrigins: string[];
-  limits: { maxDepth: number; maxCost: number };
+  limits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number };
+  introspection: 'public' | 'authenticated' | 'off';
   ingest: IngestSettings;
   runbooks: RunbookSettings;
   outbound: OutboundWorkerSettings & { workerInProcess: boolean };
@@ -228,7 +234,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: e.SEED_DEMO ?? e.NODE_ENV === 'development',
     logLevel: e.LOG_LEVEL,
     corsOrigins: list(e.CORS_ORIGINS),
-    limits: { maxDepth: e.MAX_QUERY_DEPTH, maxCost: e.MAX_QUERY_COST },
+    limits: {
+      maxDepth: e.MAX_QUERY_DEPTH,
+      maxCost: e.MAX_QUERY_COST,
+      maxAliases: e.MAX_QUERY_ALIASES,
+      maxDirectives: e.MAX_QUERY_DIRECTIVES,
+      maxTokens: e.MAX_QUERY_TOKENS,
+    },
+    introspection: e.NODE_ENV === 'development' ? 'public' : (e.GRAPHQL_INTROSPECTION ?? (production ? 'authenticated' : 'public')),
     outbound: {
       // Off under NODE_ENV=test: parallel test files share one database and would claim each other's outbox.
       workerInProcess: e.OUTBOUND_WORKER ?? e.NODE_ENV !== 'test',

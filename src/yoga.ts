@@ -1,11 +1,9 @@
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { schema } from '../resolvers/index.ts';
 import { createContext, type AppDeps, type Context } from './context.ts';
 import { yogaLogging } from './logger.ts';
 import { graphiqlDelivery, graphiqlOptions, renderGraphiQL } from './edge/http/graphiql.ts';
+import { graphqlLimits, mayIntrospect } from './edge/http/graphql-limits.ts';
 import { observability, operationalEndpoints } from './edge/http/observability.ts';
 import { requestIdOf } from './edge/http/request-id.ts';
 import { chamadoRoutes } from './edge/rest/chamados.ts';
@@ -37,11 +35,15 @@ export function createApp(deps: AppDeps): App {
     // Yoga's own probe answers liveness without touching the database; /health checks PostgreSQL.
     healthCheckEndpoint: '/livez',
     landingPage: false,
-    graphiql: config.production ? false : graphiqlOptions,
+    // GraphiQL is useless without introspection, so it follows the same switch.
+    graphiql: (request) => (mayIntrospect(config, request) ? graphiqlOptions : false),
     renderGraphiQL,
     cors: { origin: config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id'] },
     context: ({ request }) => createContext(deps, request, requestIdOf(request)),
     logging: yogaLogging(log),
+    // Unexpected errors answer "Unexpected error." without stack or SQL; the full error shows only
+    // in development, decided by our config rather than whatever NODE_ENV the process inherited.
+    maskedErrors: { isDev: config.nodeEnv === 'development' },
     plugins: [
       observability(log, !config.production),
       graphiqlDelivery('/graphql'),
@@ -56,9 +58,7 @@ export function createApp(deps: AppDeps): App {
         ...discoveryAuthRoutes,
         ...discoveryRoutes,
       ]),
-      maxDepthPlugin({ n: config.limits.maxDepth, exposeLimits: true }),
-      costLimitPlugin({ maxCost: config.limits.maxCost, exposeLimits: true }),
-      maxAliasesPlugin({ n: 30, exposeLimits: true }),
+      ...graphqlLimits(config, '/graphql'),
       rejectNulText(),
     ],
   });

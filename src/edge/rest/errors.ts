@@ -59,6 +59,7 @@ export function fromGraphQLErrors(errors: readonly GraphQLError[]): RestError {
       return new RestError(404, code, first.message, typeof reason === 'string' ? { detail: reason } : {});
     }
     case 'BAD_USER_INPUT':
+    case 'GRAPHQL_PARSE_FAILED':
     case 'GRAPHQL_VALIDATION_FAILED':
       return new RestError(400, 'BAD_REQUEST', first.message, first.extensions?.position != null ? { position: first.extensions.position } : {});
     default:
