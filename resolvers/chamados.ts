@@ -6,7 +6,7 @@ import type { ChamadoAlertRow } from '../src/services/chamados/alerts.ts';
 import { listChamados, type ChamadoRow, type ObservableRow } from '../src/services/chamados/reads.ts';
 import type { ChamadoInfra } from '../src/services/discovery/infra.ts';
 import { describedValues } from './described.ts';
-import { connectionOf, DEFAULT_PAGE, MAX_PAGE, pageOf } from './pagination.ts';
+import { CLIENT_PAGE_MAX, connectionOf, DEFAULT_PAGE, pageOf } from './pagination.ts';
 import { TimelineEntryRef } from './timeline.ts';
 import { UserRef } from './users.ts';
 
@@ -204,7 +204,7 @@ builder.queryFields((t) => ({
     {
       type: ChamadoRef,
       authScopes: { authenticated: true },
-      description: `Newest first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_PAGE}. \`offset\` serves legacy offset paging; prefer \`after\`.`,
+      description: `Newest first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${CLIENT_PAGE_MAX}. \`offset\` serves legacy offset paging; prefer \`after\`.`,
       args: {
         filter: t.arg({ type: ChamadoFilter, required: false, description: 'Which chamados; all when omitted.' }),
         offset: t.arg.int({ required: false, description: 'Legacy offset paging: skip this many (0 or more). Prefer `after`.' }),

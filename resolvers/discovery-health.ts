@@ -7,7 +7,7 @@ import { FAILURE_REASONS, PROBE_KINDS, type CheckResult, type FailureReason } fr
 import { describedValues } from './described.ts';
 import { DiscoveredResourceRef, HealthStatusEnum } from './discovery.ts';
 import { EventRef } from './events.ts';
-import { badInput, connectionOf, DEFAULT_PAGE, MAX_PAGE, pageOf } from './pagination.ts';
+import { badInput, CLIENT_PAGE_MAX, connectionOf, DEFAULT_PAGE, MAX_PAGE, pageOf } from './pagination.ts';
 
 /*
  * What the discovery monitor knows of each resource (probe settings, streaks, the latest probe, its
@@ -202,9 +202,9 @@ builder.objectFields(DiscoveredResourceRef, (t) => ({
   }),
   checkHistory: t.field({
     type: DiscoveryCheckConnection,
-    description: `Its checks, newest first (kept \`historyDays\`). \`first\` defaults to ${NESTED_PAGE}, at most ${MAX_PAGE}.`,
+    description: `Its checks, newest first (kept \`historyDays\`). \`first\` defaults to ${NESTED_PAGE}, at most ${CLIENT_PAGE_MAX}.`,
     args: {
-      first: t.arg.int({ required: false, defaultValue: NESTED_PAGE, description: `Page size, 1–${MAX_PAGE}.` }),
+      first: t.arg.int({ required: false, defaultValue: NESTED_PAGE, description: `Page size, 1–${CLIENT_PAGE_MAX}.` }),
       after: t.arg.string({ required: false, description: 'Continue after this cursor (an edge’s `cursor` or `pageInfo.endCursor`).' }),
       failedOnly: t.arg.boolean({ required: false, defaultValue: false, description: 'Only probes that ran and failed (skips are no failures).' }),
     },
@@ -216,8 +216,8 @@ builder.objectFields(DiscoveredResourceRef, (t) => ({
   }),
   healthChanges: t.field({
     type: [ResourceHealthChangeRef],
-    description: `Its newest status changes, newest first: \`first\` of them (default ${NESTED_PAGE}, at most ${MAX_PAGE}); resourceHealthChanges pages through all.`,
-    args: { first: t.arg.int({ required: false, defaultValue: NESTED_PAGE, description: `How many, 1–${MAX_PAGE}.` }) },
+    description: `Its newest status changes, newest first: \`first\` of them (default ${NESTED_PAGE}, at most ${CLIENT_PAGE_MAX}); resourceHealthChanges pages through all.`,
+    args: { first: t.arg.int({ required: false, defaultValue: NESTED_PAGE, description: `How many, 1–${CLIENT_PAGE_MAX}.` }) },
     resolve: (r, args, ctx) => {
       const first = args.first ?? NESTED_PAGE;
       if (first < 1 || first > MAX_PAGE) throw badInput(`first must be between 1 and ${MAX_PAGE}`);
@@ -242,7 +242,7 @@ builder.queryFields((t) => ({
     {
       type: ResourceHealthChangeRef,
       authScopes: { authenticated: true },
-      description: `Status changes of live discovered resources, newest first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_PAGE}. Signed-in users.`,
+      description: `Status changes of live discovered resources, newest first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${CLIENT_PAGE_MAX}. Signed-in users.`,
       args: { filter: t.arg({ type: HealthChangeFilterInput, required: false, description: 'Which changes; all when omitted.' }) },
       resolve: async (_, args, ctx) => {
         const page = pageOf('resourceHealthChange', args);

@@ -4,7 +4,7 @@ import { environmentKey, loadAll } from '../src/loaders.ts';
 import { readDiscoveryConfig, type DiscoveryConfigRow } from '../src/services/discovery/config.ts';
 import { listInstallations, type EnvironmentRow, type InstallationRow, type ResourceRow } from '../src/services/discovery/reads.ts';
 import { describedValues } from './described.ts';
-import { connectionOf, DEFAULT_PAGE, MAX_PAGE, pageOf } from './pagination.ts';
+import { CLIENT_PAGE_MAX, connectionOf, DEFAULT_PAGE, pageOf } from './pagination.ts';
 
 /* The discovery inventory (spec 003): installations → environments → resources, and the monitor settings. */
 
@@ -107,7 +107,7 @@ builder.node(DiscoveryEnvironmentRef, {
     resources: t.connection(
       {
         type: DiscoveredResourceRef,
-        description: `Its resources, newest registered first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_PAGE}. \`offset\` serves the legacy REST paging; prefer \`after\`.`,
+        description: `Its resources, newest registered first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${CLIENT_PAGE_MAX}. \`offset\` serves the legacy REST paging; prefer \`after\`.`,
         args: {
           filter: t.arg({ type: ResourceFilterInput, required: false, description: 'Which resources; all when omitted.' }),
           offset: t.arg.int({ required: false, description: 'Legacy offset paging: skip this many (0 or more). Prefer `after`.' }),
@@ -195,7 +195,7 @@ builder.queryFields((t) => ({
     {
       type: DiscoveryInstallationRef,
       authScopes: { authenticated: true },
-      description: `License installations, newest registered first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_PAGE}. \`offset\` serves the legacy REST paging; prefer \`after\`. Signed-in users.`,
+      description: `License installations, newest registered first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${CLIENT_PAGE_MAX}. \`offset\` serves the legacy REST paging; prefer \`after\`. Signed-in users.`,
       args: { offset: t.arg.int({ required: false, description: 'Legacy offset paging: skip this many (0 or more). Prefer `after`.' }) },
       resolve: async (_, args, ctx) => {
         const page = pageOf('discoveryInstallation', args);

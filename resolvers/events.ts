@@ -3,7 +3,7 @@ import { loadAll } from '../src/loaders.ts';
 import { DiscoverQuerySyntaxError } from '../src/services/events/discover-query/index.ts';
 import { listEvents, type EventRow } from '../src/services/events/reads.ts';
 import { ChamadoRef } from './chamados.ts';
-import { badInput, connectionOf, MAX_PAGE, pageOf } from './pagination.ts';
+import { badInput, CLIENT_PAGE_MAX, connectionOf, pageOf } from './pagination.ts';
 import { TimelineEntryRef } from './timeline.ts';
 
 export const EventRef = builder.objectRef<EventRow>('Event');
@@ -149,7 +149,7 @@ builder.queryFields((t) => ({
     {
       type: EventRef,
       authScopes: { authenticated: true },
-      description: `The Discover feed, newest first. \`first\` defaults to 50, at most ${MAX_PAGE}. A malformed \`q\` is a BAD_USER_INPUT error with the position.`,
+      description: `The Discover feed, newest first. \`first\` defaults to 50, at most ${CLIENT_PAGE_MAX}. A malformed \`q\` is a BAD_USER_INPUT error with the position.`,
       args: {
         filter: t.arg({ type: EventFilterInput, required: false, description: 'Which events; all when omitted.' }),
         offset: t.arg.int({ required: false, description: 'Legacy offset paging: skip this many (0 or more). Prefer `after`.' }),

@@ -7,6 +7,12 @@ import { decodeCursor, encodeCursor } from './cursors.ts';
  */
 
 export const DEFAULT_PAGE = 50;
+/**
+ * The page size a client may ask for over /graphql (checked before execution, in
+ * src/edge/http/argument-bounds.ts). MAX_PAGE is the resolvers' own bound, which the REST shims'
+ * documented `limit` (up to 200) reaches; descriptions quote the client's bound.
+ */
+export const CLIENT_PAGE_MAX = 100;
 export const MAX_PAGE = 200;
 
 export function badInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {

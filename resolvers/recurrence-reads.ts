@@ -16,7 +16,7 @@ import { groupWorkItem, type WorkItem } from '../src/services/recurrence/work-it
 import { ChamadoRef } from './chamados.ts';
 import { describedValues } from './described.ts';
 import { EventConnection, EventRef } from './events.ts';
-import { badInput, DEFAULT_PAGE, MAX_PAGE } from './pagination.ts';
+import { badInput, CLIENT_PAGE_MAX, DEFAULT_PAGE, MAX_PAGE } from './pagination.ts';
 import { RecurrenceGroupRef, RecurrenceLifecycleEnum, WorkItemStateEnum } from './recurrence.ts';
 import { ExecutionRef } from './runbooks.ts';
 
@@ -170,7 +170,7 @@ builder.objectFields(RecurrenceGroupRef, (t) => ({
   occurrences: t.connection(
     {
       type: EventRef,
-      description: `Its non-duplicate events (occurrences and resolutions), newest received first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_PAGE}.`,
+      description: `Its non-duplicate events (occurrences and resolutions), newest received first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${CLIENT_PAGE_MAX}.`,
       resolve: async (g, args, ctx) => {
         const page = keysetPage('occ', args, MAX_PAGE);
         const found = await ctx.loaders.recurrenceOccurrences(page).load(g.id);
@@ -251,7 +251,7 @@ builder.queryFields((t) => ({
     {
       type: RecurrenceGroupRef,
       authScopes: { authenticated: true },
-      description: `Recurrence groups, newest latestReceivedAt first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${MAX_GROUPS}.`,
+      description: `Recurrence groups, newest latestReceivedAt first. \`first\` defaults to ${DEFAULT_PAGE}, at most ${CLIENT_PAGE_MAX}.`,
       args: { filter: t.arg({ type: RecurrenceGroupFilterInput, required: false, description: 'Which groups; all when omitted.' }) },
       resolve: async (_, args, ctx) => {
         const page = keysetPage('rg', args, MAX_GROUPS);

@@ -63,7 +63,7 @@ const ConcCreate = graphql(`
 
 const ConcCount = graphql(`
   query ConcCount($domain: String!) {
-    chamados(filter: { domain: $domain }, first: 200) { totalCount edges { node { publicId } } }
+    chamados(filter: { domain: $domain }, first: 100) { totalCount edges { node { publicId } } }
   }
 `);
 

@@ -371,9 +371,9 @@ describe('GraphQL events', () => {
     expect(sev.totalCount).toBe(4);
   });
 
-  it('refuses first over 200, a bad cursor and a malformed q as BAD_USER_INPUT', async () => {
+  it('refuses first over 100, a bad cursor and a malformed q as BAD_USER_INPUT', async () => {
     for (const [vars, position] of [
-      [{ filter: { domain: DOMAIN }, first: 201 }, undefined],
+      [{ filter: { domain: DOMAIN }, first: 101 }, undefined],
       [{ filter: { domain: DOMAIN }, first: 0 }, undefined],
       [{ filter: { domain: DOMAIN }, first: 5, after: 'not-a-cursor' }, undefined],
       [{ filter: { domain: DOMAIN, q: 'severity>=high' }, first: 5 }, 10],
@@ -382,7 +382,7 @@ describe('GraphQL events', () => {
       expect(res.errors?.[0]?.extensions?.code, JSON.stringify(vars)).toBe('BAD_USER_INPUT');
       if (position !== undefined) expect(res.errors?.[0]?.extensions?.position).toBe(position);
     }
-    const ok = await server.gql(EVENTS, { filter: { domain: DOMAIN }, first: 200 }, { as: 'viewer' });
+    const ok = await server.gql(EVENTS, { filter: { domain: DOMAIN }, first: 100 }, { as: 'viewer' });
     expect(ok.errors).toBeUndefined();
   });
 

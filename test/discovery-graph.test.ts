@@ -170,7 +170,7 @@ describe('registering and reading the inventory', () => {
     const first = (await gql(LIST, { first: 2 }, 'viewer')).discoveryInstallations;
     expect(first.totalCount).toBeGreaterThanOrEqual(3);
     // Newest first: the last two registered lead (unless another file registers meanwhile; ours stay in order).
-    const all = (await gql(LIST, { first: 200 }, 'viewer')).discoveryInstallations;
+    const all = (await gql(LIST, { first: 100 }, 'viewer')).discoveryInstallations;
     const order = all.edges.map((e: Json) => e.node.totvsId).filter((id: string) => mine.includes(id));
     expect(order).toEqual([...mine].reverse());
     expect(all.totalCount).toBe(all.edges.length);
@@ -375,7 +375,7 @@ describe('updating and retiring', () => {
     expect(retiredInst.retireDiscoveryInstallation).toEqual({ __typename: 'DiscoveryRetirement', resourcesRetired: 1 });
     read = await gql(READ, vars, 'viewer');
     expect(read).toEqual({ discoveryInstallation: null, prod: null, homologacao: null, db: null, machine: null, homolog: null });
-    const list = await gql('{ discoveryInstallations(first: 200) { edges { node { totvsId } } } }', {}, 'viewer');
+    const list = await gql('{ discoveryInstallations(first: 100) { edges { node { totvsId } } } }', {}, 'viewer');
     expect(list.discoveryInstallations.edges.map((e: Json) => e.node.totvsId)).not.toContain(totvsId);
 
     const back = await gql(REGISTER_INSTALLATION, { input: { totvsId, name: 'DE VOLTA' } });

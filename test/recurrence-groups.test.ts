@@ -104,7 +104,7 @@ async function groupsOf(project: string, on: TestServer = server): Promise<Json[
   const data = await ask(
     // `first` as a variable: the cost limit multiplies a literal one into the query's cost.
     `query RgList($f: RecurrenceGroupFilter, $n: Int) { recurrenceGroups(filter: $f, first: $n) { totalCount edges { node { ${GROUP} } } } }`,
-    { f: { projectId: project }, n: 300 },
+    { f: { projectId: project }, n: 100 },
     on,
   );
   expect(data.recurrenceGroups.totalCount).toBe(data.recurrenceGroups.edges.length);
@@ -466,11 +466,11 @@ describe('paging, histogram ranges and bounds', () => {
     for (const limit of [0, 301]) {
       expect(await gqlError(`query RgL($l: Int) { recurrenceDossier(limit: $l) { limit } }`, { l: limit })).toMatchObject({ code: 'BAD_USER_INPUT' });
     }
-    for (const first of [0, 301]) {
+    for (const first of [0, 101]) {
       expect(await gqlError(`query RgF($n: Int) { recurrenceGroups(first: $n) { totalCount } }`, { n: first })).toMatchObject({ code: 'BAD_USER_INPUT' });
     }
     expect(await gqlError(`query RgC { recurrenceGroups(after: "bm9wZQ") { totalCount } }`)).toMatchObject({ code: 'BAD_USER_INPUT' });
-    const max = await ask(`query RgM($n: Int) { recurrenceGroups(first: $n, filter: { projectId: "nobody-here" }) { totalCount edges { cursor } } }`, { n: 300 });
+    const max = await ask(`query RgM($n: Int) { recurrenceGroups(first: $n, filter: { projectId: "nobody-here" }) { totalCount edges { cursor } } }`, { n: 100 });
     expect(max.recurrenceGroups).toEqual({ totalCount: 0, edges: [] });
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
       expect((await ask(`query RgU($id: String!) { recurrenceGroup(workItemId: $id) { id } }`, { id })).recurrenceGroup).toBeNull();
@@ -511,8 +511,8 @@ describe('constant SQL', () => {
     expect(d30.data.recurrenceDossier.items.filter((g: Json) => g.occurrences.totalCount === 2)).toHaveLength(29);
     expect(d30.statements).toBe(d3.statements);
 
-    const l3 = await statementsOf(server, list, { f: { projectId: small }, n: 300, occ: 5 });
-    const l30 = await statementsOf(server, list, { f: { projectId: large }, n: 300, occ: 5 });
+    const l3 = await statementsOf(server, list, { f: { projectId: small }, n: 100, occ: 5 });
+    const l30 = await statementsOf(server, list, { f: { projectId: large }, n: 100, occ: 5 });
     expect(l30.data.recurrenceGroups.totalCount).toBe(30);
     expect(l30.statements).toBe(l3.statements);
   });

@@ -708,7 +708,7 @@ export const ConcCreateDocument = new TypedDocumentString(`
     `) as unknown as TypedDocumentString<ConcCreateMutation, ConcCreateMutationVariables>;
 export const ConcCountDocument = new TypedDocumentString(`
     query ConcCount($domain: String!) {
-  chamados(filter: {domain: $domain}, first: 200) {
+  chamados(filter: {domain: $domain}, first: 100) {
     totalCount
     edges {
       node {

@@ -13,6 +13,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { CLIENT_PAGE_MAX } from '../../../resolvers/pagination.ts';
 
 /*
  * Bounds on what a client asks for through arguments, checked once the variables are known and
@@ -21,7 +22,7 @@ import type { Plugin } from 'graphql-yoga';
  * own documented bounds); these are the narrower rules for operations sent to /graphql.
  */
 
-export const PAGE_SIZE = { min: 1, max: 100 } as const;
+export const PAGE_SIZE = { min: 1, max: CLIENT_PAGE_MAX } as const;
 /** DNS names (253) and the other keys filters compare with fit; a search expression is longer. */
 export const FILTER_STRING_MAX = 256;
 export const SEARCH_EXPRESSION_MAX = 1000;
