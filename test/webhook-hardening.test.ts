@@ -298,6 +298,12 @@ describe('an Alertmanager HA pair, and resolutions arriving out of order', () =>
     expect(early.body.status).toBe('accepted');
     const late = await send(alertGroup(a, 'firing', AM1));
     expect(late.status).toBe(202);
+    expect(late.body.correlation.decision).toBe('opened');
+    const adopted = await server.gql(`query Ev($id: Int!) { event(eventId: $id) { chamado { publicId } correlation } }`, { id: early.body.event_id }, { as: 'ops' });
+    expect(adopted.data?.event).toMatchObject({
+      chamado: { publicId: late.body.chamado_public_id },
+      correlation: { decision: 'attached', rule: 'fingerprint', chamado_public_id: late.body.chamado_public_id },
+    });
     // the peer's copies of both, later still, change nothing
     expect((await send(alertGroup(a, 'firing', AM2))).body.status).toBe('duplicate');
     expect((await send(alertGroup(a, 'resolved', AM1))).body.status).toBe('duplicate');
@@ -538,16 +544,17 @@ receivers:
 
     await Promise.all(pair.map((am) => add(am.url)));
     const firings = await until('both firing notifications', async () => ((await stored('firing')).length >= 2 ? stored('firing') : null));
-    expect(firings.map((e) => e.is_duplicate)).toEqual([false, true]);
+    // the two arrive together: either may be the original (ids are taken before the dedup claim)
+    expect(firings.map((e) => e.is_duplicate).sort()).toEqual([false, true]);
 
     const endsAt = new Date(Date.now() - 1000).toISOString();
     await Promise.all(pair.map((am) => add(am.url, [`--end=${endsAt}`])));
     const resolutions = await until('both resolutions', async () => ((await stored('resolved')).length >= 2 ? stored('resolved') : null));
-    expect(resolutions.map((e) => e.is_duplicate)).toEqual([false, true]);
+    expect(resolutions.map((e) => e.is_duplicate).sort()).toEqual([false, true]);
 
     const [publicId, ...others] = await chamadosOfDomain(domain);
     expect(others).toEqual([]);
-    expect(new Set([...firings, ...resolutions].map((e) => String(e.chamado_id)))).toEqual(new Set([String(firings[0]!.chamado_id)]));
+    expect(new Set([...firings, ...resolutions].map((e) => String(e.chamado_id))).size).toBe(1);
     const c = await chamado(publicId!);
     expect(c).toMatchObject({ status: 'resolvido', firingAlertCount: 0, alerts: [{ alertname, status: 'resolved', eventCount: 2 }] });
     expect(c.timeline.filter((t: Json) => t.eventType === 'auto_resolved')).toHaveLength(1);

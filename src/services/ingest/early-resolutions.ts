@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Chamado } from '../../../entities/chamado.entity.ts';
 import { Event } from '../../../entities/event.entity.ts';
 import { putEventsOnTimeline } from '../chamados/absorb-events.ts';
+import type { Correlation } from './ingest.ts';
 import { resolutionIdOf } from './sources/alertmanager.ts';
 
 /**
@@ -30,11 +31,22 @@ export async function adoptEarlyResolutions(
       providerEventId: resolutionId,
       isDuplicate: false,
       chamado: null,
-      id: { $lt: firing.id },
     },
     { orderBy: { id: 'asc' } },
   );
   const placed = await putEventsOnTimeline(em, chamado, early, { actorId: null, data: { arrivedBeforeItsFiring: firing.id }, at: now });
+  for (const resolution of placed) {
+    // Its receipt said "stored"; what it is now is an alert of this chamado, joined by its fingerprint.
+    const correlation: Correlation = {
+      decision: 'attached',
+      rule: 'fingerprint',
+      key: firing.recurrenceKey,
+      chamado_public_id: chamado.publicId,
+      reopened: false,
+      opening_rule: null,
+    };
+    resolution.correlation = correlation;
+  }
   await em.flush();
   return placed;
 }
