@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -82,6 +83,14 @@ export async function createContext(deps: AppDeps, request: Request, requestId: 
     log: deps.log.child({ requestId }),
     requestId,
   };
+}
+
+/**
+ * The caller's IP address from the socket node:http handed to yoga (its server context). Never
+ * from X-Forwarded-For: a header the caller writes would let it pick its own limit bucket.
+ */
+export function clientAddressOf(serverContext: Record<string, unknown>): string | null {
+  return (serverContext.req as IncomingMessage | undefined)?.socket?.remoteAddress ?? null;
 }
 
 /**

@@ -1,11 +1,12 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { schema } from '../resolvers/index.ts';
-import { createContext, type AppDeps, type Context } from './context.ts';
+import { clientAddressOf, createContext, type AppDeps, type Context } from './context.ts';
 import { yogaLogging } from './logger.ts';
 import { graphiqlDelivery, graphiqlOptions, renderGraphiQL } from './edge/http/graphiql.ts';
 import { graphqlLimits, mayIntrospect } from './edge/http/graphql-limits.ts';
 import { observability, operationalEndpoints } from './edge/http/observability.ts';
 import { requestIdOf } from './edge/http/request-id.ts';
+import { securityHeaders } from './edge/http/security-headers.ts';
 import { chamadoRoutes } from './edge/rest/chamados.ts';
 import { discoveryAuthRoutes } from './edge/rest/discovery-auth.ts';
 import { discoveryRoutes } from './edge/rest/discovery.ts';
@@ -39,13 +40,14 @@ export function createApp(deps: AppDeps): App {
     graphiql: (request) => (mayIntrospect(config, request) ? graphiqlOptions : false),
     renderGraphiQL,
     cors: { origin: config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id'] },
-    context: ({ request }) => createContext(deps, request, requestIdOf(request)),
+    context: ({ request, ...server }) => createContext(deps, request, requestIdOf(request), clientAddressOf(server)),
     logging: yogaLogging(log),
     // Unexpected errors answer "Unexpected error." without stack or SQL; the full error shows only
     // in development, decided by our config rather than whatever NODE_ENV the process inherited.
     maskedErrors: { isDev: config.nodeEnv === 'development' },
     plugins: [
       observability(log, !config.production),
+      securityHeaders(),
       graphiqlDelivery('/graphql'),
       operationalEndpoints(deps.orm, log),
       webhookReceiver(deps),

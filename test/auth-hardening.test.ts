@@ -1,4 +1,5 @@
-import { generateKeyPairSync, randomBytes, scrypt } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomInt, scrypt } from 'node:crypto';
+import { request } from 'node:http';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
@@ -182,6 +183,7 @@ describe('failed-login limits', () => {
       expect(rest.status).toBe(429);
       expect(rest.body).toMatchObject({ error: 'RATE_LIMITED', retry_after: expect.any(Number) });
       expect(rest.body.retry_after).toBeGreaterThan(3500);
+      expect(rest.headers.get('retry-after')).toBe(String(rest.body.retry_after));
     } finally {
       await other.close();
     }
@@ -224,7 +226,45 @@ describe('failed-login limits', () => {
     }
   });
 
-  it('limits failures per client address too, whatever the usernames', async () => {
+  /** A POST sent from a loopback address of our own (127.x.y.z), so this test owns its address's count. */
+  function postFrom(localAddress: string, on: TestServer, path: string, body: unknown): Promise<{ status: number; headers: Record<string, unknown>; body: any }> {
+    return new Promise((resolve, reject) => {
+      const req = request(`${on.url}${path}`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
+  }
+  const loopback = () => `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+
+  it('limits failures per client address (the socket, not a header), whatever the usernames, with Retry-After on REST', async () => {
+    const limitedServer = await startTestServer({ LOGIN_MAX_FAILURES_PER_IP_PER_HOUR: '3' });
+    try {
+      const [address, elsewhere] = [loopback(), loopback()];
+      const graphqlFrom = async (from: string) =>
+        (await postFrom(from, limitedServer, '/graphql', { query: LOGIN, variables: { u: unique('spray'), p: 'sprayed-password' } })).body.data.login;
+      for (let i = 0; i < 3; i++) expect((await graphqlFrom(address)).code).toBe('INVALID_CREDENTIALS');
+      expect(await graphqlFrom(address)).toMatchObject({ code: 'RATE_LIMITED', retryAfter: expect.any(Number) });
+      expect((await graphqlFrom(elsewhere)).code).toBe('INVALID_CREDENTIALS');
+
+      const rest = await postFrom(address, limitedServer, '/discovery/v1/authentication', {
+        username: unique('spray'),
+        password: `base64:${Buffer.from('sprayed-password').toString('base64')}`,
+      });
+      expect(rest.status).toBe(429);
+      expect(rest.body).toMatchObject({ error: 'RATE_LIMITED' });
+      expect(rest.headers['retry-after']).toBe(String(rest.body.retry_after));
+      expect(Number(rest.headers['retry-after'])).toBeGreaterThan(3500);
+    } finally {
+      await limitedServer.close();
+    }
+  });
+
+  it('limits failures per client address too, whatever the usernames (service level)', async () => {
     const address = `2001:db8::${randomBytes(4).toString('hex').replace(/(....)(....)/, '$1:$2')}`;
     const settings = { tokens: JWT, limits: { maxFailuresPerAccountPerHour: 100, maxFailuresPerAddressPerHour: 3 } };
     const attempt = (clientAddress: string) => login(server.orm.em.fork(), settings, { username: unique('spray'), password: 'sprayed-password', clientAddress });

@@ -33,7 +33,7 @@ export const discoveryAuthRoutes: RestRoute<any>[] = [
     respond: (data) => {
       const limited = data.login as { code?: string; message: string; retryAfter?: number };
       if (limited.code === 'RATE_LIMITED') {
-        throw new RestError(429, 'RATE_LIMITED', limited.message, { retry_after: limited.retryAfter });
+        throw new RestError(429, 'RATE_LIMITED', limited.message, { retry_after: limited.retryAfter }, { 'retry-after': String(limited.retryAfter) });
       }
       const result = unwrap<{ token: string; user: Record<string, unknown> }>(data.login);
       const { username, email, fullName, dialect, avatar } = result.user;

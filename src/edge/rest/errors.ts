@@ -6,11 +6,14 @@ export class RestError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: Record<string, unknown>;
-  constructor(status: number, code: string, message: string, details: Record<string, unknown> = {}) {
+  /** Response headers the answer needs (e.g. Retry-After on a 429). */
+  readonly headers: Record<string, string>;
+  constructor(status: number, code: string, message: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
     super(message);
     this.status = status;
     this.code = code;
     this.details = details;
+    this.headers = headers;
   }
 
   body(): Record<string, unknown> {

@@ -58,7 +58,7 @@ async function readBody(request: Request, route: RestRoute<unknown>): Promise<un
  */
 export function restRouter(deps: AppDeps, app: () => App, routes: RestRoute<any>[]): Plugin {
   const compiled: CompiledRoute[] = routes.map((route) => ({ route, match: compilePath(route.path), query: print(route.document) }));
-  const handle = async (request: Request, url: URL, ResponseImpl: ResponseCtor): Promise<Response | null> => {
+  const handle = async (request: Request, url: URL, ResponseImpl: ResponseCtor, serverContext: Record<string, unknown>): Promise<Response | null> => {
     const json = (status: number, body: unknown, headers?: Record<string, string>) =>
       jsonResponse(ResponseImpl, status, body, headers);
     const allowed = new Set<string>();
@@ -70,7 +70,7 @@ export function restRouter(deps: AppDeps, app: () => App, routes: RestRoute<any>
         continue;
       }
       try {
-        const envelope = openEnvelope(app(), request, { query });
+        const envelope = openEnvelope(app(), request, { query }, serverContext);
         const contextValue = await envelope.context();
         // Who you are is answered before what you sent: without valid credentials a bad body
         // is still a 401, so a caller is never told more than that it must sign in.
@@ -97,7 +97,7 @@ export function restRouter(deps: AppDeps, app: () => App, routes: RestRoute<any>
         const [status, body] = route.respond(result.data as Record<string, unknown>, input);
         return json(status, body);
       } catch (err) {
-        if (err instanceof RestError) return json(err.status, err.body());
+        if (err instanceof RestError) return json(err.status, err.body(), err.headers);
         deps.log.error({ err, path: url.pathname }, 'REST shim failed');
         return json(500, { error: 'INTERNAL_SERVER_ERROR', message: 'unexpected error' });
       }
@@ -111,8 +111,8 @@ export function restRouter(deps: AppDeps, app: () => App, routes: RestRoute<any>
     return null;
   };
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      const response = await handle(request, url, fetchAPI.Response);
+    async onRequest({ request, url, endResponse, fetchAPI, serverContext }) {
+      const response = await handle(request, url, fetchAPI.Response, serverContext as Record<string, unknown>);
       if (response) endResponse(response);
     },
   };
