@@ -144,7 +144,7 @@ export async function openCore(config: Config, log: Logger, resources: Resources
     databaseUrl = embedded.url;
   }
   const changes = new ChangeCollector();
-  const orm = resources.add('database pool', await openDatabase(databaseUrl, { subscribers: [changes] }), (o) => o.close(true));
+  const orm = resources.add('database pool', await openDatabase(databaseUrl, { subscribers: [changes] }, config.databaseTimeouts), (o) => o.close(true));
   const live = resources.add('live pub/sub', createLivePubSub(config.redisUrl, log), (l) => l.close());
   changes.publishTo(live.pubsub);
   const boss = resources.add(

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { DatabaseTimeouts } from './db/orm.ts';
 import type { IngestSettings } from './services/ingest/settings.ts';
 import { NORMALIZERS } from './services/ingest/sources/index.ts';
 import type { OutboundWorkerSettings } from './services/outbound/settings.ts';
@@ -56,6 +57,10 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   // On SIGTERM, how long in-flight requests may take to finish before their sockets are closed.
   SHUTDOWN_GRACE: duration.prefault('10s'),
+  // PostgreSQL: give up connecting, a statement, and a transaction left open after these.
+  DB_CONNECT_TIMEOUT: duration.prefault('5s'),
+  DB_STATEMENT_TIMEOUT: duration.prefault('30s'),
+  DB_IDLE_IN_TRANSACTION_TIMEOUT: duration.prefault('60s'),
   JWT_SECRET: z.string().min(16, 'JWT_SECRET must be at least 16 characters').optional(),
   JWT_TTL: z.string().regex(/^\d+[smhd]$/, 'JWT_TTL looks like 8h, 30m or 1d').default('8h'),
   // Key rotation: tokens signed with the previous secret stay valid (until they expire) beside the new one's.
@@ -167,6 +172,7 @@ export interface Config {
   embeddedPg: { port: number; dir: string };
   redisUrl: string | undefined;
   shutdownGraceMs: number;
+  databaseTimeouts: DatabaseTimeouts;
   jwt: { secret: string; previousSecret: string | null; ttl: string; issuer: string; audience: string };
   login: { maxFailuresPerAccountPerHour: number; maxFailuresPerAddressPerHour: number };
   webhookSecret: string;
@@ -223,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPg: { port: e.EMBEDDED_PG_PORT, dir: e.EMBEDDED_PG_DIR },
     redisUrl: e.REDIS_URL,
     shutdownGraceMs: e.SHUTDOWN_GRACE,
+    databaseTimeouts: { connectMs: e.DB_CONNECT_TIMEOUT, statementMs: e.DB_STATEMENT_TIMEOUT, idleInTransactionMs: e.DB_IDLE_IN_TRANSACTION_TIMEOUT },
     jwt: { secret: secret('JWT_SECRET'), previousSecret: e.JWT_SECRET_PREVIOUS ?? null, ttl: e.JWT_TTL, issuer: 'opsgraph', audience: 'opsgraph-api' },
     login: { maxFailuresPerAccountPerHour: e.LOGIN_MAX_FAILURES_PER_HOUR, maxFailuresPerAddressPerHour: e.LOGIN_MAX_FAILURES_PER_IP_PER_HOUR },
     webhookSecret: secret('WEBHOOK_SECRET'),

@@ -4,7 +4,82 @@ import { ENTITIES } from '../../entities/index.ts';
 import { MIGRATIONS } from '../../migrations/index.ts';
 import { CountingLogger } from './sql-metrics.ts';
 
-export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}): Options {
+/** How long PostgreSQL may take before a connection attempt, a statement or an open transaction is given up. */
+export interface DatabaseTimeouts {
+  connectMs: number;
+  statementMs: number;
+  idleInTransactionMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 5_000, statementMs: 30_000, idleInTransactionMs: 60_000 };
+
+/**
+ * Options of each pg connection. The server enforces the statement and idle-in-transaction
+ * limits (a forgotten transaction must not hold its locks and connection forever); the client's
+ * query_timeout catches what the server cannot report — a connection gone silent without a reset.
+ * Pool errors (a connection killed while idle or in use) are handled by MikroORM's driver, which
+ * logs them and discards the client; the query in flight fails on its own.
+ */
+function connectionOptions(timeouts: DatabaseTimeouts) {
+  return {
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    query_timeout: timeouts.statementMs + 5_000,
+    keepAlive: true,
+    onPoolCreated: releaseLostTransactions,
+  };
+}
+
+/** The part of pg's pool and client used here (pg ships no types; @types/pg is not installed). */
+interface PgClient {
+  query: (...args: unknown[]) => Promise<unknown>;
+  /** Set by pg-pool on each checkout; an error argument discards the client instead of pooling it. */
+  release?: (err?: Error) => void;
+}
+interface PgPool {
+  on(event: 'connect', listener: (client: PgClient) => void): unknown;
+}
+
+const BEGIN = /^\s*(begin|start transaction)\b/i;
+const ROLLBACK = /^\s*rollback\s*$/i;
+
+/**
+ * A transaction whose connection is lost (killed, idle-in-transaction timeout, network) would
+ * keep its pool slot forever: Kysely releases a transaction's connection only once its ROLLBACK
+ * succeeds, and not at all when its BEGIN fails — ten of those and the pool serves nobody. So a
+ * BEGIN or ROLLBACK that fails discards its connection here (a lost session's transaction is
+ * rolled back by the server anyway), and the ROLLBACK is answered as done so the caller goes on
+ * to report the error that caused it.
+ */
+function releaseLostTransactions(pool: PgPool): void {
+  pool.on('connect', (client) => {
+    const discard = (err: Error) => {
+      const release = client.release;
+      client.release = () => undefined; // Kysely's own release, if it comes, finds nothing to do
+      release?.(err);
+    };
+    const query = client.query.bind(client);
+    client.query = (...args) => {
+      const sql = typeof args[0] === 'string' ? args[0] : '';
+      if (ROLLBACK.test(sql)) {
+        return query(...args).catch((err: Error) => {
+          discard(err);
+          return { command: 'ROLLBACK', rowCount: null, rows: [], fields: [] };
+        });
+      }
+      if (BEGIN.test(sql)) {
+        return query(...args).catch((err: Error) => {
+          discard(err);
+          throw err;
+        });
+      }
+      return query(...args);
+    };
+  });
+}
+
+export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}, timeouts: DatabaseTimeouts = DEFAULT_DATABASE_TIMEOUTS): Options {
   return defineConfig({
     clientUrl,
     entities: ENTITIES,
@@ -21,6 +96,7 @@ export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}):
     loggerFactory: (options) => new CountingLogger(options),
     debug: process.env.ORM_DEBUG === '1',
     pool: { min: 0, max: 10 },
+    driverOptions: connectionOptions(timeouts),
     // Dates cross the driver as UTC, whatever the machine's time zone.
     forceUtcTimezone: true,
     ...overrides,
@@ -28,8 +104,8 @@ export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}):
 }
 
 /** Opens the ORM and applies pending migrations (idempotent; safe on every start). */
-export async function openDatabase(clientUrl: string, overrides: Partial<Options> = {}): Promise<MikroORM> {
-  const orm = await MikroORM.init(ormOptions(clientUrl, overrides));
+export async function openDatabase(clientUrl: string, overrides: Partial<Options> = {}, timeouts?: DatabaseTimeouts): Promise<MikroORM> {
+  const orm = await MikroORM.init(ormOptions(clientUrl, overrides, timeouts));
   await orm.migrator.up();
   return orm;
 }
