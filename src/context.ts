@@ -77,7 +77,7 @@ export async function createContext(deps: AppDeps, request: Request, requestId: 
     viewer,
     authProblem,
     clientAddress,
-    operator: operatorOf(request.headers.get('x-operator-key'), deps.config.operatorKey),
+    operator: operatorOf(request.headers.get('x-operator-key'), [deps.config.operatorKey, deps.config.operatorKeyPrevious]),
     loaders: new Loaders(em),
     config: deps.config,
     log: deps.log.child({ requestId }),
@@ -97,10 +97,13 @@ export function clientAddressOf(serverContext: Record<string, unknown>): string 
  * Compares SHA-256 digests so the comparison takes the same time whatever the key's length or
  * its first wrong byte. An empty header counts as missing.
  */
-function operatorOf(given: string | null, operatorKey: string): OperatorPrincipal {
+function operatorOf(given: string | null, keys: readonly (string | null | undefined)[]): OperatorPrincipal {
   if (!given) return { status: 'missing' };
   const digest = (text: string) => createHash('sha256').update(text).digest();
-  return { status: timingSafeEqual(digest(given), digest(operatorKey)) ? 'valid' : 'invalid' };
+  // Every configured key is compared (the current and, during a rotation, the previous one), so
+  // the time taken does not say which matched.
+  const matches = keys.filter((k): k is string => Boolean(k)).map((k) => timingSafeEqual(digest(given), digest(k)));
+  return { status: matches.some(Boolean) ? 'valid' : 'invalid' };
 }
 
 /**
