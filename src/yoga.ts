@@ -1,7 +1,8 @@
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { schema } from '../resolvers/index.ts';
 import { clientAddressOf, createContext, type AppDeps, type Context } from './context.ts';
 import { yogaLogging } from './logger.ts';
+import { databaseUnavailableError, isDatabaseUnavailable } from './db/unavailable.ts';
 import { graphiqlDelivery, graphiqlOptions, renderGraphiQL } from './edge/http/graphiql.ts';
 import { graphqlLimits, mayIntrospect } from './edge/http/graphql-limits.ts';
 import { observability, operationalEndpoints } from './edge/http/observability.ts';
@@ -44,7 +45,11 @@ export function createApp(deps: AppDeps): App {
     logging: yogaLogging(log),
     // Unexpected errors answer "Unexpected error." without stack or SQL; the full error shows only
     // in development, decided by our config rather than whatever NODE_ENV the process inherited.
-    maskedErrors: { isDev: config.nodeEnv === 'development' },
+    maskedErrors: {
+      isDev: config.nodeEnv === 'development',
+      // A lost database connection is the caller's "retry in a moment" (503), not a masked bug.
+      maskError: (error, message, isDev) => (isDatabaseUnavailable(error) ? databaseUnavailableError() : maskError(error, message, isDev)),
+    },
     plugins: [
       observability(log, !config.production),
       securityHeaders(),

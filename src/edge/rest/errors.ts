@@ -1,4 +1,5 @@
 import type { GraphQLError } from 'graphql';
+import { DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS } from '../../db/unavailable.ts';
 import { snakeCased } from './snake-case.ts';
 
 /** A REST answer that is an error: always a JSON body `{error, message, …details}`. */
@@ -61,6 +62,8 @@ export function fromGraphQLErrors(errors: readonly GraphQLError[]): RestError {
       const reason = first.extensions?.reason;
       return new RestError(404, code, first.message, typeof reason === 'string' ? { detail: reason } : {});
     }
+    case DATABASE_UNAVAILABLE:
+      return new RestError(503, code, first.message, {}, { 'retry-after': String(RETRY_AFTER_SECONDS) });
     case 'BAD_USER_INPUT':
     case 'GRAPHQL_PARSE_FAILED':
     case 'GRAPHQL_VALIDATION_FAILED':

@@ -1,6 +1,7 @@
 import { print } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { operatorRefusal, type AppDeps } from '../../context.ts';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from '../../db/unavailable.ts';
 import type { App } from '../../yoga.ts';
 import { executeThroughEnvelope, openEnvelope } from '../envelope.ts';
 import { fromGraphQLErrors, RestError } from './errors.ts';
@@ -99,6 +100,9 @@ export function restRouter(deps: AppDeps, app: () => App, routes: RestRoute<any>
       } catch (err) {
         if (err instanceof RestError) return json(err.status, err.body(), err.headers);
         deps.log.error({ err, path: url.pathname }, 'REST shim failed');
+        if (isDatabaseUnavailable(err)) {
+          return json(503, { error: DATABASE_UNAVAILABLE, message: UNAVAILABLE_MESSAGE }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+        }
         return json(500, { error: 'INTERNAL_SERVER_ERROR', message: 'unexpected error' });
       }
     }

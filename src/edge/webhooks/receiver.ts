@@ -1,6 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { Counter } from 'prom-client';
 import type { AppDeps } from '../../context.ts';
+import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from '../../db/unavailable.ts';
 import type { Receipt } from '../../services/ingest/ingest.ts';
 import { DeliveryIdReusedError } from '../../services/ingest/delivery-id-binding.ts';
 import { ingestPayload, isIngestSource } from '../../services/ingest/ingest-payload.ts';
@@ -64,10 +65,10 @@ export function webhookReceiver(deps: AppDeps): Plugin {
       if (!match || request.method !== 'POST') return;
       const source = match[1]!;
       if (!isIngestSource(source)) return; // unknown receiver: falls through to the REST 404
-      const reply = (status: number, body: unknown) => {
+      const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
         ingested.inc({ source, outcome: String(status) });
         endResponse(
-          new fetchAPI.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8' } }),
+          new fetchAPI.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } }),
         );
       };
       const raw = Number(request.headers.get('content-length') ?? 0) > limit ? null : await textWithin(request, limit);
@@ -105,6 +106,9 @@ export function webhookReceiver(deps: AppDeps): Plugin {
         if (err instanceof DeliveryIdReusedError) return reply(401, { error: 'UNAUTHENTICATED', message: err.message });
         // Never let it escape the hook: the server adapter would answer with the stack trace.
         log.error({ err, source }, 'webhook ingestion failed');
+        if (isDatabaseUnavailable(err)) {
+          return reply(503, { error: DATABASE_UNAVAILABLE, message: UNAVAILABLE_MESSAGE }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+        }
         return reply(500, { error: 'INTERNAL_SERVER_ERROR', message: 'the delivery could not be stored; retry it' });
       }
       if (outcome.status === 'dead-lettered') {
