@@ -95,6 +95,17 @@ export function loadConfigOrExit(): Config {
 export const SHUTDOWN_DEADLINE_MS = 30_000;
 
 /**
+ * Exits once the log's last lines are written: pino writes asynchronously, and a plain exit with
+ * stdout a busy pipe (a log shipper, a supervisor) could drop the shutdown's own lines.
+ */
+function exitFlushed(log: Logger, code: number): void {
+  setTimeout(() => process.exit(code), FLUSH_WAIT_MS).unref();
+  log.flush(() => process.exit(code));
+}
+
+const FLUSH_WAIT_MS = 2000;
+
+/**
  * On SIGINT/SIGTERM runs `close` and exits 0 (1 when it fails). A dependency that hangs (a
  * database already gone) must not keep the process alive forever: after the deadline it exits 1.
  * A second signal exits at once, but through process.exit rather than the signal's default (which
@@ -115,10 +126,10 @@ export function exitOnSignals(log: Logger, close: () => Promise<void>, message: 
         process.exit(1);
       }, deadlineMs).unref();
       close().then(
-        () => process.exit(0),
+        () => exitFlushed(log, 0),
         (err: unknown) => {
           log.error({ err }, 'shutdown failed');
-          process.exit(1);
+          exitFlushed(log, 1);
         },
       );
     });

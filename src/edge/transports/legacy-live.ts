@@ -89,6 +89,9 @@ export function legacyLiveTransport(app: App, config: Config, log: Logger) {
       const token = tokenOf(request, url);
       if (!token || !auth.admits(token)) return refuse(socket, 401, 'Unauthorized');
       wss.handleUpgrade(request, socket, head, (ws) => {
+        // ws reports a frame over maxPayload (or a protocol violation) as an 'error' event before
+        // it closes the socket with 1009/1002: unheard, that event would end the whole process.
+        ws.on('error', (err) => log.warn({ err: { message: err.message }, publicId }, 'legacy live socket error'));
         // Admitted a moment ago; a token that expired during the handshake is closed like any other.
         if (!auth.watch(ws, token)) return ws.close(CLOSE_FORBIDDEN, 'token expired');
         ws.on('close', () => auth.forget(ws));
