@@ -2,6 +2,7 @@ import { MikroORM, defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from '../../entities/index.ts';
 import { MIGRATIONS } from '../../migrations/index.ts';
+import { RetryingEntityManager } from './retrying-entity-manager.ts';
 import { CountingLogger } from './sql-metrics.ts';
 
 /** How long PostgreSQL may take before a connection attempt, a statement or an open transaction is given up. */
@@ -94,6 +95,8 @@ export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}, 
       silent: true,
     },
     loggerFactory: (options) => new CountingLogger(options),
+    // Deadlock and serialization victims are retried (src/db/retrying-entity-manager.ts).
+    entityManager: RetryingEntityManager,
     debug: process.env.ORM_DEBUG === '1',
     pool: { min: 0, max: 10 },
     driverOptions: connectionOptions(timeouts),
