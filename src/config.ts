@@ -83,6 +83,8 @@ const envSchema = z.object({
   MAX_QUERY_TOKENS: z.coerce.number().int().min(100).default(1000),
   // Who may introspect and open GraphiQL outside development (development: everyone).
   GRAPHQL_INTROSPECTION: z.enum(['public', 'authenticated', 'off']).optional(),
+  // A JSON file { "<sha256>": "<document>" } (npm run persisted:build): when set, /graphql runs only those operations.
+  PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
   // Ingestion rules (DOMAIN.md): which events open a chamado, and the correlation windows.
   RULE_ONBOARD_OPEN_EVENTS: z.string().default('account.created,onboarding.failed'),
   RULE_WAZUH_MIN_LEVEL: z.coerce.number().int().min(0).max(15).default(10),
@@ -186,6 +188,8 @@ export interface Config {
   corsOrigins: string[];
   limits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number };
   introspection: 'public' | 'authenticated' | 'off';
+  /** PERSISTED_OPERATIONS_FILE: the allow-list of operations /graphql accepts; null accepts any. */
+  persistedOperationsFile: string | null;
   ingest: IngestSettings;
   runbooks: RunbookSettings;
   outbound: OutboundWorkerSettings & { workerInProcess: boolean };
@@ -249,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTokens: e.MAX_QUERY_TOKENS,
     },
     introspection: e.NODE_ENV === 'development' ? 'public' : (e.GRAPHQL_INTROSPECTION ?? (production ? 'authenticated' : 'public')),
+    persistedOperationsFile: e.PERSISTED_OPERATIONS_FILE ? path.resolve(e.PERSISTED_OPERATIONS_FILE) : null,
     outbound: {
       // Off under NODE_ENV=test: parallel test files share one database and would claim each other's outbox.
       workerInProcess: e.OUTBOUND_WORKER ?? e.NODE_ENV !== 'test',

@@ -6,6 +6,7 @@ import { databaseUnavailableError, isDatabaseUnavailable } from './db/unavailabl
 import { graphiqlDelivery, graphiqlOptions, renderGraphiQL } from './edge/http/graphiql.ts';
 import { graphqlLimits, mayIntrospect } from './edge/http/graphql-limits.ts';
 import { observability, operationalEndpoints } from './edge/http/observability.ts';
+import { loadAllowList, persistedOperations } from './edge/http/persisted-operations.ts';
 import { requestIdOf } from './edge/http/request-id.ts';
 import { securityHeaders } from './edge/http/security-headers.ts';
 import { chamadoRoutes } from './edge/rest/chamados.ts';
@@ -31,14 +32,16 @@ export function createApp(deps: AppDeps): App {
   // createYoga has returned; the router calls the getter per request, never at build time.
   let app: App | undefined;
   const self = (): App => app!;
+  const allowList = config.persistedOperationsFile ? loadAllowList(config.persistedOperationsFile) : null;
   app = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     // Yoga's own probe answers liveness without touching the database; /health checks PostgreSQL.
     healthCheckEndpoint: '/livez',
     landingPage: false,
-    // GraphiQL is useless without introspection, so it follows the same switch.
-    graphiql: (request) => (mayIntrospect(config, request) ? graphiqlOptions : false),
+    // GraphiQL is useless without introspection, so it follows the same switch; and with an
+    // allow-list, whatever is typed into it would be refused, so it is off then.
+    graphiql: (request) => (!allowList && mayIntrospect(config, request) ? graphiqlOptions : false),
     renderGraphiQL,
     cors: { origin: config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id'] },
     context: ({ request, ...server }) => createContext(deps, request, requestIdOf(request), clientAddressOf(server)),
@@ -67,6 +70,7 @@ export function createApp(deps: AppDeps): App {
       ]),
       ...graphqlLimits(config, '/graphql'),
       rejectNulText(),
+      ...(allowList ? persistedOperations(allowList) : []),
     ],
   });
   return app;
