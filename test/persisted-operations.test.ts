@@ -138,6 +138,18 @@ describe('with PERSISTED_OPERATIONS_FILE', () => {
     expect(list.body.total).toEqual(expect.any(Number));
   });
 
+  it('keeps the legacy live socket running its own subscription (an unknown chamado is its 4404, not a refusal)', async () => {
+    const ws = new WebSocket(`${locked.url.replace(/^http/, 'ws')}/api/v1/chamados/CH-2000-00000/live?token=${encodeURIComponent(token)}`);
+    const messages: Json[] = [];
+    ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+    const code = await new Promise<number>((resolve, reject) => {
+      ws.on('close', (closeCode) => resolve(closeCode));
+      ws.on('error', reject);
+    });
+    expect(code, JSON.stringify(messages)).toBe(4404);
+    expect(JSON.stringify(messages)).not.toContain('PERSISTED');
+  });
+
   it('serves no GraphiQL (anything typed into it would be refused)', async () => {
     const res = await fetch(`${locked.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(res.headers.get('content-type') ?? '').not.toContain('text/html');
