@@ -1,4 +1,4 @@
-import type { GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS } from '../../db/unavailable.ts';
 import { snakeCased } from './snake-case.ts';
 
@@ -69,10 +69,16 @@ export function fromGraphQLErrors(errors: readonly GraphQLError[]): RestError {
     case 'GRAPHQL_VALIDATION_FAILED':
       return new RestError(400, 'BAD_REQUEST', first.message, first.extensions?.position != null ? { position: first.extensions.position } : {});
     default:
-      // Variable coercion failures (a value the schema rejects) carry neither a code nor a cause.
-      if (!first.originalError && first.extensions?.code === undefined) return new RestError(400, 'BAD_REQUEST', first.message);
+      // Variable coercion failures (a value the schema rejects) carry no code and no path; when an
+      // enum or scalar refused the value, its own GraphQLError rides along as the cause.
+      if (isCoercionFailure(first)) return new RestError(400, 'BAD_REQUEST', first.message);
       return new RestError(500, 'INTERNAL_SERVER_ERROR', 'unexpected error');
   }
+}
+
+function isCoercionFailure(error: GraphQLError): boolean {
+  if (error.extensions?.code !== undefined || error.path !== undefined) return false;
+  return !error.originalError || error.originalError instanceof GraphQLError;
 }
 
 function snakeKeys(obj: Record<string, unknown>): Record<string, unknown> {

@@ -6,7 +6,7 @@ import { sha256Hex } from './digest.ts';
 import { ingestDelivery, type Receipt } from './ingest.ts';
 import { DEFAULT_PROJECT_ID } from './project-id.ts';
 import { PayloadSchemaError } from './normalized-event.ts';
-import { redact, withoutNul } from './sanitize.ts';
+import { redact, storableText } from './sanitize.ts';
 import type { IngestSettings } from './settings.ts';
 import { NORMALIZERS, type WebhookSegment } from './sources/index.ts';
 
@@ -38,6 +38,9 @@ export function isIngestSource(source: string): source is WebhookSegment {
 
 type Ingested = Extract<IngestOutcome, { status: 'ingested' }>;
 
+/** `\u0000` or a surrogate escape (a lone one cannot be stored; a pair passes the walk unchanged). */
+const UNSTORABLE_ESCAPE = /\\u(0000|d[89a-f])/i;
+
 /** Normalizes a payload with its source's normalizer and ingests its events: the one way in. */
 export async function ingestPayload(em: EntityManager, settings: IngestSettings, payload: Payload, onMismatch: 'reject'): Promise<Ingested>;
 export async function ingestPayload(em: EntityManager, settings: IngestSettings, payload: Payload, onMismatch: OnMismatch): Promise<IngestOutcome>;
@@ -45,8 +48,8 @@ export async function ingestPayload(em: EntityManager, settings: IngestSettings,
   const { source } = payload;
   if (!isIngestSource(source)) throw new ValidationError(`no normalizer for source ${source}`);
   const text = payload.raw ?? JSON.stringify(payload.body);
-  // JSON text can only hold U+0000 escaped, so most bodies skip the walk; the text is kept as it came.
-  const body = text.includes('\\u0000') ? withoutNul(payload.body) : payload.body;
+  // JSON text can only hold U+0000 and surrogates escaped, so most bodies skip the walk; the text is kept as it came.
+  const body = UNSTORABLE_ESCAPE.test(text) ? storableText(payload.body) : payload.body;
   const described = { contentSha256: sha256Hex(text), contentLength: Buffer.byteLength(text), deliveryId: payload.deliveryId };
   let events;
   try {

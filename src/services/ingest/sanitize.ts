@@ -117,11 +117,13 @@ export function redact<T>(value: T, opts: RedactOptions = {}): T {
 }
 
 /**
- * JSON may carry U+0000 (`"\u0000"`) but PostgreSQL's text and jsonb cannot hold it: each becomes
- * U+FFFD, in keys and values alike, so such a body is stored instead of failing every retry.
+ * JSON may carry U+0000 (`"\u0000"`) and lone surrogates (`"\ud800"`), but PostgreSQL's text and
+ * jsonb can hold neither: each becomes U+FFFD, in keys and values alike, so such a body is stored
+ * instead of failing every retry.
  */
-export function withoutNul<T>(value: T): T {
-  const text = (s: string) => s.replaceAll('\0', '\uFFFD');
+export function storableText<T>(value: T): T {
+  // With the u flag a paired surrogate is one code point, so \p{Cs} matches lone ones only.
+  const text = (s: string) => s.replace(/[\0\p{Cs}]/gu, '\uFFFD');
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return text(v);
     if (Array.isArray(v)) return v.map(walk);
