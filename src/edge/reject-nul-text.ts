@@ -32,7 +32,8 @@ function documentHasNul(document: DocumentNode): boolean {
 
 function refusal() {
   return {
-    errors: [new GraphQLError('text may not contain the NUL character (U+0000)', { extensions: { code: 'BAD_USER_INPUT' } })],
+    // Refused before execution, so there is no data: over HTTP that is a 400, not a 200.
+    errors: [new GraphQLError('text may not contain the NUL character (U+0000)', { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } })],
   };
 }
 
