@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,13 +139,35 @@ describe('REST shims', () => {
   }
 });
 
+/** A value of another JSON type than `original` (a string for a number, a number for an object …). */
+function otherType(original: unknown): fc.Arbitrary<unknown> {
+  const text = hostileText.filter((t) => !t.includes('\u0000')).map((t) => t.slice(0, 2000));
+  if (typeof original === 'string') return fc.oneof(hostileNumber, fc.boolean(), fc.constant([]), text.map((t) => ({ [t.slice(0, 20)]: t })));
+  if (typeof original === 'number' || typeof original === 'boolean') return fc.oneof(text, fc.constant([]), fc.constant({}));
+  if (Array.isArray(original)) return fc.oneof(text, hostileNumber, fc.constant({}));
+  return fc.oneof(text, hostileNumber, fc.constant([]));
+}
+
+/**
+ * The source's own captured payload with every top-level field of another type: the shape a
+ * normalizer knows, wrong everywhere. (NUL-free: ingestion stores a NUL as U+FFFD by design.)
+ */
+function mistypedFixture(source: string): fc.Arbitrary<string> {
+  const name = readdirSync(FIXTURES).find((f) => f.startsWith(FIXTURE_OF[source] ?? source));
+  if (!name) return malformedJson;
+  const fixture = JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as Record<string, unknown>;
+  return fc.record(Object.fromEntries(Object.entries(fixture).map(([k, v]) => [k, otherType(v)]))).map((v) => JSON.stringify(v));
+}
+const FIXTURES = new URL('./fixtures/payloads/', import.meta.url);
+const FIXTURE_OF: Record<string, string> = { signoz: 'alertmanager-firing', events: 'generic-support' };
+
 describe('webhook receivers (authenticated, so bodies reach the normalizers)', () => {
   const secretFor = (source: string) => config.ingest.webhookSecrets[source]!;
   for (const source of Object.keys(NORMALIZERS)) {
     it(`POST /api/v1/webhooks/${source}: a 4xx with a message`, async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.oneof(malformedJson, poisonedJson.map((v) => JSON.stringify(v))),
+          fc.oneof(malformedJson, poisonedJson.map((v) => JSON.stringify(v)), mistypedFixture(source)),
           fc.option(hostileText.map((t) => `?project_id=${pathSegment(t.slice(0, 200))}`), { nil: '' }),
           async (body, query) => {
             const res = await send('POST', `/api/v1/webhooks/${source}${query}`, { 'content-type': 'application/json', 'x-webhook-secret': secretFor(source) }, body);
