@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config.ts';
 import { liveFeeds, until, type Json } from './helpers/live-feed.ts';
 import { unique } from './helpers/server.ts';
 import { freePort, killServerProcesses, startServerProcess, type ServerProcess } from './helpers/server-process.ts';
+import { sendWazuhAlert } from './helpers/wazuh-alert.ts';
 
 /*
  * REDIS_URL set and Redis away — at start, and again later: the process must stay up, ingest and
@@ -60,26 +61,7 @@ async function waitForLive(server: ServerProcess, live: string): Promise<Json> {
   throw new Error(`/health never said live=${live}: ${JSON.stringify(last)}\n${server.output()}`);
 }
 
-async function wazuh(server: ServerProcess, agent: string): Promise<Json> {
-  const res = await fetch(`${server.url}/api/v1/webhooks/wazuh`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-webhook-secret': WEBHOOK_SECRET },
-    body: JSON.stringify({
-      timestamp: new Date().toISOString().replace('Z', '+0000'),
-      rule: { level: 3, description: 'redis fault test', id: '5501', groups: ['test'] },
-      agent: { id: '903', name: agent, ip: '10.99.0.3' },
-      manager: { name: 'wazuh-manager' },
-      id: `${Date.now()}.${Math.floor(Math.random() * 1e9)}`,
-      full_log: 'redis fault test',
-      decoder: { name: 'test' },
-      data: {},
-      location: '/var/log/test.log',
-    }),
-  });
-  const body = (await res.json()) as Json;
-  expect(res.status, JSON.stringify(body)).toBe(202);
-  return body;
-}
+const wazuh = (server: ServerProcess, agent: string): Promise<Json> => sendWazuhAlert(server.url, WEBHOOK_SECRET, agent, 'redis fault test');
 
 async function login(server: ServerProcess): Promise<string> {
   const res = await fetch(`${server.url}/graphql`, {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { liveFeeds, type Feed, type Json } from './helpers/live-feed.ts';
 import { unique } from './helpers/server.ts';
+import { sendWazuhAlert } from './helpers/wazuh-alert.ts';
 
 /*
  * Live updates across instances: two real server processes share PostgreSQL and Redis; a
@@ -134,26 +135,7 @@ async function note(instance: Instance, token: string, publicId: string, texto: 
   return body;
 }
 
-async function wazuh(instance: Instance, agent: string): Promise<Json> {
-  const res = await fetch(`${instance.url}/api/v1/webhooks/wazuh`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-webhook-secret': WEBHOOK_SECRET },
-    body: JSON.stringify({
-      timestamp: new Date().toISOString().replace('Z', '+0000'),
-      rule: { level: 3, description: 'redis live test', id: '5501', groups: ['test'] },
-      agent: { id: '902', name: agent, ip: '10.99.0.2' },
-      manager: { name: 'wazuh-manager' },
-      id: `${Date.now()}.${Math.floor(Math.random() * 1e9)}`,
-      full_log: 'redis live test',
-      decoder: { name: 'test' },
-      data: {},
-      location: '/var/log/test.log',
-    }),
-  });
-  const body = (await res.json()) as Json;
-  expect(res.status, JSON.stringify(body)).toBe(202);
-  return body;
-}
+const wazuh = (instance: Instance, agent: string): Promise<Json> => sendWazuhAlert(instance.url, WEBHOOK_SECRET, agent, 'redis live test');
 
 /** `field` over graphql-ws on a socket of its own to the instance. */
 const subscribe = (instance: Instance, token: string, field: string, query: string, variables: Json): Feed =>

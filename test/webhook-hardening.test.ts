@@ -1,7 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +8,8 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { withIds as uniqueFixture, type FixtureIds, type VendorFixture } from './helpers/factories.ts';
+import { eventually } from './helpers/eventually.ts';
+import { freePort } from './helpers/server-process.ts';
 import { startTestServer, unique, type TestServer } from './helpers/server.ts';
 
 /*
@@ -452,26 +453,7 @@ const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
 const AMTOOL_BIN = '/usr/bin/amtool';
 const run = promisify(execFile);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe.skipIf(!existsSync(ALERTMANAGER_BIN) || !existsSync(AMTOOL_BIN))('two real Alertmanagers sending the same group (an HA pair)', () => {
   const pair: { process: ChildProcess; url: string; dir: string }[] = [];
@@ -506,7 +488,7 @@ receivers:
       );
       pair.push({ process: child, url: `http://127.0.0.1:${port}`, dir });
     }
-    for (const am of pair) await until(`${am.url} to be ready`, async () => (await fetch(`${am.url}/-/ready`)).ok);
+    for (const am of pair) await eventually(`${am.url} to be ready`, async () => (await fetch(`${am.url}/-/ready`)).ok);
   });
 
   afterAll(async () => {
@@ -543,13 +525,13 @@ receivers:
         );
 
     await Promise.all(pair.map((am) => add(am.url)));
-    const firings = await until('both firing notifications', async () => ((await stored('firing')).length >= 2 ? stored('firing') : null));
+    const firings = await eventually('both firing notifications', async () => ((await stored('firing')).length >= 2 ? stored('firing') : null));
     // the two arrive together: either may be the original (ids are taken before the dedup claim)
     expect(firings.map((e) => e.is_duplicate).sort()).toEqual([false, true]);
 
     const endsAt = new Date(Date.now() - 1000).toISOString();
     await Promise.all(pair.map((am) => add(am.url, [`--end=${endsAt}`])));
-    const resolutions = await until('both resolutions', async () => ((await stored('resolved')).length >= 2 ? stored('resolved') : null));
+    const resolutions = await eventually('both resolutions', async () => ((await stored('resolved')).length >= 2 ? stored('resolved') : null));
     expect(resolutions.map((e) => e.is_duplicate).sort()).toEqual([false, true]);
 
     const [publicId, ...others] = await chamadosOfDomain(domain);

@@ -1,12 +1,13 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { eventually } from './helpers/eventually.ts';
+import { freePort } from './helpers/server-process.ts';
 import { startTestServer, unique, type TestServer } from './helpers/server.ts';
 
 /*
@@ -316,26 +317,7 @@ describe('scripts/wazuh-custom-opsgraph.sh (what Wazuh integratord runs with the
 
 /* ------------------------------------------------------------ the real Alertmanager 0.25 binary */
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe.skipIf(!HAS_ALERTMANAGER)('the real Alertmanager 0.25 (Debian prometheus-alertmanager)', () => {
   let dir: string;
@@ -387,7 +369,7 @@ ${receiver('opsgraph-wrong', `          authorization:\n            type: Bearer
     );
     alertmanager.stdout!.on('data', (d) => (amLog += d));
     alertmanager.stderr!.on('data', (d) => (amLog += d));
-    await waitFor('alertmanager to be ready', async () => (await fetch(`${amUrl}/-/ready`)).ok);
+    await eventually('alertmanager to be ready', async () => (await fetch(`${amUrl}/-/ready`)).ok);
   });
 
   afterAll(async () => {
@@ -426,7 +408,7 @@ ${receiver('opsgraph-wrong', `          authorization:\n            type: Bearer
     const alertname = `OpsGraphBearer_${randomBytes(4).toString('hex')}`;
     const bearerBefore = await authCount(perSource, 'alertmanager', 'bearer');
     await addAlert(alertname, 'bearer');
-    const [firing] = await waitFor('the firing alert to be stored', async () => {
+    const [firing] = await eventually('the firing alert to be stored', async () => {
       const rows = await eventsOf(alertname);
       return rows.length > 0 ? rows : null;
     });
@@ -437,7 +419,7 @@ ${receiver('opsgraph-wrong', `          authorization:\n            type: Bearer
 
     // Ending the alert makes Alertmanager send the resolution (send_resolved: true).
     await addAlert(alertname, 'bearer', [`--end=${new Date(Date.now() - 1000).toISOString()}`]);
-    const rows = await waitFor('the resolution to be stored', async () => {
+    const rows = await eventually('the resolution to be stored', async () => {
       const all = await eventsOf(alertname);
       return all.some((e) => e.alert_status === 'resolved') ? all : null;
     });
@@ -448,7 +430,7 @@ ${receiver('opsgraph-wrong', `          authorization:\n            type: Bearer
     const alertname = `OpsGraphBasic_${randomBytes(4).toString('hex')}`;
     const basicBefore = await authCount(perSource, 'alertmanager', 'basic');
     await addAlert(alertname, 'basic');
-    const rows = await waitFor('the alert to be stored', async () => {
+    const rows = await eventually('the alert to be stored', async () => {
       const all = await eventsOf(alertname);
       return all.length > 0 ? all : null;
     });
@@ -461,8 +443,8 @@ ${receiver('opsgraph-wrong', `          authorization:\n            type: Bearer
     const refusedBefore = await authCount(perSource, 'alertmanager', 'refused');
     await addAlert(alertname, 'wrong');
     // Alertmanager did try (our counter saw the refusal) and says why it failed in its own log.
-    await waitFor('the refused delivery', async () => (await authCount(perSource, 'alertmanager', 'refused')) > refusedBefore);
-    await waitFor('alertmanager to log the 401', async () =>
+    await eventually('the refused delivery', async () => (await authCount(perSource, 'alertmanager', 'refused')) > refusedBefore);
+    await eventually('alertmanager to log the 401', async () =>
       /opsgraph-wrong\/webhook\[0\]: .*unexpected status code 401: .*Authorization: Bearer token does not match/.test(amLog),
     );
     await new Promise((r) => setTimeout(r, 2000)); // retries keep failing; none may slip through
