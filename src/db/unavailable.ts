@@ -19,8 +19,16 @@ const MESSAGES = /Connection terminated|not queryable|ECONNRESET|ECONNREFUSED|ti
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 8; depth++) {
     if (typeof e !== 'object') return false;
-    const { code, message, cause, originalError } = e as { code?: unknown; message?: unknown; cause?: unknown; originalError?: unknown };
+    const { code, message, cause, originalError, extensions } = e as {
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      originalError?: unknown;
+      extensions?: { code?: unknown };
+    };
     if (typeof code === 'string' && SQLSTATES.test(code)) return true;
+    // Already translated by the error mask (a context that could not load the viewer, say).
+    if (extensions?.code === DATABASE_UNAVAILABLE) return true;
     if (typeof message === 'string' && MESSAGES.test(message)) return true;
     e = originalError ?? cause;
   }
