@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDatabase } from './helpers/scratch-database.ts';
@@ -26,10 +29,11 @@ async function verify(url: string, env: Record<string, string> = {}): Promise<{ 
 
 let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
 let production: TestServer;
+let locked: TestServer;
 let development: TestServer;
 beforeAll(async () => {
   scratch = await scratchDatabase();
-  production = await startTestServer({
+  const deployment = {
     NODE_ENV: 'production',
     DATABASE_URL: scratch.url,
     JWT_SECRET: secret(),
@@ -39,11 +43,18 @@ beforeAll(async () => {
     ADMIN_USERNAME: 'admin',
     ADMIN_PASSWORD: secret(),
     RUNBOOK_HMAC_SECRET: secret(),
-  });
+  };
+  production = await startTestServer(deployment);
+  // The same deployment locked to one persisted operation.
+  const document = 'query VerifyPing { __typename }';
+  const allowList = join(mkdtempSync(join(tmpdir(), 'opsgraph-verify-')), 'persisted-operations.json');
+  writeFileSync(allowList, JSON.stringify({ [createHash('sha256').update(document).digest('hex')]: document }));
+  locked = await startTestServer({ ...deployment, PERSISTED_OPERATIONS_FILE: allowList });
   development = await startTestServer();
 }, 60_000);
 afterAll(async () => {
   await production?.close();
+  await locked?.close();
   await development?.close();
   await scratch?.drop();
 });
@@ -55,6 +66,16 @@ describe('verify-security.sh', () => {
     expect(code).toBe(0);
     expect(lines).toContain('PASS login rate limit');
     expect(lines.length).toBeGreaterThanOrEqual(16);
+  }, 120_000);
+
+  it('recognises a server locked to persisted operations and still checks its credentials', async () => {
+    const { code, lines } = await verify(locked.url);
+    expect(lines.filter((l) => l.startsWith('FAIL')), lines.join('\n')).toEqual([]);
+    expect(code).toBe(0);
+    expect(lines).toContain('PASS graphql runs only persisted operations');
+    expect(lines).toContain('PASS default admin password refused');
+    expect(lines).toContain('PASS default JWT secret refused');
+    expect(lines).toContain('SKIP query limits and suggestions: the allow-list refuses every document sent as text');
   }, 120_000);
 
   it('fails a server on the development defaults, naming what it accepts', async () => {
