@@ -5,7 +5,6 @@ import { openAll, openCore, startConsumers, type Resources } from './bootstrap.t
 import type { Config } from './config.ts';
 import { requestSqlScope } from './db/sql-metrics.ts';
 import { seedDemo } from './demo/demo-seed.ts';
-import { reportLiveDelivery } from './edge/http/observability.ts';
 import { graphqlWsTransport } from './edge/transports/graphql-ws.ts';
 import { LEGACY_LIVE_PATH, legacyLiveTransport } from './edge/transports/legacy-live.ts';
 import type { Logger } from './logger.ts';
@@ -68,8 +67,7 @@ async function openApi(config: Config, log: Logger, resources: Resources): Promi
     }),
     (client) => client.shutdown(),
   );
-  const app = createApp({ orm, config, log, queue, pubsub: core.pubsub, assist });
-  reportLiveDelivery(orm, core.liveDelivery);
+  const app = createApp({ orm, config, log, queue, pubsub: core.pubsub, liveDelivery: core.liveDelivery, assist });
   // Each request runs in its own SQL-counting scope (see requestSqlScope).
   const server = createServer((req, res) => requestSqlScope.run({ statements: 0 }, () => app(req, res)));
   // Keep-alive sockets must not hold shutdown hostage; headers must not trickle in forever.

@@ -8,7 +8,7 @@ import { bearerToken, verifyToken } from './services/auth/tokens.ts';
 import { actorById } from './services/auth/accounts.ts';
 import type { Actor } from './services/actor.ts';
 import type { RunbookQueue } from './services/runbooks/queue.ts';
-import type { LivePubSub } from './services/live/pubsub.ts';
+import type { LiveDelivery, LivePubSub } from './services/live/pubsub.ts';
 import type { PortalAssistClient } from './services/assist/portal-client.ts';
 
 /** Why a request has no viewer: no credentials at all, or credentials that did not verify. */
@@ -50,6 +50,8 @@ export interface AppDeps {
   orm: MikroORM;
   assist: PortalAssistClient;
   pubsub: LivePubSub;
+  /** How live pokes travel now (in-process, through Redis, or Redis unreachable), for /health. */
+  liveDelivery?: () => LiveDelivery;
   queue: RunbookQueue;
   config: Config;
   log: Logger;

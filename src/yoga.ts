@@ -9,15 +9,9 @@ import { observability, operationalEndpoints } from './edge/http/observability.t
 import { loadAllowList, persistedOperations } from './edge/http/persisted-operations.ts';
 import { requestIdOf } from './edge/http/request-id.ts';
 import { securityHeaders } from './edge/http/security-headers.ts';
-import { chamadoRoutes } from './edge/rest/chamados.ts';
-import { discoveryAuthRoutes } from './edge/rest/discovery-auth.ts';
-import { discoveryRoutes } from './edge/rest/discovery.ts';
-import { eventDossierRoutes } from './edge/rest/event-dossier.ts';
-import { recurrenceDossierRoutes } from './edge/rest/recurrence-dossier.ts';
-import { eventRoutes } from './edge/rest/events.ts';
 import { rejectNulText } from './edge/reject-nul-text.ts';
 import { restRouter } from './edge/rest/router.ts';
-import { runbookRoutes } from './edge/rest/runbooks.ts';
+import { REST_ROUTES } from './edge/rest/routes.ts';
 import { webhookReceiver } from './edge/webhooks/receiver.ts';
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
@@ -57,17 +51,9 @@ export function createApp(deps: AppDeps): App {
       observability(log, !config.production),
       securityHeaders(),
       graphiqlDelivery('/graphql'),
-      operationalEndpoints(deps.orm, log),
+      operationalEndpoints(deps.orm, log, deps.liveDelivery),
       webhookReceiver(deps),
-      restRouter(deps, self, [
-        ...chamadoRoutes,
-        ...eventRoutes,
-        ...eventDossierRoutes,
-        ...recurrenceDossierRoutes,
-        ...runbookRoutes,
-        ...discoveryAuthRoutes,
-        ...discoveryRoutes,
-      ]),
+      restRouter(deps, self, REST_ROUTES),
       ...graphqlLimits(config, '/graphql'),
       rejectNulText(),
       ...(allowList ? persistedOperations(allowList) : []),

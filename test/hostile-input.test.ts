@@ -3,14 +3,8 @@ import fc from 'fast-check';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { chamadoRoutes } from '../src/edge/rest/chamados.ts';
-import { discoveryAuthRoutes } from '../src/edge/rest/discovery-auth.ts';
-import { discoveryRoutes } from '../src/edge/rest/discovery.ts';
-import { eventDossierRoutes } from '../src/edge/rest/event-dossier.ts';
-import { eventRoutes } from '../src/edge/rest/events.ts';
-import { recurrenceDossierRoutes } from '../src/edge/rest/recurrence-dossier.ts';
 import type { RestRoute } from '../src/edge/rest/route.ts';
-import { runbookRoutes } from '../src/edge/rest/runbooks.ts';
+import { REST_ROUTES } from '../src/edge/rest/routes.ts';
 import { ensureUser } from '../src/services/auth/accounts.ts';
 import { NORMALIZERS } from '../src/services/ingest/sources/index.ts';
 import { hostileNumber, hostileText, malformedJson, pathSegment, poisonedJson, poisonedText, tableFingerprints } from './helpers/hostile-values.ts';
@@ -39,15 +33,7 @@ import { startTestServer, unique, type TestServer } from './helpers/server.ts';
 
 const SEED = Number(process.env.FC_SEED ?? 20251205);
 const runs = (numRuns: number) => ({ numRuns, seed: SEED, endOnFailure: true });
-const ALL_ROUTES: RestRoute<any>[] = [
-  ...chamadoRoutes,
-  ...eventRoutes,
-  ...eventDossierRoutes,
-  ...recurrenceDossierRoutes,
-  ...runbookRoutes,
-  ...discoveryAuthRoutes,
-  ...discoveryRoutes,
-];
+const ALL_ROUTES = REST_ROUTES;
 const UNCHANGED_EXCEPT = ['dead_letters'];
 const config = loadConfig({ NODE_ENV: 'test' });
 const admin = { username: unique('hostile-admin'), password: unique('pw') };

@@ -67,22 +67,13 @@ export function observability(log: Logger, exposeSqlCount: boolean): Plugin {
   };
 }
 
-/*
- * yoga.ts hands operationalEndpoints only the ORM, so the live delivery's state is registered
- * against that ORM by the composition root (one per server, several servers per test process).
- */
-const liveDeliveryOf = new WeakMap<MikroORM, () => LiveDelivery>();
-export function reportLiveDelivery(orm: MikroORM, delivery: () => LiveDelivery): void {
-  liveDeliveryOf.set(orm, delivery);
-}
-
 /**
  * GET /health (database checked, live delivery reported) and GET /metrics (Prometheus text
  * format, discovery probe results included). Only an unreachable database answers 503: without
  * Redis the instance still ingests and answers queries, so it stays in the load balancer and says
  * `degraded`.
  */
-export function operationalEndpoints(orm: MikroORM, log: Logger): Plugin {
+export function operationalEndpoints(orm: MikroORM, log: Logger, liveDelivery: () => LiveDelivery = () => 'in-process'): Plugin {
   const startedAt = Date.now();
   exportProbeResults(orm, log);
   return {
@@ -95,7 +86,7 @@ export function operationalEndpoints(orm: MikroORM, log: Logger): Plugin {
         } catch {
           db = 'unreachable';
         }
-        const live = liveDeliveryOf.get(orm)?.() ?? 'in-process';
+        const live = liveDelivery();
         const ok = db === 'ok' && live !== 'redis-unreachable';
         const body = { status: ok ? 'ok' : 'degraded', db, live, uptime_s: Math.round((Date.now() - startedAt) / 1000) };
         endResponse(
