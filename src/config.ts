@@ -77,7 +77,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   CORS_ORIGINS: z.string().default('http://localhost:3000,http://localhost:5173'),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(12),
-  MAX_QUERY_COST: z.coerce.number().int().min(100).default(5000),
+  MAX_QUERY_COST: z.coerce.number().int().min(100).default(25000),
   MAX_QUERY_ALIASES: z.coerce.number().int().min(1).default(15),
   MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(1).default(50),
   MAX_QUERY_TOKENS: z.coerce.number().int().min(100).default(1000),

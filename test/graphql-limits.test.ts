@@ -79,11 +79,12 @@ describe('limits on /graphql', () => {
     expect(intro.body.data.__schema.queryType.name).toBe('Query');
   });
 
-  it('refuses a cost over 5,000', async () => {
-    // armor multiplies a selection by a literal `first`: 100 chamados with their timelines.
-    const heavy = (n: number) => `{ chamados(first: ${n}) { edges { node { publicId timeline { summary actor { username } } alerts { key status } } } } }`;
-    expect((await send(heavy(10))).body.errors).toBeUndefined();
-    await expectRefused(heavy(100), /Query Cost limit of 5000 exceeded/);
+  it('answers the console list at its largest page and refuses a cost over 25,000', async () => {
+    // armor multiplies a selection by a literal `first`: the console's list of 100 chamados costs ~10,600.
+    const list = (alias: string) =>
+      `${alias}: chamados(first: 100) { totalCount edges { node { publicId status title domain maxSeverity eventCount createdAt updatedAt assignee { username fullName } observables { tipo valor } timeline { kind eventType summary createdAt } } } }`;
+    expect((await send(`{ ${list('a')} }`)).body.errors).toBeUndefined();
+    await expectRefused(`{ ${['a', 'b', 'c'].map(list).join(' ')} }`, /Query Cost limit of 25000 exceeded/);
   });
 
   it('hides field suggestions outside development', async () => {
