@@ -1,0 +1,7 @@
+import type { Scenario } from '../harness/scenario.ts';
+import { fixedCostScenarios } from './fixed-cost.ts';
+import { listScenarios } from './list.ts';
+import { restListScenarios } from './rest-list.ts';
+
+/** Every scenario of `npm run bench`, in the order a full run takes them. */
+export const SCENARIOS: Scenario[] = [...listScenarios, ...restListScenarios, ...fixedCostScenarios];
