@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Measurement, Scale, ScenarioResult } from '../types.ts';
 import type { MachineInfo } from './machine.ts';
+import { round } from './load.ts';
 import { median } from './rounds.ts';
 
 /** What a result file says about the run that produced it. */
@@ -51,15 +52,18 @@ export async function writeSummary(): Promise<string> {
     'failed' in f
       ? `| ${f.scenario} | ${f.run.scale} | failed: ${cell(f.failed)} | | | | **no** | ${f.run.startedAt} |`
       : `| ${f.scenario} | ${f.run.scale} | ${f.subjectName}: ${figures(f.rounds.map((r) => r.subject))} | ` +
-        `${f.referenceName}: ${figures(f.rounds.map((r) => r.reference))} | ${f.medianRatio} (${cell(f.ratioMeaning)}) | ` +
+        `${f.referenceName}: ${figures(f.rounds.map((r) => r.reference))} | ${round(f.medianRatio, 3)} (${cell(f.ratioMeaning)}) | ` +
         `${cell(f.target.description)} | ${f.target.met ? 'yes' : '**no**'} | ${f.run.startedAt} |`,
   );
-  const machine = files[0]?.run.machine;
+  const newest = files.toSorted((a, b) => b.run.startedAt.localeCompare(a.run.startedAt))[0]?.run;
   const text = [
     '# Bench results',
     '',
     'Written by `npm run bench` (bench/suite/main.ts); figures are medians over the rounds, ratios the median of per-round ratios.',
-    machine ? `Machine of the first file: ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${machine.postgres.split(' on ')[0]}, commit ${machine.gitCommit}.` : '',
+    newest
+      ? `Newest run ${newest.startedAt}: ${newest.machine.cpus} × ${newest.machine.cpuModel}, load ${newest.machine.loadAverage1m} at its start, ` +
+        `Node ${newest.machine.node}, ${newest.machine.postgres.split(' on ')[0]} (${newest.postgresOrigin}), commit ${newest.machine.gitCommit}.`
+      : '',
     '',
     '| scenario | scale | subject | reference | median ratio | target | met? | run |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
@@ -72,10 +76,10 @@ export async function writeSummary(): Promise<string> {
 
 function headline(sides: Measurement[]) {
   return {
-    requestsPerSecond: median(sides.map((m) => m.requestsPerSecond)),
-    p50Ms: median(sides.map((m) => m.latencyMs.p50)),
-    p99Ms: median(sides.map((m) => m.latencyMs.p99)),
-    sqlPerRequest: sides[0]?.sqlPerRequest,
+    requestsPerSecond: round(median(sides.map((m) => m.requestsPerSecond)), 1),
+    p50Ms: round(median(sides.map((m) => m.latencyMs.p50)), 1),
+    p99Ms: round(median(sides.map((m) => m.latencyMs.p99)), 1),
+    sqlPerRequest: sides[0]?.sqlPerRequest === undefined ? undefined : round(sides[0].sqlPerRequest, 2),
     errors: sides.reduce((sum, m) => sum + m.errors, 0),
   };
 }
