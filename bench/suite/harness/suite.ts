@@ -43,7 +43,8 @@ export async function runSuite(options: SuiteOptions, scenarios: Scenario[], pop
     const database = await createThrowawayDatabase(postgres.url, `opsgraph_bench_${options.scale}`);
     cleanups.push(async () => {
       await database.dispose(options.keepDatabase);
-      log(options.keepDatabase ? `kept database ${database.url}` : `dropped database ${database.name}`);
+      // The name, never the URL: DATABASE_URL may carry a password.
+      log(`${options.keepDatabase ? 'kept' : 'dropped'} database ${database.name}`);
     });
     log(`database ${database.name}: generating the ${options.scale} dataset`);
     const dataset = await populate(database.url, options.scale, log);
