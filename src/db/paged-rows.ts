@@ -69,8 +69,8 @@ export async function pagedRows<T extends object>(em: EntityManager, query: Page
   const limit = clampPageLimit(page.limit);
   const offset = Math.max(page.offset ?? 0, 0);
   const afterId = page.afterId || null;
-  // Read first, so that the ranges and the estimate are constants the planner can weigh.
-  const span = query.recentWindows?.length || query.countBound != null ? await idSpan(em, query) : null;
+  // Read first, so that the ranges are constants the planner can weigh.
+  const span = query.recentWindows?.length ? await idSpan(em, query) : null;
   const rows = query.recentWindows?.length
     ? span
       ? (await em.execute<T[]>('?', [windowedRows(query, query.recentWindows, afterId ?? span.last + 1, limit + 1 + offset, query.columns)])).slice(offset)
@@ -96,11 +96,13 @@ interface IdSpan {
 
 /** The table's lowest and highest id (two index ends); null when it is empty. */
 async function idSpan(em: EntityManager, query: PagedQuery): Promise<IdSpan | null> {
-  if (!query.table) throw new Error('PagedQuery.table is required with countBound or recentWindows');
-  const [row] = await em.execute<{ first: string | null; last: string | null }[]>(
-    `select min(${query.id}) as first, max(${query.id}) as last from ${query.table}`,
-  );
+  const [row] = await em.execute<{ first: string | null; last: string | null }[]>(`select ${idSpanColumns(query)}`);
   return row?.first != null && row.last != null ? { first: Number(row.first), last: Number(row.last) } : null;
+}
+
+function idSpanColumns(query: PagedQuery): string {
+  if (!query.table) throw new Error('PagedQuery.table is required with countBound or recentWindows');
+  return `(select min(${query.id}) from ${query.table}) as first, (select max(${query.id}) from ${query.table}) as last`;
 }
 
 async function countAll(em: EntityManager, query: PagedQuery): Promise<number> {
@@ -111,19 +113,25 @@ async function countAll(em: EntityManager, query: PagedQuery): Promise<number> {
 /**
  * The newest `bound + 1` matching ids, in the page's own access path (so it costs what the page
  * costs). At most `bound` found: the exact total. Otherwise the ids are assumed to match as
- * densely below the lowest one found as they did above it, down to the table's first id.
+ * densely below the lowest one found as they did above it, down to the table's first id. The id
+ * span comes with it, unless the windowed page already read it.
  */
 async function boundedCount(em: EntityManager, query: PagedQuery, bound: number, span: IdSpan | null): Promise<{ total: number; estimate: boolean }> {
-  if (!span) return { total: 0, estimate: false };
   const take = bound + 1;
-  const newest = query.recentWindows?.length
-    ? windowedRows(query, query.recentWindows, span.last + 1, take, `${query.id} as id`)
+  if (query.recentWindows?.length && !span) return { total: 0, estimate: false };
+  const newest = span
+    ? windowedRows(query, query.recentWindows ?? [], span.last + 1, take, `${query.id} as id`)
     : sqlPart(`select ${query.id} as id ${query.from} ? order by ${query.id} desc limit ?`, whereAll(query.where), take);
-  const [row] = await em.execute<{ found: string; lowest: string | null }[]>('select count(*) as found, min(s.id) as lowest from (?) s', [newest]);
+  const [row] = await em.execute<{ found: string; lowest: string | null; first: string | null; last: string | null }[]>(
+    `select count(*) as found, min(s.id) as lowest${span ? '' : `, ${idSpanColumns(query)}`} from (?) s`,
+    [newest],
+  );
   const found = Number(row?.found ?? 0);
+  const first = span?.first ?? Number(row?.first);
+  const last = span?.last ?? Number(row?.last);
   if (found <= bound || row?.lowest == null) return { total: found, estimate: false };
   const lowest = Number(row.lowest);
-  return { total: Math.max(take, Math.round((found * (span.last - span.first + 1)) / (span.last - lowest + 1))), estimate: true };
+  return { total: Math.max(take, Math.round((found * (last - first + 1)) / (last - lowest + 1))), estimate: true };
 }
 
 /**
