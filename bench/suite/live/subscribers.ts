@@ -42,11 +42,10 @@ export async function openSubscribers(spec: SubscriberSpec): Promise<Subscribers
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const replies = replyQueue(child);
-  const connected = await replies.next('connected', CONNECT_TIMEOUT_MS).catch((error: unknown) => {
+  await replies.next('connected', CONNECT_TIMEOUT_MS).catch((error: unknown) => {
     child.kill('SIGKILL');
     throw error;
   });
-  void connected;
   const ask = <T extends Reply['type']>(request: Request, type: T) => {
     child.send(request);
     return replies.next(type, CONNECT_TIMEOUT_MS);
