@@ -73,7 +73,11 @@ export async function pagedRows<T extends object>(em: EntityManager, query: Page
   const span = query.recentWindows?.length ? await idSpan(em, query) : null;
   const rows = query.recentWindows?.length
     ? span
-      ? (await em.execute<T[]>('?', [windowedRows(query, query.recentWindows, afterId ?? span.last + 1, limit + 1 + offset, query.columns)])).slice(offset)
+      ? (
+          await em.execute<T[]>(`select ${query.columns} ${query.from} where ${query.id} in (?) order by ${query.id} desc`, [
+            windowedIds(query, query.recentWindows, afterId ?? span.last + 1, limit + 1 + offset),
+          ])
+        ).slice(offset)
       : []
     : await em.execute<T[]>(`select ${query.columns} ${query.from} ? order by ${query.id} desc limit ? offset ?`, [
         whereAll([...query.where, afterId !== null && sqlPart(`${query.id} < ?`, afterId)]),
@@ -120,7 +124,7 @@ async function boundedCount(em: EntityManager, query: PagedQuery, bound: number,
   const take = bound + 1;
   if (query.recentWindows?.length && !span) return { total: 0, estimate: false };
   const newest = span
-    ? windowedRows(query, query.recentWindows ?? [], span.last + 1, take, `${query.id} as id`)
+    ? windowedIds(query, query.recentWindows ?? [], span.last + 1, take)
     : sqlPart(`select ${query.id} as id ${query.from} ? order by ${query.id} desc limit ?`, whereAll(query.where), take);
   const [row] = await em.execute<{ found: string; lowest: string | null; first: string | null; last: string | null }[]>(
     `select count(*) as found, min(s.id) as lowest${span ? '' : `, ${idSpanColumns(query)}`} from (?) s`,
@@ -141,11 +145,12 @@ async function boundedCount(em: EntityManager, query: PagedQuery, bound: number,
  * `below` are read in id ranges: the newest range in id order (cheap whatever matches: the walk
  * stops after `take` rows or at the range's end), each older range only if the ranges before it
  * found fewer than `take` rows, ordered by `id + 0` so that the walk is no option there and the
- * GIN index finds the few rows such a range holds. Each range is a materialized CTE whose LIMIT
+ * GIN index finds the few rows such a range holds. The ranges select ids only (the page's columns
+ * are read for the rows kept, by id). Each range is a materialized CTE whose LIMIT
  * is 0 once the ranges before it found enough: one statement, and PostgreSQL never starts a plan
  * under a LIMIT 0 (a WHERE on those counts would still launch its parallel workers, 20 ms).
  */
-function windowedRows(query: PagedQuery, windows: readonly number[], below: number, take: number, columns: string): Sql {
+function windowedIds(query: PagedQuery, windows: readonly number[], below: number, take: number): Sql {
   const ranges: Sql[] = [];
   const names: string[] = [];
   for (let i = 0; i <= windows.length; i++) {
@@ -159,13 +164,13 @@ function windowedRows(query: PagedQuery, windows: readonly number[], below: numb
     const found = names.map((n) => `(select count(*) from ${n})`).join(' + ');
     ranges.push(
       i === 0
-        ? sqlPart(`${name} as materialized (select ${columns} ${query.from} ? order by ${query.id} desc limit ?)`, where, take)
-        : sqlPart(`${name} as materialized (select ${columns} ${query.from} ? order by ${query.id} + 0 desc limit case when ${found} < ? then ? else 0 end)`, where, take, take),
+        ? sqlPart(`${name} as materialized (select ${query.id} as id ${query.from} ? order by ${query.id} desc limit ?)`, where, take)
+        : sqlPart(`${name} as materialized (select ${query.id} as id ${query.from} ? order by ${query.id} + 0 desc limit case when ${found} < ? then ? else 0 end)`, where, take, take),
     );
     names.push(name);
   }
   return sqlPart(
-    `with ${ranges.map(() => '?').join(', ')} select * from (${names.map((n) => `select * from ${n}`).join(' union all ')}) u order by u.id desc limit ?`,
+    `with ${ranges.map(() => '?').join(', ')} select u.id from (${names.map((n) => `select id from ${n}`).join(' union all ')}) u order by u.id desc limit ?`,
     ...ranges,
     take,
   );
