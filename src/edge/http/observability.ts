@@ -30,7 +30,8 @@ function routeGroup(pathname: string): string {
     .slice(0, 80);
 }
 
-const started = new WeakMap<Request, number>();
+/** When each request started and its path, noted in onRequest from the URL yoga has already parsed. */
+const started = new WeakMap<Request, { at: number; path: string }>();
 
 const statementsPerRequest = new Histogram({
   name: 'opsgraph_sql_statements_per_request',
@@ -42,16 +43,17 @@ const statementsPerRequest = new Histogram({
 /** Request ids on every response, one structured log line per request, and latency metrics. */
 export function observability(log: Logger, exposeSqlCount: boolean): Plugin {
   return {
-    onRequest({ request }) {
-      started.set(request, performance.now());
+    onRequest({ request, url }) {
+      started.set(request, { at: performance.now(), path: url.pathname });
       requestIdOf(request);
     },
     onResponse({ request, response }) {
       const id = requestIdOf(request);
       response.headers.set('x-request-id', id);
-      const url = new URL(request.url);
-      const seconds = (performance.now() - (started.get(request) ?? performance.now())) / 1000;
-      const route = routeGroup(url.pathname);
+      const start = started.get(request);
+      const path = start?.path ?? new URL(request.url).pathname;
+      const seconds = start ? (performance.now() - start.at) / 1000 : 0;
+      const route = routeGroup(path);
       requests.observe({ method: request.method, route, status: String(response.status) }, seconds);
       const scope = requestSqlScope.getStore();
       if (scope) {
@@ -60,7 +62,7 @@ export function observability(log: Logger, exposeSqlCount: boolean): Plugin {
       }
       if (route === '/metrics' || route === '/health') return;
       log.info(
-        { requestId: id, method: request.method, path: url.pathname, status: response.status, ms: Math.round(seconds * 1000) },
+        { requestId: id, method: request.method, path, status: response.status, ms: Math.round(seconds * 1000) },
         'request',
       );
     },
