@@ -1,7 +1,7 @@
 import type { Scenario } from '../harness/scenario.ts';
 import { graphqlTarget, prepareSide } from '../harness/side.ts';
 import { SQL_NOTE } from '../harness/sql-per-request.ts';
-import { interleavedRounds } from '../harness/rounds.ts';
+import { interleavedRounds, shortWindowNotes } from '../harness/rounds.ts';
 import type { ReferenceName, ScenarioContext, ScenarioResult } from '../types.ts';
 
 const TYPENAME = { query: '{ __typename }' };
@@ -48,7 +48,7 @@ async function compare(ctx: ScenarioContext, name: ReferenceName, id: string, ta
         description: `${targetRatio === null ? 'no ratio target (shown for scale)' : `≥ ${targetRatio}× req/s`}, 0 SQL/request in request scope (got ${sql}), no errors`,
         met: ratioMet && sql === 0 && errors === 0,
       },
-      notes: [SQL_NOTE],
+      notes: [SQL_NOTE, ...shortWindowNotes(rounds)],
     };
   } finally {
     await reference.stop();
