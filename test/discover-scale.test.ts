@@ -7,8 +7,8 @@ import { startTestServer, type TestServer } from './helpers/server.ts';
 import { statementsOf } from './helpers/sql-statements.ts';
 
 /*
- * Discover past the id ranges listEvents reads full-text queries in (the newest 20 000 ids, the
- * next 180 000, the rest): 230 000 events in a database of this file's own, every query checked
+ * Discover past the id ranges listEvents reads full-text queries in (the newest 20 000 ids, then
+ * the rest): 230 000 events in a database of this file's own, every query checked
  * against the plain statement it replaced (all matches newest first, counted whole), with a count
  * bound of 100 so that bigger totals come back flagged as estimates.
  */
@@ -25,7 +25,7 @@ let server: TestServer;
  * `quota` only 30 000–150 000 ids below the newest, `error` every 7th row, `"invalid user"` in
  * every 13th, and `"ok routine"`, two words on almost every row that are never adjacent in that
  * order: the phrase PostgreSQL thinks common and that matches nothing. `pump` (every 400th row)
- * leaves a page one row short in the newest range, so the next is walked; `fan` (every 250th) does
+ * leaves a page one row short in the newest range, so the rest is walked; `fan` (every 250th) does
  * the same to the count.
  */
 const FILL = `
