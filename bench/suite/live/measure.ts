@@ -84,7 +84,11 @@ export async function measureLiveSide(side: LiveSide): Promise<Measurement> {
 
     const { receipts, duplicates } = await subscribers.collect([...sentAt.keys()]);
     const latencies: number[] = [];
-    for (const [id, times] of receipts) for (const at of times) latencies.push(at - sentAt.get(id)!);
+    let incompleteEvents = 0;
+    for (const [id, times] of receipts) {
+      if (times.length < count) incompleteEvents++;
+      for (const at of times) latencies.push(at - sentAt.get(id)!);
+    }
     const summary = latencySummary(latencies);
     const rssPerSubscriber = (rssWith - rssBefore) / count;
     return {
@@ -97,6 +101,7 @@ export async function measureLiveSide(side: LiveSide): Promise<Measurement> {
         deliveriesExpected: expected,
         deliveriesReceived: latencies.length,
         lost: expected - latencies.length,
+        incompleteEvents,
         duplicates,
         rssBeforeMiB: round(rssBefore / 2 ** 20),
         rssWithSubscribersMiB: round(rssWith / 2 ** 20),
