@@ -11,7 +11,7 @@ import { sqlPart, whereAll, type Sql } from './sql.ts';
  *
  * Two options for big tables (the events feed): `countBound` stops counting after that many
  * matches and extrapolates past it, and `recentWindows` pages conditions whose selectivity the
- * planner cannot know (full-text phrases) in id ranges, newest first; see windowedPage.
+ * planner cannot know (full-text phrases) in id ranges, newest first; see windowedIds.
  */
 
 /** Upper bound on a page, whatever the caller asked (the API layers validate before this). */
@@ -54,8 +54,9 @@ export interface PagedQuery {
   countBound?: number;
   /**
    * Id ranges, as distances below the newest id the page may show, that split the search: the
-   * first range is walked in id order, each later one (only read when the ones before it found too
-   * few rows) through the other indexes. For conditions the planner misjudges (see windowedPage).
+   * first is read as the planner likes, each later one (only when the ones before found too few
+   * rows) walked or through the other indexes, by the density found. For conditions the planner
+   * misjudges (see windowedIds); the count then reads the same ranges.
    */
   recentWindows?: readonly number[];
 }
