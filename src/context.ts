@@ -69,13 +69,13 @@ export interface AppDeps {
  * non-enumerable getters, because yoga merges what this returns with Object.assign, which would
  * call an enumerable getter at once.
  */
-export async function createContext(
+export function createContext(
   deps: AppDeps,
   request: Request,
   requestId: string,
   clientAddress: string | null = null,
   into: object = {},
-): Promise<Context> {
+): Context | Promise<Context> {
   let em: EntityManager | undefined;
   let loaders: Loaders | undefined;
   let log: Logger | undefined;
@@ -87,25 +87,25 @@ export async function createContext(
     log: { get: () => (log ??= deps.log.child({ requestId })), set: (value: Logger) => void (log = value), configurable: true },
   });
   const token = bearerToken(request.headers.get('authorization'));
-  let viewer: Actor | null = null;
-  let authProblem: AuthProblem = token ? null : 'missing';
-  if (token) {
-    const userId = verifyToken(deps.config.jwt, token);
-    viewer = userId ? await deps.viewers.actor(userId, forked) : null;
-    if (!viewer) authProblem = 'invalid';
-  }
-  const eager: Omit<Context, 'em' | 'loaders' | 'log'> = {
-    assist: deps.assist,
-    pubsub: deps.pubsub,
-    queue: deps.queue,
-    viewer,
-    authProblem,
-    clientAddress,
-    operator: operatorOf(request.headers.get('x-operator-key'), [deps.config.operatorKey, deps.config.operatorKeyPrevious]),
-    config: deps.config,
-    requestId,
+  const userId = token ? verifyToken(deps.config.jwt, token) : null;
+  const finish = (viewer: Actor | null): Context => {
+    const eager: Omit<Context, 'em' | 'loaders' | 'log'> = {
+      assist: deps.assist,
+      pubsub: deps.pubsub,
+      queue: deps.queue,
+      viewer,
+      authProblem: !token ? 'missing' : viewer ? null : 'invalid',
+      clientAddress,
+      operator: operatorOf(request.headers.get('x-operator-key'), [deps.config.operatorKey, deps.config.operatorKeyPrevious]),
+      config: deps.config,
+      requestId,
+    };
+    return Object.assign(into, eager) as Context;
   };
-  return Object.assign(into, eager) as Context;
+  // A viewer already in memory is answered synchronously: yoga goes on without a promise.
+  const known = userId ? deps.viewers.cached(userId) : undefined;
+  if (!userId || known) return finish(known ?? null);
+  return deps.viewers.actor(userId, forked).then(finish);
 }
 
 /**

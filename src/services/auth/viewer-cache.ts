@@ -41,6 +41,8 @@ const DEFAULTS: ViewerCacheOptions = {
 export interface ViewerCache {
   /** `em` is asked for only when the database must be read (a miss, or the cache not trusted). */
   actor(userId: number, em: () => EntityManager): Promise<Actor | null>;
+  /** The viewer when it is in memory and may be trusted now; otherwise undefined (ask `actor`). */
+  cached(userId: number): Actor | undefined;
   /** Whether answers may come from memory now (the LISTEN session is up). */
   readonly trusted: boolean;
   stop(): Promise<void>;
@@ -81,6 +83,10 @@ class ListeningViewerCache implements ViewerCache {
 
   get trusted(): boolean {
     return this.#client !== null;
+  }
+
+  cached(userId: number): Actor | undefined {
+    return this.trusted ? this.#entries.get(userId) : undefined;
   }
 
   async actor(userId: number, em: () => EntityManager): Promise<Actor | null> {
