@@ -1,4 +1,5 @@
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { schema } from '../resolvers/index.ts';
 import { clientAddressOf, createContext, type AppDeps, type Context } from './context.ts';
 import { yogaLogging } from './logger.ts';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): App {
       restRouter(deps, self, REST_ROUTES),
       ...graphqlLimits(config, '/graphql'),
       rejectNulText(),
+      ...(process.env.GRAPHQL_JIT === '1' ? [useGraphQlJit()] : []),
       ...(allowList ? persistedOperations(allowList) : []),
     ],
   });
