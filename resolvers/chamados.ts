@@ -6,8 +6,8 @@ import type { ChamadoAlertRow } from '../src/services/chamados/alerts.ts';
 import { listChamados, type ChamadoRow, type ObservableRow } from '../src/services/chamados/reads.ts';
 import type { ChamadoInfra } from '../src/services/discovery/infra.ts';
 import { describedValues } from './described.ts';
-import { CLIENT_PAGE_MAX, connectionOf, DEFAULT_PAGE, pageOf } from './pagination.ts';
-import { TimelineEntryRef } from './timeline.ts';
+import { CLIENT_PAGE_MAX, CLIENT_PAGED, connectionOf, DEFAULT_PAGE, pageOf } from './pagination.ts';
+import { TimelineEntryRef, timelineWindowArgs, timelineWindowOf } from './timeline.ts';
 import { UserRef } from './users.ts';
 
 export const ChamadoStatusEnum = builder.enumType('ChamadoStatus', {
@@ -162,8 +162,13 @@ builder.node(ChamadoRef, {
     }),
     timeline: t.field({
       type: [TimelineEntryRef],
-      description: 'Every event, claim, status change and note, oldest first.',
-      resolve: (c, _, ctx) => ctx.loaders.timeline.load(c.id),
+      description: `Its events, claims, status changes and notes, oldest first: every one, or the window first/after or last/before asks for (1–${CLIENT_PAGE_MAX} entries).`,
+      args: timelineWindowArgs,
+      extensions: { [CLIENT_PAGED]: true },
+      resolve: (c, args, ctx) => {
+        const window = timelineWindowOf(args);
+        return window ? ctx.loaders.timelineWindow(window).load(c.id) : ctx.loaders.timeline.load(c.id);
+      },
     }),
     infra: t.field({
       type: InfraRef,

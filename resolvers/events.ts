@@ -130,7 +130,15 @@ export const EventConnection = builder.connectionObject(
     name: 'EventConnection',
     description: 'A page of events, newest first.',
     fields: (t) => ({
-      totalCount: t.int({ description: 'Events matching, across all pages.', resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount }),
+      totalCount: t.int({
+        description: 'Events matching, across all pages: exact up to the server’s count bound (EVENTS_COUNT_BOUND, 1000 by default), an estimate beyond it (see totalCountIsEstimate).',
+        resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount,
+      }),
+      totalCountIsEstimate: t.boolean({
+        description:
+          'true when more events match than the server counts exactly: totalCount is then extrapolated from how densely the newest matches lie among the event ids, so it may be off (never below the bound + 1). false: totalCount is exact.',
+        resolve: (conn) => (conn as unknown as { totalCountIsEstimate?: boolean }).totalCountIsEstimate ?? false,
+      }),
     }),
   },
   { name: 'EventConnectionEdge' },
@@ -158,13 +166,13 @@ builder.queryFields((t) => ({
         const page = pageOf('event', args);
         let result;
         try {
-          result = await listEvents(ctx.em, args.filter ?? {}, page);
+          result = await listEvents(ctx.em, args.filter ?? {}, page, { countBound: ctx.config.eventsCountBound });
         } catch (err) {
           if (err instanceof DiscoverQuerySyntaxError) throw badInput(err.message, { position: err.position, reason: err.code });
           throw err;
         }
         for (const row of result.rows) ctx.loaders.event.prime(row.id, row);
-        return connectionOf('event', page, result);
+        return { ...connectionOf('event', page, result), totalCountIsEstimate: result.totalIsEstimate ?? false };
       },
     },
     EventConnection,

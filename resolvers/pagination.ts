@@ -14,6 +14,11 @@ export const DEFAULT_PAGE = 50;
  */
 export const CLIENT_PAGE_MAX = 100;
 export const MAX_PAGE = 200;
+/**
+ * Field extension (`extensions: { [CLIENT_PAGED]: true }`) for a plain list whose `first`/`last`
+ * are page sizes: argument-bounds.ts then checks them before execution like a connection's.
+ */
+export const CLIENT_PAGED = 'clientPaged';
 
 export function badInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 }, ...extensions } });

@@ -1,8 +1,10 @@
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import { TIMELINE_KINDS } from '../entities/timeline-entry.entity.ts';
 import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
-import type { TimelineRow } from '../src/services/chamados/reads.ts';
+import type { TimelineRow, TimelineWindow } from '../src/services/chamados/reads.ts';
 import { describedValues } from './described.ts';
+import { badInput, CLIENT_PAGE_MAX } from './pagination.ts';
 import { UserRef } from './users.ts';
 
 export const TimelineKindEnum = builder.enumType('TimelineKind', {
@@ -44,3 +46,44 @@ builder.node(TimelineEntryRef, {
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was recorded.' }),
   }),
 });
+
+/** The window arguments of `Chamado.timeline`: none reads every entry, as before they existed. */
+export const timelineWindowArgs = builder.args((t) => ({
+  first: t.int({ required: false, description: `How many of the oldest entries (after \`after\` when given), 1–${CLIENT_PAGE_MAX}. Not with last.` }),
+  after: t.id({ required: false, description: 'Only entries after this TimelineEntry (its global `id`). Not with before.' }),
+  last: t.int({
+    required: false,
+    description: `How many of the newest entries (before \`before\` when given), 1–${CLIENT_PAGE_MAX}; still listed oldest first. Not with first.`,
+  }),
+  before: t.id({ required: false, description: 'Only entries before this TimelineEntry (its global `id`). Not with after.' }),
+}));
+
+interface TimelineWindowArgs {
+  first?: number | null;
+  after?: string | number | null;
+  last?: number | null;
+  before?: string | number | null;
+}
+
+/** The timeline window the arguments ask for, or null for the whole timeline. */
+export function timelineWindowOf(args: TimelineWindowArgs): TimelineWindow | null {
+  const { first = null, last = null, after = null, before = null } = args;
+  if (first === null && last === null && after === null && before === null) return null;
+  if (first !== null && last !== null) throw badInput('timeline: give first or last, not both');
+  if (after !== null && before !== null) throw badInput('timeline: give after or before, not both');
+  for (const [name, size] of [['first', first], ['last', last]] as const) {
+    if (size !== null && (size < 1 || size > CLIENT_PAGE_MAX)) throw badInput(`timeline: ${name} must be between 1 and ${CLIENT_PAGE_MAX}`);
+  }
+  return { first, last, afterId: entryIdOf('after', after), beforeId: entryIdOf('before', before) };
+}
+
+function entryIdOf(name: string, globalId: string | number | null): number | null {
+  if (globalId === null) return null;
+  try {
+    const { typename, id } = decodeGlobalID(String(globalId));
+    if (typename === TimelineEntryRef.name && /^[1-9]\d{0,15}$/.test(id) && Number.isSafeInteger(Number(id))) return Number(id);
+  } catch {
+    // not a global id at all: refused below like one of another type
+  }
+  throw badInput(`timeline: ${name} must be a TimelineEntry id`);
+}

@@ -81,6 +81,8 @@ const envSchema = z.object({
   MAX_QUERY_ALIASES: z.coerce.number().int().min(1).default(15),
   MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(1).default(50),
   MAX_QUERY_TOKENS: z.coerce.number().int().min(100).default(1000),
+  // Events lists count this many matches exactly; past it `totalCount` is an estimate, so no page counts a million rows.
+  EVENTS_COUNT_BOUND: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   // Who may introspect and open GraphiQL outside development (development: everyone).
   GRAPHQL_INTROSPECTION: z.enum(['public', 'authenticated', 'off']).optional(),
   // A JSON file { "<sha256>": "<document>" } (npm run persisted:build): when set, /graphql runs only those operations.
@@ -194,6 +196,8 @@ export interface Config {
   runbooks: RunbookSettings;
   outbound: OutboundWorkerSettings & { workerInProcess: boolean };
   live: { initTimeoutMs: number; maxSubscriptionsPerSocket: number; maxPayloadBytes: number; authRecheckMs: number };
+  /** EVENTS_COUNT_BOUND: matches an events list counts exactly before it estimates. */
+  eventsCountBound: number;
   links: { portalUrl: string | null; assistTimeoutMs: number; assistCacheTtlMs: number; assistBreakerResetMs: number; wazuhDashboardUrl: string | null };
   /** Names of secrets that fell back to their development default (printed at start). */
   defaultedSecrets: SecretName[];
@@ -263,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.OUTBOUND_TIMEOUT,
       concurrency: e.OUTBOUND_CONCURRENCY,
     },
+    eventsCountBound: e.EVENTS_COUNT_BOUND,
     live: {
       initTimeoutMs: e.WS_INIT_TIMEOUT,
       maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS,

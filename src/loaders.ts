@@ -7,10 +7,12 @@ import {
   observablesByChamadoIds,
   timelineByChamadoIds,
   timelineEntriesByIds,
+  timelineWindowsByChamadoIds,
   usersByIds,
   type ChamadoRow,
   type ObservableRow,
   type TimelineRow,
+  type TimelineWindow,
   type UserRow,
 } from './services/chamados/reads.ts';
 import { alertsByChamadoIds, type ChamadoAlertRow } from './services/chamados/alerts.ts';
@@ -154,6 +156,12 @@ export class Loaders {
     return this.#loader('timeline', async (ids) =>
       groupedBy(await timelineByChamadoIds(this.#em, ids), (r) => r.chamadoId, ids),
     );
+  }
+
+  /** A window of each chamado's timeline; one loader per window asked for (chamados of a list share it). */
+  timelineWindow(window: TimelineWindow): DataLoader<number, TimelineRow[]> {
+    const key = `timelineWindow:${window.first ?? ''}:${window.last ?? ''}:${window.afterId ?? ''}:${window.beforeId ?? ''}`;
+    return this.#loader(key, async (ids) => groupedBy(await timelineWindowsByChamadoIds(this.#em, ids, window), (r) => r.chamadoId, ids));
   }
 
   get timelineEntry(): DataLoader<number, TimelineRow | null> {

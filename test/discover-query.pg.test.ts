@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error -- pg ships no type declarations and @types/pg is not a dependency; the little
-// used here is typed by PgClient below.
 import pg from 'pg';
 import { compileDiscoverQuery } from '../src/services/events/discover-query/index.ts';
 
@@ -10,14 +8,7 @@ import { compileDiscoverQuery } from '../src/services/events/discover-query/inde
  * is valid and that the full-text, LIKE-escaping, case and NULL semantics do what the unit tests
  * claim.
  */
-interface PgClient {
-  connect(): Promise<void>;
-  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
-  end(): Promise<void>;
-}
-const { Client } = pg as { Client: new (config: { connectionString: string }) => PgClient };
-
-const client = new Client({
+const client = new pg.Client({
   connectionString: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
 });
 

@@ -12,11 +12,11 @@ const WORD = "e.search @@ plainto_tsquery('simple', ?)";
 const PHRASE = "e.search @@ phraseto_tsquery('simple', ?)";
 
 /** Compiles and checks the invariants every result must hold: one param per `?`, no arrays. */
-function compile(q: string): CompiledQuery {
-  const result = compileDiscoverQuery(q);
-  expect(result.sql.split('?').length - 1).toBe(result.params.length);
-  for (const p of result.params) expect(Array.isArray(p)).toBe(false);
-  return result;
+function compile(q: string): Omit<CompiledQuery, 'fullText'> {
+  const { sql, params } = compileDiscoverQuery(q);
+  expect(sql.split('?').length - 1).toBe(params.length);
+  for (const p of params) expect(Array.isArray(p)).toBe(false);
+  return { sql, params };
 }
 
 function syntaxError(q: string): DiscoverQuerySyntaxError {
@@ -37,6 +37,11 @@ describe('compileDiscoverQuery: terms', () => {
   it('searches a free word with plainto_tsquery and a quoted phrase with phraseto_tsquery', () => {
     expect(compile('brute')).toEqual({ sql: WORD, params: ['brute'] });
     expect(compile('"invalid user"')).toEqual({ sql: PHRASE, params: ['invalid user'] });
+  });
+
+  it('flags a query with a full-text term anywhere, negated or not, and no other', () => {
+    for (const q of ['brute', 'source:wazuh ("invalid user" OR x)', 'NOT brute']) expect(compileDiscoverQuery(q).fullText, q).toBe(true);
+    for (const q of ['', 'source:wazuh severity>=10', 'NOT agent:x*']) expect(compileDiscoverQuery(q).fullText, q).toBe(false);
   });
 
   it('resolves \\" and \\\\ inside quotes and keeps other backslashes', () => {

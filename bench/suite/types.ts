@@ -25,6 +25,8 @@ export interface RunningServer {
 export interface ScenarioContext {
   scale: Scale;
   rounds: number;
+  /** Seconds each measured side of a round lasts (`--duration`, default 10), warm-up not included. */
+  durationSeconds?: number;
   /** The fresh, migrated, populated database every server uses. */
   databaseUrl: string;
   /** OpsGraph in production mode (NODE_ENV=production), started once for the whole run. */

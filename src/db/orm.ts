@@ -26,6 +26,9 @@ function connectionOptions(timeouts: DatabaseTimeouts) {
     connectionTimeoutMillis: timeouts.connectMs,
     statement_timeout: timeouts.statementMs,
     idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+    // Every statement here is short; JIT compiling one the planner costs high (Discover over 1M
+    // events) took 150 ms for a plan that ran in 1 ms.
+    options: '-c jit=off',
     query_timeout: timeouts.statementMs + 5_000,
     keepAlive: true,
     onPoolCreated: releaseLostTransactions,

@@ -8,6 +8,10 @@ import { sqlPart, whereAll, type Sql } from './sql.ts';
  * makes PostgreSQL join and count every matching row before the LIMIT (700 ms over 100k events
  * against 0.4 ms for the page); counted alone, a left join that selects nothing is dropped by the
  * planner and the count reads one index.
+ *
+ * Two options for big tables (the events feed): `countBound` stops counting after that many
+ * matches and extrapolates past it, and `recentWindows` pages conditions whose selectivity the
+ * planner cannot know (full-text phrases) in id ranges, newest first; see windowedPage.
  */
 
 /** Upper bound on a page, whatever the caller asked (the API layers validate before this). */
@@ -25,6 +29,8 @@ export interface PagedRows<T> {
   rows: T[];
   total: number;
   hasNextPage: boolean;
+  /** `total` was extrapolated (more than `countBound` rows match); absent or false: exact. */
+  totalIsEstimate?: boolean;
 }
 
 export interface PagedQuery {
@@ -36,6 +42,22 @@ export interface PagedQuery {
   id: string;
   /** The filter's conditions (src/db/sql.ts); falsy entries are skipped. */
   where: readonly (Sql | null | undefined | false)[];
+  /**
+   * The table of `id` with its alias (`events e`), for the id bounds the two options below read:
+   * `min` over `from` with its joins would not read the index's end but every row.
+   */
+  table?: string;
+  /**
+   * Count at most this many matches; past it `total` is an estimate (`totalIsEstimate`): the
+   * matches per id among the newest `countBound + 1`, times the table's id span. Unset: exact.
+   */
+  countBound?: number;
+  /**
+   * Id ranges, as distances below the newest id the page may show, that split the search: the
+   * first range is walked in id order, each later one (only read when the ones before it found too
+   * few rows) through the other indexes. For conditions the planner misjudges (see windowedPage).
+   */
+  recentWindows?: readonly number[];
 }
 
 /** A page size within 1 and MAX_PAGE_ROWS, whatever the caller asked (the API layers validate before this). */
@@ -47,16 +69,104 @@ export async function pagedRows<T extends object>(em: EntityManager, query: Page
   const limit = clampPageLimit(page.limit);
   const offset = Math.max(page.offset ?? 0, 0);
   const afterId = page.afterId || null;
-  const rows = await em.execute<T[]>(`select ${query.columns} ${query.from} ? order by ${query.id} desc limit ? offset ?`, [
-    whereAll([...query.where, afterId !== null && sqlPart(`${query.id} < ?`, afterId)]),
-    limit + 1,
-    offset,
-  ]);
-  const [counted] = await em.execute<{ total: string }[]>(`select count(*) as total ${query.from} ?`, [whereAll(query.where)]);
-  const total = Number(counted?.total ?? 0);
+  // Read first, so that the ranges are constants the planner can weigh.
+  const span = query.recentWindows?.length ? await idSpan(em, query) : null;
+  const rows = query.recentWindows?.length
+    ? span
+      ? (await em.execute<T[]>('?', [windowedRows(query, query.recentWindows, afterId ?? span.last + 1, limit + 1 + offset, query.columns)])).slice(offset)
+      : []
+    : await em.execute<T[]>(`select ${query.columns} ${query.from} ? order by ${query.id} desc limit ? offset ?`, [
+        whereAll([...query.where, afterId !== null && sqlPart(`${query.id} < ?`, afterId)]),
+        limit + 1,
+        offset,
+      ]);
+  const counted = query.countBound == null ? { total: await countAll(em, query), estimate: false } : await boundedCount(em, query, query.countBound, span);
   return {
     rows: rows.slice(0, limit),
-    total,
+    total: counted.total,
     hasNextPage: rows.length > limit,
+    totalIsEstimate: counted.estimate,
   };
+}
+
+interface IdSpan {
+  first: number;
+  last: number;
+}
+
+/** The table's lowest and highest id (two index ends); null when it is empty. */
+async function idSpan(em: EntityManager, query: PagedQuery): Promise<IdSpan | null> {
+  const [row] = await em.execute<{ first: string | null; last: string | null }[]>(`select ${idSpanColumns(query)}`);
+  return row?.first != null && row.last != null ? { first: Number(row.first), last: Number(row.last) } : null;
+}
+
+function idSpanColumns(query: PagedQuery): string {
+  if (!query.table) throw new Error('PagedQuery.table is required with countBound or recentWindows');
+  return `(select min(${query.id}) from ${query.table}) as first, (select max(${query.id}) from ${query.table}) as last`;
+}
+
+async function countAll(em: EntityManager, query: PagedQuery): Promise<number> {
+  const [counted] = await em.execute<{ total: string }[]>(`select count(*) as total ${query.from} ?`, [whereAll(query.where)]);
+  return Number(counted?.total ?? 0);
+}
+
+/**
+ * The newest `bound + 1` matching ids, in the page's own access path (so it costs what the page
+ * costs). At most `bound` found: the exact total. Otherwise the ids are assumed to match as
+ * densely below the lowest one found as they did above it, down to the table's first id. The id
+ * span comes with it, unless the windowed page already read it.
+ */
+async function boundedCount(em: EntityManager, query: PagedQuery, bound: number, span: IdSpan | null): Promise<{ total: number; estimate: boolean }> {
+  const take = bound + 1;
+  if (query.recentWindows?.length && !span) return { total: 0, estimate: false };
+  const newest = span
+    ? windowedRows(query, query.recentWindows ?? [], span.last + 1, take, `${query.id} as id`)
+    : sqlPart(`select ${query.id} as id ${query.from} ? order by ${query.id} desc limit ?`, whereAll(query.where), take);
+  const [row] = await em.execute<{ found: string; lowest: string | null; first: string | null; last: string | null }[]>(
+    `select count(*) as found, min(s.id) as lowest${span ? '' : `, ${idSpanColumns(query)}`} from (?) s`,
+    [newest],
+  );
+  const found = Number(row?.found ?? 0);
+  const first = span?.first ?? Number(row?.first);
+  const last = span?.last ?? Number(row?.last);
+  if (found <= bound || row?.lowest == null) return { total: found, estimate: false };
+  const lowest = Number(row.lowest);
+  return { total: Math.max(take, Math.round((found * (last - first + 1)) / (last - lowest + 1))), estimate: true };
+}
+
+/**
+ * PostgreSQL estimates a full-text phrase as if its words were independent, so a rare phrase of
+ * common words looks common and the planner walks the id index backwards through every row to
+ * fill a page (400 ms over 1M events for a phrase that matches nothing). So the rows below
+ * `below` are read in id ranges: the newest range in id order (cheap whatever matches: the walk
+ * stops after `take` rows or at the range's end), each older range only if the ranges before it
+ * found fewer than `take` rows, ordered by `id + 0` so that the walk is no option there and the
+ * GIN index finds the few rows such a range holds. Each range is a materialized CTE whose LIMIT
+ * is 0 once the ranges before it found enough: one statement, and PostgreSQL never starts a plan
+ * under a LIMIT 0 (a WHERE on those counts would still launch its parallel workers, 20 ms).
+ */
+function windowedRows(query: PagedQuery, windows: readonly number[], below: number, take: number, columns: string): Sql {
+  const ranges: Sql[] = [];
+  const names: string[] = [];
+  for (let i = 0; i <= windows.length; i++) {
+    const name = `w${i}`;
+    const range = [
+      sqlPart(`${query.id} < ?`, below),
+      i < windows.length && sqlPart(`${query.id} >= ?`, below - windows[i]!),
+      i > 0 && sqlPart(`${query.id} < ?`, below - windows[i - 1]!),
+    ];
+    const where = whereAll([...query.where, ...range]);
+    const found = names.map((n) => `(select count(*) from ${n})`).join(' + ');
+    ranges.push(
+      i === 0
+        ? sqlPart(`${name} as materialized (select ${columns} ${query.from} ? order by ${query.id} desc limit ?)`, where, take)
+        : sqlPart(`${name} as materialized (select ${columns} ${query.from} ? order by ${query.id} + 0 desc limit case when ${found} < ? then ? else 0 end)`, where, take, take),
+    );
+    names.push(name);
+  }
+  return sqlPart(
+    `with ${ranges.map(() => '?').join(', ')} select * from (${names.map((n) => `select * from ${n}`).join(' union all ')}) u order by u.id desc limit ?`,
+    ...ranges,
+    take,
+  );
 }

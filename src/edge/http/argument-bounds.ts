@@ -13,7 +13,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { CLIENT_PAGE_MAX } from '../../../resolvers/pagination.ts';
+import { CLIENT_PAGE_MAX, CLIENT_PAGED } from '../../../resolvers/pagination.ts';
 
 /*
  * Bounds on what a client asks for through arguments, checked once the variables are known and
@@ -70,7 +70,7 @@ export function argumentBoundsProblem(schema: GraphQLSchema, document: DocumentN
           return;
         }
         const returned = getNamedType(def.type);
-        if (pageSizes && returned.name.endsWith('Connection')) {
+        if (pageSizes && (returned.name.endsWith('Connection') || def.extensions[CLIENT_PAGED] === true)) {
           for (const name of ['first', 'last'] as const) {
             const size = args[name];
             if (typeof size === 'number' && (size < PAGE_SIZE.min || size > PAGE_SIZE.max)) {

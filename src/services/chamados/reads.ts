@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
-import { anyOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
+import { anyOf, arrayOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
 import type { ChamadoStatus } from '../../../entities/chamado-status.ts';
 import { ChamadoSchema, type Chamado } from '../../../entities/chamado.entity.ts';
 import { selectList, type RowOf } from '../../../entities/column-facts.ts';
@@ -159,12 +159,50 @@ export async function timelineEntriesByIds(em: EntityManager, ids: readonly numb
   return timelineRowsWhere(em, anyOf('t.id', ids, 'bigint'));
 }
 
+const TIMELINE_COLUMNS = `t.id::int as id, t.chamado_id as "chamadoId", t.kind, t.event_type as "eventType", t.source, t.summary,
+  t.severity, t.actor_id as "actorId", t.event_id::int as "eventId", t.data, t.created_at as "createdAt"`;
+
 async function timelineRowsWhere(em: EntityManager, condition: Sql): Promise<TimelineRow[]> {
+  return em.execute<TimelineRow[]>(`select ${TIMELINE_COLUMNS} from timeline_entries t where ? order by t.chamado_id, t.id`, [condition]);
+}
+
+/**
+ * A part of each chamado's timeline: the `first` entries from the oldest or the `last` from the
+ * newest (at most one of them; neither: all), strictly between the `afterId` and `beforeId` entries.
+ */
+export interface TimelineWindow {
+  first: number | null;
+  last: number | null;
+  afterId: number | null;
+  beforeId: number | null;
+}
+
+/**
+ * The window of each chamado's timeline, oldest first, in one statement for the whole batch: a
+ * lateral `limit` per chamado walks the (chamado_id, id) index from the wanted end and stops after
+ * the window, however long the timeline is.
+ */
+export async function timelineWindowsByChamadoIds(
+  em: EntityManager,
+  chamadoIds: readonly number[],
+  window: TimelineWindow,
+): Promise<TimelineRow[]> {
+  if (chamadoIds.length === 0) return [];
+  const newestFirst = window.last !== null;
   return em.execute<TimelineRow[]>(
-    `select t.id::int as id, t.chamado_id as "chamadoId", t.kind, t.event_type as "eventType", t.source, t.summary,
-       t.severity, t.actor_id as "actorId", t.event_id::int as "eventId", t.data, t.created_at as "createdAt"
-     from timeline_entries t where ? order by t.chamado_id, t.id`,
-    [condition],
+    `select ${TIMELINE_COLUMNS} from unnest(?) as c(id)
+     cross join lateral (select * from timeline_entries t ? order by t.id ${newestFirst ? 'desc' : 'asc'} limit ?) t
+     order by t.chamado_id, t.id`,
+    [
+      arrayOf(chamadoIds, 'int'),
+      whereAll([
+        sqlPart('t.chamado_id = c.id'),
+        window.afterId !== null && sqlPart('t.id > ?', window.afterId),
+        window.beforeId !== null && sqlPart('t.id < ?', window.beforeId),
+      ]),
+      // limit null is PostgreSQL's limit all: a window given only by its bounds.
+      window.last ?? window.first,
+    ],
   );
 }
 

@@ -5,6 +5,8 @@ export interface CompiledQuery {
   sql: string;
   /** One value per `?`, in order. Never an array: MikroORM would expand it into a list. */
   params: unknown[];
+  /** It holds a full-text term, whose selectivity the planner cannot judge (listEvents pages it in id ranges). */
+  fullText: boolean;
 }
 
 /**
@@ -36,9 +38,15 @@ function escapeLike(value: string): string {
 }
 
 export function compileQueryNode(node: QueryNode | null): CompiledQuery {
-  if (node === null) return { sql: 'true', params: [] };
+  if (node === null) return { sql: 'true', params: [], fullText: false };
   const params: unknown[] = [];
-  return { sql: emit(node, params), params };
+  return { sql: emit(node, params), params, fullText: hasSearch(node) };
+}
+
+function hasSearch(node: QueryNode): boolean {
+  if (node.kind === 'search') return true;
+  if (node.kind === 'and' || node.kind === 'or') return node.children.some(hasSearch);
+  return node.kind === 'not' && hasSearch(node.child);
 }
 
 /** `a AND (b AND c)` is `a AND b AND c`: flattened, the SQL stays readable in logs and EXPLAIN. */
