@@ -1,10 +1,10 @@
 import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import { schema } from '../resolvers/index.ts';
 import { clientAddressOf, createContext, type AppDeps, type Context } from './context.ts';
 import { yogaLogging } from './logger.ts';
 import { databaseUnavailableError, isDatabaseUnavailable } from './db/unavailable.ts';
 import { graphiqlDelivery, graphiqlOptions, renderGraphiQL } from './edge/http/graphiql.ts';
+import { compiledExecution } from './edge/http/compiled-execution.ts';
 import { graphqlLimits, mayIntrospect } from './edge/http/graphql-limits.ts';
 import { observability, operationalEndpoints } from './edge/http/observability.ts';
 import { loadAllowList, persistedOperations } from './edge/http/persisted-operations.ts';
@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps): App {
       restRouter(deps, self, REST_ROUTES),
       ...graphqlLimits(config, '/graphql'),
       rejectNulText(),
-      ...(process.env.GRAPHQL_JIT === '1' ? [useGraphQlJit()] : []),
+      ...compiledExecution(config, log),
       ...(allowList ? persistedOperations(allowList) : []),
     ],
   });
