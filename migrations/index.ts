@@ -7,6 +7,7 @@ import { Migration20261124052951 } from './Migration20261124052951.ts';
 import { Migration20261205054110 } from './Migration20261205054110.ts';
 import { Migration20261205070852 } from './Migration20261205070852.ts';
 import { Migration20261205075610 } from './Migration20261205075610.ts';
+import { Migration20261205103031 } from './Migration20261205103031.ts';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124044520', class: Migration20261124044520 },
@@ -16,4 +17,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261205054110', class: Migration20261205054110 },
   { name: 'Migration20261205070852', class: Migration20261205070852 },
   { name: 'Migration20261205075610', class: Migration20261205075610 },
+  { name: 'Migration20261205103031', class: Migration20261205103031 },
 ];

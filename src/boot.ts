@@ -10,6 +10,7 @@ import { LEGACY_LIVE_PATH, legacyLiveTransport } from './edge/transports/legacy-
 import type { Logger } from './logger.ts';
 import { createPortalAssistClient } from './services/assist/portal-client.ts';
 import { ensureUser } from './services/auth/accounts.ts';
+import { startViewerCache } from './services/auth/viewer-cache.ts';
 import { pgBossRunbookQueue } from './workers/pg-boss-queue.ts';
 import { createApp } from './yoga.ts';
 
@@ -67,7 +68,9 @@ async function openApi(config: Config, log: Logger, resources: Resources): Promi
     }),
     (client) => client.shutdown(),
   );
-  const app = createApp({ orm, config, log, queue, pubsub: core.pubsub, liveDelivery: core.liveDelivery, assist });
+  // Released after the HTTP server (teardowns run in reverse), so in-flight requests can still use it.
+  const viewers = resources.add('viewer cache', await startViewerCache(orm.config.get('clientUrl')!, log), (v) => v.stop());
+  const app = createApp({ orm, config, log, queue, pubsub: core.pubsub, liveDelivery: core.liveDelivery, assist, viewers });
   // Each request runs in its own SQL-counting scope (see requestSqlScope).
   const server = createServer((req, res) => requestSqlScope.run({ statements: 0 }, () => app(req, res)));
   // Keep-alive sockets must not hold shutdown hostage; headers must not trickle in forever.

@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
 import { Loaders } from './loaders.ts';
 import { bearerToken, verifyToken } from './services/auth/tokens.ts';
-import { actorById } from './services/auth/accounts.ts';
+import type { ViewerCache } from './services/auth/viewer-cache.ts';
 import type { Actor } from './services/actor.ts';
 import type { RunbookQueue } from './services/runbooks/queue.ts';
 import type { LiveDelivery, LivePubSub } from './services/live/pubsub.ts';
@@ -53,6 +53,8 @@ export interface AppDeps {
   /** How live pokes travel now (in-process, through Redis, or Redis unreachable), for /health. */
   liveDelivery?: () => LiveDelivery;
   queue: RunbookQueue;
+  /** Who a token's user is, cached across requests and dropped when PostgreSQL says the user changed. */
+  viewers: ViewerCache;
   config: Config;
   log: Logger;
 }
@@ -60,19 +62,39 @@ export interface AppDeps {
 /**
  * One context per request: a forked EntityManager (its own identity map and unit of work), the
  * viewer from the bearer token, and fresh DataLoaders. Nothing here outlives the request.
+ *
+ * The EntityManager, the DataLoaders and the request's logger are made on first use: a request
+ * answered from memory (`{ __typename }`, a cached viewer) never pays for them. They are defined on
+ * `into` — yoga passes the context object itself, which every plugin and resolver then sees — as
+ * non-enumerable getters, because yoga merges what this returns with Object.assign, which would
+ * call an enumerable getter at once.
  */
-export async function createContext(deps: AppDeps, request: Request, requestId: string, clientAddress: string | null = null): Promise<Context> {
-  const em = deps.orm.em.fork({ loggerContext: { requestId } }) as EntityManager;
+export async function createContext(
+  deps: AppDeps,
+  request: Request,
+  requestId: string,
+  clientAddress: string | null = null,
+  into: object = {},
+): Promise<Context> {
+  let em: EntityManager | undefined;
+  let loaders: Loaders | undefined;
+  let log: Logger | undefined;
+  const forked = () => (em ??= deps.orm.em.fork({ loggerContext: { requestId } }) as EntityManager);
+  // Settable, as plain fields were: a subscription replaces its loaders (resolvers/live.ts).
+  Object.defineProperties(into, {
+    em: { get: forked, set: (value: EntityManager) => void (em = value), configurable: true },
+    loaders: { get: () => (loaders ??= new Loaders(forked())), set: (value: Loaders) => void (loaders = value), configurable: true },
+    log: { get: () => (log ??= deps.log.child({ requestId })), set: (value: Logger) => void (log = value), configurable: true },
+  });
   const token = bearerToken(request.headers.get('authorization'));
   let viewer: Actor | null = null;
   let authProblem: AuthProblem = token ? null : 'missing';
   if (token) {
     const userId = verifyToken(deps.config.jwt, token);
-    viewer = userId ? await actorById(em, userId) : null;
+    viewer = userId ? await deps.viewers.actor(userId, forked) : null;
     if (!viewer) authProblem = 'invalid';
   }
-  return {
-    em,
+  const eager: Omit<Context, 'em' | 'loaders' | 'log'> = {
     assist: deps.assist,
     pubsub: deps.pubsub,
     queue: deps.queue,
@@ -80,11 +102,10 @@ export async function createContext(deps: AppDeps, request: Request, requestId: 
     authProblem,
     clientAddress,
     operator: operatorOf(request.headers.get('x-operator-key'), [deps.config.operatorKey, deps.config.operatorKeyPrevious]),
-    loaders: new Loaders(em),
     config: deps.config,
-    log: deps.log.child({ requestId }),
     requestId,
   };
+  return Object.assign(into, eager) as Context;
 }
 
 /**

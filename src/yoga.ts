@@ -39,7 +39,7 @@ export function createApp(deps: AppDeps): App {
     graphiql: (request) => (!allowList && mayIntrospect(config, request) ? graphiqlOptions : false),
     renderGraphiQL,
     cors: { origin: config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id'] },
-    context: ({ request, ...server }) => createContext(deps, request, requestIdOf(request), clientAddressOf(server)),
+    context: (initial) => createContext(deps, initial.request, requestIdOf(initial.request), clientAddressOf(initial), initial),
     logging: yogaLogging(log),
     // Unexpected errors answer "Unexpected error." without stack or SQL; the full error shows only
     // in development, decided by our config rather than whatever NODE_ENV the process inherited.

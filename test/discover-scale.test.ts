@@ -24,13 +24,17 @@ let server: TestServer;
  * Text placed where the ranges split the table: `segfault` only among the oldest 50 000 ids,
  * `quota` only 30 000–150 000 ids below the newest, `error` every 7th row, `"invalid user"` in
  * every 13th, and `"ok routine"`, two words on almost every row that are never adjacent in that
- * order: the phrase PostgreSQL thinks common and that matches nothing.
+ * order: the phrase PostgreSQL thinks common and that matches nothing. `pump` (every 400th row)
+ * leaves a page one row short in the newest range, so the next is walked; `fan` (every 250th) does
+ * the same to the count.
  */
 const FILL = `
   insert into events (source, event_type, severity, summary, payload, received_at)
   select (array['wazuh', 'alertmanager', 'support', 'audit'])[1 + g % 4], 'test.scale', g % 16,
     case when g % 1000 = 3 and g <= 50000 then 'kernel segfault in worker'
          when g % 500 = 0 and g between ${ROWS} - 150000 and ${ROWS} - 30000 then 'mailbox quota exceeded warning'
+         when g % 250 = 11 then 'fan speed warning'
+         when g % 400 = 13 then 'pump pressure low'
          when g % 13 = 0 then 'sshd: invalid user admin from 10.0.0.1'
          when g % 7 = 0 then 'disk error on node'
          else 'routine heartbeat ok' end,
@@ -68,7 +72,7 @@ async function page(q: string, vars: Json): Promise<{ statements: number; events
 
 const idsOf = (events: Json): number[] => events.edges.map((e: Json) => e.node.eventId);
 
-const QUERIES = ['"invalid user" source:wazuh severity>=10', 'segfault', 'quota', 'error', '"ok routine"', '"heartbeat ok" -error', 'source:wazuh severity>=12'];
+const QUERIES = ['"invalid user" source:wazuh severity>=10', 'segfault', 'quota', 'error', 'pump', 'fan', '"ok routine"', '"heartbeat ok" -error', 'source:wazuh severity>=12'];
 
 describe('Discover at scale', () => {
   it.each(QUERIES)('pages %s by cursor exactly as the plain statement did', async (q) => {

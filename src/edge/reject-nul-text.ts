@@ -20,13 +20,19 @@ function valueHasNul(value: unknown): boolean {
   return false;
 }
 
+/** Per document: yoga's parser cache hands back the same document for the same text, so it is walked once. */
+const documentsWithNul = new WeakMap<DocumentNode, boolean>();
+
 function documentHasNul(document: DocumentNode): boolean {
-  let found = false;
+  let found = documentsWithNul.get(document);
+  if (found !== undefined) return found;
+  found = false;
   visit(document, {
     StringValue(node) {
       if (node.value.includes(NUL)) found = true;
     },
   });
+  documentsWithNul.set(document, found);
   return found;
 }
 

@@ -1,4 +1,5 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import type { Measurement, Scale, ScenarioResult } from '../types.ts';
 import type { MachineInfo } from './machine.ts';
@@ -17,7 +18,17 @@ export interface RunInfo {
   dataset: unknown;
 }
 
-export type ResultFile = (ScenarioResult & { run: RunInfo }) | { scenario: string; failed: string; run: RunInfo };
+/** When a scenario ended and the machine's load then (other work on the machine skews both sides, rarely alike). */
+export interface Finished {
+  at: string;
+  loadAverage1m: number;
+}
+
+export type ResultFile = (ScenarioResult & { run: RunInfo; finished: Finished }) | { scenario: string; failed: string; run: RunInfo; finished: Finished };
+
+export function finishedNow(): Finished {
+  return { at: new Date().toISOString(), loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 };
+}
 
 export const RESULTS_DIR = path.resolve(import.meta.dirname, '../../results');
 
@@ -31,6 +42,7 @@ export async function recordResult(file: ResultFile): Promise<void> {
       : {
           scenario: file.scenario,
           scale: file.run.scale,
+          loadAverage1m: file.finished.loadAverage1m,
           medianRatio: file.medianRatio,
           ratioMeaning: file.ratioMeaning,
           target: file.target.description,
@@ -50,10 +62,10 @@ export async function writeSummary(): Promise<string> {
   const files = await Promise.all(names.map(async (n) => JSON.parse(await readFile(path.join(RESULTS_DIR, n), 'utf8')) as ResultFile));
   const rows = files.map((f) =>
     'failed' in f
-      ? `| ${f.scenario} | ${f.run.scale} | failed: ${cell(f.failed)} | | | | **no** | ${f.run.startedAt} |`
+      ? `| ${f.scenario} | ${f.run.scale} | failed: ${cell(f.failed)} | | | | **no** | ${ended(f)} |`
       : `| ${f.scenario} | ${f.run.scale} | ${f.subjectName}: ${figures(f.rounds.map((r) => r.subject))} | ` +
         `${f.referenceName}: ${figures(f.rounds.map((r) => r.reference))} | ${round(f.medianRatio, 3)} (${cell(f.ratioMeaning)}) | ` +
-        `${cell(f.target.description)} | ${f.target.met ? 'yes' : '**no**'} | ${f.run.startedAt} |`,
+        `${cell(f.target.description)} | ${f.target.met ? 'yes' : '**no**'} | ${ended(f)} |`,
   );
   const newest = files.toSorted((a, b) => b.run.startedAt.localeCompare(a.run.startedAt))[0]?.run;
   const text = [
@@ -65,7 +77,7 @@ export async function writeSummary(): Promise<string> {
         `Node ${newest.machine.node}, ${newest.machine.postgres.split(' on ')[0]} (${newest.postgresOrigin}), commit ${newest.machine.gitCommit}.`
       : '',
     '',
-    '| scenario | scale | subject | reference | median ratio | target | met? | run |',
+    '| scenario | scale | subject | reference | median ratio | target | met? | finished (load 1 min) |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
@@ -97,5 +109,7 @@ function figures(sides: Measurement[]): string {
     .filter(Boolean)
     .join(', ');
 }
+
+const ended = (f: ResultFile) => `${f.finished.at} (${f.finished.loadAverage1m})`;
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');

@@ -43,6 +43,29 @@ export async function interleavedRounds(plan: RoundsPlan): Promise<{ rounds: Rou
   return { rounds, medianRatio: median(rounds.map((r) => r.ratio)) };
 }
 
+/** Fewer completed requests per connection than this, and the window is short next to the latency. */
+const MIN_REQUESTS_PER_CONNECTION = 10;
+
+/**
+ * Notes for sides whose measured window held only a few requests per connection: autocannon counts
+ * what completes inside the window, so when a request takes a sizeable part of it, req/s is coarse
+ * and the slowest requests fall outside (p99 flattered). A longer --duration fixes it.
+ */
+export function shortWindowNotes(rounds: Round[]): string[] {
+  const notes: string[] = [];
+  for (const r of rounds) {
+    for (const side of ['subject', 'reference'] as const) {
+      const { requests, connections } = r[side].extra ?? {};
+      if (typeof requests !== 'number' || typeof connections !== 'number') continue;
+      const perConnection = requests / connections;
+      if (perConnection < MIN_REQUESTS_PER_CONNECTION) {
+        notes.push(`Round ${r.round} ${side}: ${perConnection.toFixed(1)} requests per connection in the window; too short next to the latency, rerun with a longer --duration.`);
+      }
+    }
+  }
+  return notes;
+}
+
 export function median(values: number[]): number {
   const sorted = values.toSorted((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -6,7 +6,7 @@ import { randomSecrets, startOpsGraphProcess } from './opsgraph.ts';
 import { selected, type SuiteOptions } from './options.ts';
 import { choosePostgres } from './postgres.ts';
 import { startReferenceProcess } from './references.ts';
-import { recordResult, writeSummary, type RunInfo } from './results.ts';
+import { finishedNow, recordResult, writeSummary, type RunInfo } from './results.ts';
 import type { Scenario } from './scenario.ts';
 
 /** Fills the fresh, migrated database (bench/suite/dataset.ts generateDataset in the real run). */
@@ -85,11 +85,11 @@ export async function runSuite(options: SuiteOptions, scenarios: Scenario[], pop
     for (const scenario of chosen) {
       log(`scenario ${scenario.id}`);
       try {
-        await recordResult({ ...(await scenario.run(ctx)), run });
+        await recordResult({ ...(await scenario.run(ctx)), run, finished: finishedNow() });
       } catch (error) {
         failures += 1;
         log(`scenario ${scenario.id} FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-        await recordResult({ scenario: scenario.id, failed: error instanceof Error ? error.message : String(error), run });
+        await recordResult({ scenario: scenario.id, failed: error instanceof Error ? error.message : String(error), run, finished: finishedNow() });
       }
     }
   } catch (error) {

@@ -11,7 +11,7 @@ const WARM_UP_TIMEOUT_MS = 120_000;
  * After the last publish, receipts are awaited while they keep coming: a server that is behind is
  * slow, not lossy. Missing ones count as lost once nothing arrived for QUIET_MS (or at DRAIN_MS).
  */
-const QUIET_MS = 5_000;
+const QUIET_MS = 15_000;
 const DRAIN_MS = 180_000;
 
 export interface LiveSide {
@@ -68,7 +68,8 @@ export async function measureLiveSide(side: LiveSide): Promise<Measurement> {
     await Promise.all(posts);
     const publishSeconds = (performance.now() - started) / 1000;
     const expected = sentAt.size * count;
-    const drainBy = Date.now() + DRAIN_MS;
+    const drainStarted = Date.now();
+    const drainBy = drainStarted + DRAIN_MS;
     let last = before.received;
     let lastChange = Date.now();
     for (;;) {
@@ -77,6 +78,7 @@ export async function measureLiveSide(side: LiveSide): Promise<Measurement> {
       if (received - before.received >= expected || Date.now() - lastChange > QUIET_MS || Date.now() > drainBy) break;
       await delay(50);
     }
+    const trailingSeconds = (lastChange - drainStarted) / 1000;
     // Anything doubled shows up in this extra moment too.
     await delay(300);
 
@@ -101,6 +103,7 @@ export async function measureLiveSide(side: LiveSide): Promise<Measurement> {
         rssPerSubscriberKiB: round(rssPerSubscriber / 1024),
         openSeconds: round(openSeconds),
         warmUpEvents,
+        trailingSeconds: round(Math.max(0, trailingSeconds)),
         loadAverage1m: round(loadavg()[0]!),
       },
     };

@@ -1,7 +1,7 @@
 import type { Scenario } from '../harness/scenario.ts';
 import { graphqlTarget, prepareSide } from '../harness/side.ts';
 import { SQL_NOTE } from '../harness/sql-per-request.ts';
-import { interleavedRounds } from '../harness/rounds.ts';
+import { interleavedRounds, shortWindowNotes } from '../harness/rounds.ts';
 import type { ReferenceName, ScenarioContext, ScenarioResult } from '../types.ts';
 
 const TYPENAME = { query: '{ __typename }' };
@@ -30,7 +30,10 @@ async function compare(ctx: ScenarioContext, name: ReferenceName, id: string, ta
     const subjectSide = await prepareSide(ctx, ctx.opsgraph, graphqlTarget(ctx.opsgraph, TYPENAME, token), { sqlRoute: '/graphql' });
     const referenceSide = await prepareSide(ctx, reference, graphqlTarget(reference, TYPENAME));
     const { rounds, medianRatio } = await interleavedRounds({ rounds: ctx.rounds, subject: subjectSide.measure, reference: referenceSide.measure, log: ctx.log });
-    const sql = rounds[0]!.subject.sqlPerRequest ?? 0;
+    // Judged on the statements inside the requests' own scope: the process counter also catches
+    // the queue's and clocks' background statements, a few per hundred requests, which no request sent.
+    const first = rounds[0]!.subject;
+    const sql = Number(first.extra?.sqlPerRequestInScope ?? first.sqlPerRequest);
     const errors = rounds.reduce((n, r) => n + r.subject.errors + r.reference.errors, 0);
     const ratioMet = targetRatio === null || medianRatio >= targetRatio;
     return {
@@ -42,10 +45,10 @@ async function compare(ctx: ScenarioContext, name: ReferenceName, id: string, ta
       rounds,
       medianRatio,
       target: {
-        description: `${targetRatio === null ? 'no ratio target (shown for scale)' : `≥ ${targetRatio}× req/s`}, 0 SQL/request (got ${sql}), no errors`,
+        description: `${targetRatio === null ? 'no ratio target (shown for scale)' : `≥ ${targetRatio}× req/s`}, 0 SQL/request in request scope (got ${sql}), no errors`,
         met: ratioMet && sql === 0 && errors === 0,
       },
-      notes: [SQL_NOTE],
+      notes: [SQL_NOTE, ...shortWindowNotes(rounds)],
     };
   } finally {
     await reference.stop();

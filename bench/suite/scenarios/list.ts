@@ -1,7 +1,7 @@
 import type { Scenario } from '../harness/scenario.ts';
 import { graphqlTarget, prepareSide } from '../harness/side.ts';
 import { SQL_NOTE } from '../harness/sql-per-request.ts';
-import { interleavedRounds, median } from '../harness/rounds.ts';
+import { interleavedRounds, median, shortWindowNotes } from '../harness/rounds.ts';
 import { POSTGRAPHILE_LIST_CHECK, POSTGRAPHILE_LIST_QUERY } from '../references/postgraphile-list-query.ts';
 import type { RunningServer, ScenarioContext, ScenarioResult } from '../types.ts';
 
@@ -52,6 +52,6 @@ async function compare(ctx: ScenarioContext, postgraphile: RunningServer): Promi
       description: `≥ ${TARGET_RATIO}× req/s, p99 no worse (median p99 ${p99('subject')} vs ${p99('reference')} ms), no errors`,
       met: medianRatio >= TARGET_RATIO && p99('subject') <= p99('reference') && errors === 0,
     },
-    notes: [`Same data checked once before the load: ${check.rows} chamados, POSTGRAPHILE_LIST_CHECK.`, SQL_NOTE],
+    notes: [`Same data checked once before the load: ${check.rows} chamados, POSTGRAPHILE_LIST_CHECK.`, SQL_NOTE, ...shortWindowNotes(rounds)],
   };
 }

@@ -84,6 +84,7 @@ function result(id: string, shape: LiveShape, seconds: number, rounds: Round[], 
     notes: [
       `One socket and one subscription per subscriber, opened by a separate process (bench/suite/live/clients.ts, graphql-ws client on ws); ${seconds} s of publishing per side.`,
       "Latency: the system's monotonic clock just before the publish (OpsGraph: webhook POST of a Wazuh alert, stored and fanned out; bare-ws: POST /publish) to the `next` frame at each subscriber.",
+      'After the last publish, receipts are awaited while they keep coming (trailingSeconds: how long they did); a delivery counts as lost only after 15 s without any receipt.',
       'RSS per subscriber: (server RSS with every subscriber live − RSS of the idle server) ÷ subscribers; each side on a fresh process.',
     ],
   };

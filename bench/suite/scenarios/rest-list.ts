@@ -4,7 +4,7 @@ import { REST_ROUTES } from '../../../src/edge/rest/routes.ts';
 import type { Scenario } from '../harness/scenario.ts';
 import { graphqlTarget, prepareSide } from '../harness/side.ts';
 import { SQL_NOTE } from '../harness/sql-per-request.ts';
-import { interleavedRounds } from '../harness/rounds.ts';
+import { interleavedRounds, shortWindowNotes } from '../harness/rounds.ts';
 
 const PATH = '/api/v1/chamados';
 const QUERY = 'limit=50&offset=0';
@@ -52,6 +52,7 @@ export const restListScenarios: Scenario[] = [
           `Same data checked once before the load: ${rows} chamados; the twin's answer reshaped by the route's respond() equals the REST body.`,
           'One OpsGraph process serves both sides (bench-viewer token); only the edge differs.',
           SQL_NOTE,
+          ...shortWindowNotes(rounds),
         ],
       };
     },

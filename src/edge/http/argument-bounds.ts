@@ -9,6 +9,9 @@ import {
   visit,
   visitWithTypeInfo,
   type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLField,
   type GraphQLInputType,
   type GraphQLSchema,
 } from 'graphql';
@@ -69,8 +72,7 @@ export function argumentBoundsProblem(schema: GraphQLSchema, document: DocumentN
         } catch {
           return;
         }
-        const returned = getNamedType(def.type);
-        if (pageSizes && (returned.name.endsWith('Connection') || def.extensions[CLIENT_PAGED] === true)) {
+        if (pageSizes && isPaged(def)) {
           for (const name of ['first', 'last'] as const) {
             const size = args[name];
             if (typeof size === 'number' && (size < PAGE_SIZE.min || size > PAGE_SIZE.max)) {
@@ -91,6 +93,41 @@ export function argumentBoundsProblem(schema: GraphQLSchema, document: DocumentN
   return problem;
 }
 
+/** A connection (or client-paged list) field: its `first`/`last` are page sizes. */
+function isPaged(def: GraphQLField<unknown, unknown>): boolean {
+  return getNamedType(def.type).name.endsWith('Connection') || def.extensions[CLIENT_PAGED] === true;
+}
+
+const hasFilterArgument = (def: GraphQLField<unknown, unknown>): boolean => def.args.some((arg) => getNamedType(arg.type).name.endsWith('Filter'));
+
+/**
+ * Whether a document has any field these bounds apply to, per schema and document: yoga's parser
+ * cache hands back the same document for the same text, so most operations (`{ __typename }`, a
+ * detail query) are judged once instead of walked with type information on every execution.
+ */
+const boundedDocuments = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, boolean>>();
+
+function hasBoundedFields(schema: GraphQLSchema, document: DocumentNode): boolean {
+  let bySchema = boundedDocuments.get(schema);
+  if (!bySchema) boundedDocuments.set(schema, (bySchema = new WeakMap()));
+  let bounded = bySchema.get(document);
+  if (bounded === undefined) {
+    const typeInfo = new TypeInfo(schema);
+    bounded = false;
+    visit(
+      document,
+      visitWithTypeInfo(typeInfo, {
+        Field() {
+          const def = typeInfo.getFieldDef();
+          if (def && (isPaged(def) || hasFilterArgument(def))) bounded = true;
+        },
+      }),
+    );
+    bySchema.set(document, bounded);
+  }
+  return bounded;
+}
+
 /**
  * The page-size rule is for operations sent to the GraphQL endpoint (HTTP, SSE or graphql-ws);
  * a REST shim runs with its request's own path and has already bounded its `limit`.
@@ -100,14 +137,10 @@ export function argumentBounds(graphqlEndpoint: string): Plugin {
     const request = (context as { request?: Request }).request;
     return !!request && new URL(request.url).pathname.replace(/\/$/, '') === graphqlEndpoint;
   };
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const problem = argumentBoundsProblem(args.schema, args.document, args.variableValues as Variables, sentToEndpoint(args.contextValue));
-      if (problem) setResultAndStopExecution({ errors: [problem] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const problem = argumentBoundsProblem(args.schema, args.document, args.variableValues as Variables, sentToEndpoint(args.contextValue));
-      if (problem) setResultAndStopExecution({ errors: [problem] });
-    },
+  const judge = ({ args, setResultAndStopExecution }: { args: ExecutionArgs; setResultAndStopExecution: (result: ExecutionResult) => void }) => {
+    if (!hasBoundedFields(args.schema, args.document)) return;
+    const problem = argumentBoundsProblem(args.schema, args.document, args.variableValues as Variables, sentToEndpoint(args.contextValue));
+    if (problem) setResultAndStopExecution({ errors: [problem] });
   };
+  return { onExecute: judge, onSubscribe: judge };
 }

@@ -125,31 +125,39 @@ async function render(options: GraphiQLOptions): Promise<string> {
  */
 const gzipAsync = promisify(gzip);
 
+type ResponsePayload = Parameters<NonNullable<Plugin['onResponse']>>[0];
+
 export function graphiqlDelivery(endpoint: string): Plugin {
   let packed: { html: string; etag: string; gzip: Uint8Array<ArrayBuffer> } | undefined;
   return {
-    async onResponse({ request, response, setResponse, fetchAPI }) {
+    // Synchronous for every other response: an async hook would cost each request a promise.
+    onResponse(payload) {
+      const { request, response } = payload;
       if (request.method !== 'GET' || !rendered || !response.headers.get('content-type')?.startsWith('text/html')) return;
       if (new URL(request.url).pathname.replace(/\/$/, '') !== endpoint) return;
-      const html = await rendered.html;
-      if (packed?.html !== html) {
-        packed = { html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`, gzip: Uint8Array.from(await gzipAsync(html)) };
-      }
-      // Keep what other plugins set (request id, CORS); describe the body anew.
-      const headers = new fetchAPI.Headers(response.headers);
-      headers.delete('content-length');
-      headers.set('content-type', 'text/html; charset=utf-8');
-      headers.set('etag', packed.etag);
-      headers.set('cache-control', 'no-cache');
-      headers.set('vary', 'accept-encoding');
-      if (request.headers.get('if-none-match') === packed.etag) {
-        setResponse(new fetchAPI.Response(null, { status: 304, headers }));
-      } else if (/\bgzip\b/.test(request.headers.get('accept-encoding') ?? '')) {
-        headers.set('content-encoding', 'gzip');
-        setResponse(new fetchAPI.Response(packed.gzip, { status: 200, headers }));
-      } else {
-        setResponse(new fetchAPI.Response(html, { status: 200, headers }));
-      }
+      return deliver(rendered.html, payload);
     },
   };
+
+  async function deliver(page: Promise<string>, { request, response, setResponse, fetchAPI }: ResponsePayload) {
+    const html = await page;
+    if (packed?.html !== html) {
+      packed = { html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`, gzip: Uint8Array.from(await gzipAsync(html)) };
+    }
+    // Keep what other plugins set (request id, CORS); describe the body anew.
+    const headers = new fetchAPI.Headers(response.headers);
+    headers.delete('content-length');
+    headers.set('content-type', 'text/html; charset=utf-8');
+    headers.set('etag', packed.etag);
+    headers.set('cache-control', 'no-cache');
+    headers.set('vary', 'accept-encoding');
+    if (request.headers.get('if-none-match') === packed.etag) {
+      setResponse(new fetchAPI.Response(null, { status: 304, headers }));
+    } else if (/\bgzip\b/.test(request.headers.get('accept-encoding') ?? '')) {
+      headers.set('content-encoding', 'gzip');
+      setResponse(new fetchAPI.Response(packed.gzip, { status: 200, headers }));
+    } else {
+      setResponse(new fetchAPI.Response(html, { status: 200, headers }));
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import type { Role } from '../../../entities/roles.ts';
 
 /** HS256 only: verification pins the algorithm, so `alg: none` and RS/HS confusion are refused. */
@@ -56,8 +57,43 @@ function secretFor(settings: TokenSettings, kid: unknown): string | null {
   return null;
 }
 
+const CLOCK_TOLERANCE_S = 5;
+
+/**
+ * Tokens that verified, per settings, with their expiry: every request of a client carries the
+ * same token, and verifying it (a fresh key object and an HMAC each time) was a visible share of
+ * a small request. The expiry is still checked on every use; only the signature work is saved.
+ */
+const verified = new WeakMap<TokenSettings, LRUCache<string, VerifiedToken>>();
+
+function verifiedTokens(settings: TokenSettings) {
+  let cache = verified.get(settings);
+  if (!cache) verified.set(settings, (cache = new LRUCache({ max: 10_000 })));
+  return cache;
+}
+
 /** Returns the user id the token was issued to, or null for any invalid, expired or forged token. */
 export function verifyToken(settings: TokenSettings, token: string): number | null {
+  const cache = verifiedTokens(settings);
+  const cached = cache.get(token);
+  const hit = cached ?? verifySignature(settings, token);
+  if (!hit || Date.now() >= hit.expiresAtMs) {
+    if (cached) cache.delete(token);
+    return null;
+  }
+  // A not-before date would need checking on each use too; tokens signed here never carry one.
+  if (!cached && !hit.notBefore) cache.set(token, hit);
+  return hit.userId;
+}
+
+interface VerifiedToken {
+  userId: number;
+  /** `exp` plus the clock tolerance, as jsonwebtoken counts it. */
+  expiresAtMs: number;
+  notBefore: boolean;
+}
+
+function verifySignature(settings: TokenSettings, token: string): VerifiedToken | null {
   try {
     const decoded = jwt.decode(token, { complete: true });
     const secret = decoded ? secretFor(settings, decoded.header.kid) : null;
@@ -66,11 +102,12 @@ export function verifyToken(settings: TokenSettings, token: string): number | nu
       algorithms: [ALGORITHM],
       issuer: settings.issuer,
       audience: settings.audience,
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_S,
     });
     if (typeof payload === 'string' || typeof payload.exp !== 'number') return null;
     const userId = Number(payload.sub);
-    return Number.isInteger(userId) && userId > 0 ? userId : null;
+    if (!Number.isInteger(userId) || userId <= 0) return null;
+    return { userId, expiresAtMs: (payload.exp + CLOCK_TOLERANCE_S) * 1000, notBefore: payload.nbf !== undefined };
   } catch {
     return null;
   }
