@@ -85,6 +85,7 @@ const envSchema = z.object({
   EVENTS_COUNT_BOUND: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   // Who may introspect and open GraphiQL outside development (development: everyone).
   GRAPHQL_INTROSPECTION: z.enum(['public', 'authenticated', 'off']).optional(),
+  GRAPHQL_JIT: boolean.default(true),
   // A JSON file { "<sha256>": "<document>" } (npm run persisted:build): when set, /graphql runs only those operations.
   PERSISTED_OPERATIONS_FILE: z.string().min(1).optional(),
   // Ingestion rules (DOMAIN.md): which events open a chamado, and the correlation windows.
@@ -190,6 +191,8 @@ export interface Config {
   corsOrigins: string[];
   limits: { maxDepth: number; maxCost: number; maxAliases: number; maxDirectives: number; maxTokens: number };
   introspection: 'public' | 'authenticated' | 'off';
+  /** Queries and mutations compiled by graphql-jit (src/edge/http/compiled-execution.ts). */
+  graphqlJit: boolean;
   /** PERSISTED_OPERATIONS_FILE: the allow-list of operations /graphql accepts; null accepts any. */
   persistedOperationsFile: string | null;
   ingest: IngestSettings;
@@ -256,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDirectives: e.MAX_QUERY_DIRECTIVES,
       maxTokens: e.MAX_QUERY_TOKENS,
     },
+    graphqlJit: e.GRAPHQL_JIT,
     introspection: e.NODE_ENV === 'development' ? 'public' : (e.GRAPHQL_INTROSPECTION ?? (production ? 'authenticated' : 'public')),
     persistedOperationsFile: e.PERSISTED_OPERATIONS_FILE ? path.resolve(e.PERSISTED_OPERATIONS_FILE) : null,
     outbound: {

@@ -4,6 +4,7 @@ import { clientAddressOf, createContext, type AppDeps, type Context } from './co
 import { yogaLogging } from './logger.ts';
 import { databaseUnavailableError, isDatabaseUnavailable } from './db/unavailable.ts';
 import { graphiqlDelivery, graphiqlOptions, renderGraphiQL } from './edge/http/graphiql.ts';
+import { compiledExecution } from './edge/http/compiled-execution.ts';
 import { graphqlLimits, mayIntrospect } from './edge/http/graphql-limits.ts';
 import { observability, operationalEndpoints } from './edge/http/observability.ts';
 import { loadAllowList, persistedOperations } from './edge/http/persisted-operations.ts';
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): App {
       restRouter(deps, self, REST_ROUTES),
       ...graphqlLimits(config, '/graphql'),
       rejectNulText(),
+      ...compiledExecution(config, log),
       ...(allowList ? persistedOperations(allowList) : []),
     ],
   });
