@@ -111,13 +111,21 @@ export function restRouter(deps: AppDeps, app: () => App, routes: RestRoute<any>
       const allow = [...allowed].join(', ');
       return json(405, { error: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed here` }, { allow });
     }
-    if (/^\/(api|discovery)\//.test(url.pathname)) return json(404, { error: 'NOT_FOUND', message: 'no such path' });
+    if (REST_PREFIX.test(url.pathname)) return json(404, { error: 'NOT_FOUND', message: 'no such path' });
     return null;
   };
+  // Only paths under a route's first segment (or the REST prefixes) can be answered here; every
+  // other request (/graphql) passes synchronously, without a promise per request.
+  const segments = new Set(routes.map((route) => firstSegment(route.path)));
   return {
-    async onRequest({ request, url, endResponse, fetchAPI, serverContext }) {
-      const response = await handle(request, url, fetchAPI.Response, serverContext as Record<string, unknown>);
-      if (response) endResponse(response);
+    onRequest({ request, url, endResponse, fetchAPI, serverContext }) {
+      if (!segments.has(firstSegment(url.pathname)) && !REST_PREFIX.test(url.pathname)) return;
+      return handle(request, url, fetchAPI.Response, serverContext as Record<string, unknown>).then((response) => {
+        if (response) endResponse(response);
+      });
     },
   };
 }
+
+const REST_PREFIX = /^\/(api|discovery)\//;
+const firstSegment = (path: string): string => path.split('/', 2)[1] ?? '';
