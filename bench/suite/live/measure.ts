@@ -47,6 +47,8 @@ export async function measureLiveSide(side: LiveSide): Promise<Measurement> {
     const before = await subscribers.status();
 
     const sentAt = new Map<number, number>();
+    /** Publish order of each event id, to say which events some subscriber missed. */
+    const position = new Map<number, number>();
     let failedPublishes = 0;
     const posts: Promise<void>[] = [];
     const events = Math.max(1, Math.round(eventsPerSecond * seconds));
@@ -57,7 +59,10 @@ export async function measureLiveSide(side: LiveSide): Promise<Measurement> {
       const t0 = sharedClockMs();
       posts.push(
         publish().then(
-          (id) => void sentAt.set(id, t0),
+          (id) => {
+            sentAt.set(id, t0);
+            position.set(id, e + 1);
+          },
           (error: unknown) => {
             failedPublishes++;
             side.log(`publish failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -84,9 +89,9 @@ export async function measureLiveSide(side: LiveSide): Promise<Measurement> {
 
     const { receipts, duplicates } = await subscribers.collect([...sentAt.keys()]);
     const latencies: number[] = [];
-    let incompleteEvents = 0;
+    const incomplete: string[] = [];
     for (const [id, times] of receipts) {
-      if (times.length < count) incompleteEvents++;
+      if (times.length < count) incomplete.push(`#${position.get(id)}/${events}: ${times.length}`);
       for (const at of times) latencies.push(at - sentAt.get(id)!);
     }
     const summary = latencySummary(latencies);
@@ -101,7 +106,8 @@ export async function measureLiveSide(side: LiveSide): Promise<Measurement> {
         deliveriesExpected: expected,
         deliveriesReceived: latencies.length,
         lost: expected - latencies.length,
-        incompleteEvents,
+        // Which published events (by order) reached fewer than every subscriber, and how many got them.
+        incompleteEvents: incomplete.join(', ') || 'none',
         duplicates,
         rssBeforeMiB: round(rssBefore / 2 ** 20),
         rssWithSubscribersMiB: round(rssWith / 2 ** 20),
