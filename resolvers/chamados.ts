@@ -7,7 +7,7 @@ import { listChamados, type ChamadoRow, type ObservableRow } from '../src/servic
 import type { ChamadoInfra } from '../src/services/discovery/infra.ts';
 import { describedValues } from './described.ts';
 import { CLIENT_PAGE_MAX, CLIENT_PAGED, connectionOf, DEFAULT_PAGE, pageOf } from './pagination.ts';
-import { TimelineEntryRef, timelineWindowArgs, timelineWindowOf } from './timeline.ts';
+import { timelineFieldsOf, TimelineEntryRef, timelineWindowArgs, timelineWindowOf } from './timeline.ts';
 import { UserRef } from './users.ts';
 
 export const ChamadoStatusEnum = builder.enumType('ChamadoStatus', {
@@ -165,10 +165,7 @@ builder.node(ChamadoRef, {
       description: `Its events, claims, status changes and notes, oldest first: every one, or the window first/after or last/before asks for (1–${CLIENT_PAGE_MAX} entries).`,
       args: timelineWindowArgs,
       extensions: { [CLIENT_PAGED]: true },
-      resolve: (c, args, ctx) => {
-        const window = timelineWindowOf(args);
-        return window ? ctx.loaders.timelineWindow(window).load(c.id) : ctx.loaders.timeline.load(c.id);
-      },
+      resolve: (c, args, ctx, info) => ctx.loaders.timelineFor(timelineWindowOf(args), timelineFieldsOf(info)).load(c.id),
     }),
     infra: t.field({
       type: InfraRef,

@@ -1,8 +1,10 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
+import { getNamedType, isObjectType, type FieldNode, type GraphQLResolveInfo } from 'graphql';
+import { parseResolveInfo, simplifyParsedResolveInfoFragmentWithType, type ResolveTree } from 'graphql-parse-resolve-info';
 import { TIMELINE_KINDS } from '../entities/timeline-entry.entity.ts';
 import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
-import type { TimelineRow, TimelineWindow } from '../src/services/chamados/reads.ts';
+import type { TimelineField, TimelineRow, TimelineWindow } from '../src/services/chamados/reads.ts';
 import { describedValues } from './described.ts';
 import { badInput, CLIENT_PAGE_MAX } from './pagination.ts';
 import { UserRef } from './users.ts';
@@ -86,4 +88,55 @@ function entryIdOf(name: string, globalId: string | number | null): number | nul
     // not a global id at all: refused below like one of another type
   }
   throw badInput(`timeline: ${name} must be a TimelineEntry id`);
+}
+
+/**
+ * The row field each TimelineEntry field reads (null: none beyond id). A field missing here makes
+ * timelineFieldsOf read every column, so a field added to the type without a line here costs
+ * speed, never correctness.
+ */
+const ROW_FIELD_OF: Record<string, TimelineField | null> = {
+  __typename: null,
+  id: null,
+  kind: 'kind',
+  eventType: 'eventType',
+  source: 'source',
+  summary: 'summary',
+  severity: 'severity',
+  actor: 'actorId',
+  eventId: 'eventId',
+  data: 'data',
+  createdAt: 'createdAt',
+};
+
+/**
+ * Per selection (graphql-js and graphql-jit hand every item of a list the same fieldNodes) and per
+ * request's variables (an `@include(if: $x)` makes the same selection read other fields).
+ */
+const fieldsBySelection = new WeakMap<readonly FieldNode[], WeakMap<object, readonly TimelineField[] | null>>();
+
+/**
+ * The row fields the query selects under a `timeline` field (fragments and aliases included), so
+ * a list reads only those columns; null (every column) when a selection is not understood.
+ */
+export function timelineFieldsOf(info: GraphQLResolveInfo): readonly TimelineField[] | null {
+  let byVariables = fieldsBySelection.get(info.fieldNodes);
+  if (!byVariables) fieldsBySelection.set(info.fieldNodes, (byVariables = new WeakMap()));
+  let fields = byVariables.get(info.variableValues);
+  if (fields === undefined) byVariables.set(info.variableValues, (fields = selectedRowFields(info)));
+  return fields;
+}
+
+function selectedRowFields(info: GraphQLResolveInfo): readonly TimelineField[] | null {
+  const type = getNamedType(info.returnType);
+  const tree = parseResolveInfo(info) as ResolveTree | null;
+  if (!tree || !isObjectType(type)) return null;
+  const chosen = new Set<TimelineField>();
+  const selected = Object.values(simplifyParsedResolveInfoFragmentWithType(tree, type).fields) as ResolveTree[];
+  for (const { name } of selected) {
+    const field = ROW_FIELD_OF[name];
+    if (field === undefined) return null;
+    if (field) chosen.add(field);
+  }
+  return [...chosen].sort();
 }

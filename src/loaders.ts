@@ -12,6 +12,7 @@ import {
   type ChamadoRow,
   type ObservableRow,
   type TimelineRow,
+  type TimelineField,
   type TimelineWindow,
   type UserRow,
 } from './services/chamados/reads.ts';
@@ -59,6 +60,9 @@ import {
   type ExecutionRow,
   type RunbookRow,
 } from './services/runbooks/reads.ts';
+
+/** Names the loaders of `timelineFor`, so clearTimeline finds them all. */
+const TIMELINE_LOADER_PREFIX = 'timeline:';
 
 function byKey<K, V>(rows: V[], key: (row: V) => K, keys: readonly K[]): (V | null)[] {
   const map = new Map(rows.map((row) => [key(row), row]));
@@ -152,16 +156,35 @@ export class Loaders {
     );
   }
 
+  /** Every entry of each chamado, every field: the cache other readers (chamado links) share. */
   get timeline(): DataLoader<number, TimelineRow[]> {
     return this.#loader('timeline', async (ids) =>
       groupedBy(await timelineByChamadoIds(this.#em, ids), (r) => r.chamadoId, ids),
     );
   }
 
-  /** A window of each chamado's timeline; one loader per window asked for (chamados of a list share it). */
-  timelineWindow(window: TimelineWindow): DataLoader<number, TimelineRow[]> {
-    const key = `timelineWindow:${window.first ?? ''}:${window.last ?? ''}:${window.afterId ?? ''}:${window.beforeId ?? ''}`;
-    return this.#loader(key, async (ids) => groupedBy(await timelineWindowsByChamadoIds(this.#em, ids, window), (r) => r.chamadoId, ids));
+  /**
+   * Each chamado's timeline as the `timeline` field asks for it: a window (or all) and only the
+   * fields its query selects (null: all). One loader per distinct ask, so the chamados of a list
+   * share one statement.
+   */
+  timelineFor(window: TimelineWindow | null, fields: readonly TimelineField[] | null): DataLoader<number, TimelineRow[]> {
+    if (!window && !fields) return this.timeline;
+    const windowKey = window ? `${window.first ?? ''}:${window.last ?? ''}:${window.afterId ?? ''}:${window.beforeId ?? ''}` : 'all';
+    return this.#loader(`${TIMELINE_LOADER_PREFIX}${windowKey}:${fields?.join(',') ?? '*'}`, async (ids) =>
+      groupedBy(
+        window ? await timelineWindowsByChamadoIds(this.#em, ids, window, fields) : await timelineByChamadoIds(this.#em, ids, fields),
+        (r) => r.chamadoId,
+        ids,
+      ),
+    );
+  }
+
+  /** Forgets a chamado's timeline in every loader that holds it (after a write to it). */
+  clearTimeline(chamadoId: number): void {
+    for (const [name, loader] of this.#cache) {
+      if (name === 'timeline' || name.startsWith(TIMELINE_LOADER_PREFIX)) loader.clear(chamadoId);
+    }
   }
 
   get timelineEntry(): DataLoader<number, TimelineRow | null> {

@@ -88,9 +88,12 @@ describe('Chamado.timeline windows', () => {
       expect(node.timeline.map((e: Entry) => e.id)).toEqual(entries.slice(-3).map((e) => e.id));
     }
     expect(newest.statements).toBe(whole.statements);
-    // The same window asked twice is one loader; a second window is one statement more.
-    const twice = await statementsOf(server, listWith('(last: 3)', 'again: timeline(last: 3) { id }'), { domain });
+    // The same window and selection asked twice is one loader; another window, or the same window
+    // with other fields (a timeline reads only the columns it selects), is one statement more.
+    const twice = await statementsOf(server, listWith('(last: 3)', 'again: timeline(last: 3) { id kind summary actor { username } }'), { domain });
     expect(twice.statements).toBe(whole.statements);
+    const narrower = await statementsOf(server, listWith('(last: 3)', 'ids: timeline(last: 3) { id }'), { domain });
+    expect(narrower.statements).toBe(whole.statements + 1);
     const two = await statementsOf(server, listWith('(last: 3)', 'oldest: timeline(first: 2) { id }'), { domain });
     expect(two.statements).toBe(whole.statements + 1);
     for (const { node } of two.data.chamados.edges) {

@@ -139,9 +139,19 @@ export async function usersByIds(em: EntityManager, ids: readonly number[]): Pro
   return em.execute<UserRow[]>(`select ${USER_COLUMNS} from users u where ?`, [anyOf('u.id', ids, 'int')]);
 }
 
-export async function timelineByChamadoIds(em: EntityManager, chamadoIds: readonly number[]): Promise<TimelineRow[]> {
+/**
+ * Every entry of these chamados. With `fields`, the rows carry only those (plus id and chamadoId):
+ * for a resolver that knows what its query selects, never for a cache shared with other readers.
+ */
+export async function timelineByChamadoIds(
+  em: EntityManager,
+  chamadoIds: readonly number[],
+  fields: readonly TimelineField[] | null = null,
+): Promise<TimelineRow[]> {
   if (chamadoIds.length === 0) return [];
-  return timelineRowsWhere(em, anyOf('t.chamado_id', chamadoIds, 'int'));
+  return em.execute<TimelineRow[]>(`select ${timelineColumns(fields)} from timeline_entries t where ? order by t.chamado_id, t.id`, [
+    anyOf('t.chamado_id', chamadoIds, 'int'),
+  ]);
 }
 
 export async function observablesByChamadoIds(em: EntityManager, chamadoIds: readonly number[]): Promise<ObservableRow[]> {
@@ -159,8 +169,32 @@ export async function timelineEntriesByIds(em: EntityManager, ids: readonly numb
   return timelineRowsWhere(em, anyOf('t.id', ids, 'bigint'));
 }
 
-const TIMELINE_COLUMNS = `t.id::int as id, t.chamado_id as "chamadoId", t.kind, t.event_type as "eventType", t.source, t.summary,
-  t.severity, t.actor_id as "actorId", t.event_id::int as "eventId", t.data, t.created_at as "createdAt"`;
+/**
+ * Each TimelineRow field's select expression. `id` and `chamadoId` are always read; a list reads
+ * only the fields its query shows (a console's list skips `data`, whose JSON parse cost more than
+ * half of reading 1,000 entries).
+ */
+const TIMELINE_FIELD_SQL = {
+  kind: 't.kind',
+  eventType: 't.event_type as "eventType"',
+  source: 't.source',
+  summary: 't.summary',
+  severity: 't.severity',
+  actorId: 't.actor_id as "actorId"',
+  eventId: 't.event_id::int as "eventId"',
+  data: 't.data',
+  createdAt: 't.created_at as "createdAt"',
+} as const satisfies Record<Exclude<keyof TimelineRow, 'id' | 'chamadoId'>, string>;
+
+export type TimelineField = keyof typeof TIMELINE_FIELD_SQL;
+
+/** The select list for these fields of a timeline row (null: every field). */
+function timelineColumns(fields: readonly TimelineField[] | null): string {
+  const chosen = fields ?? (Object.keys(TIMELINE_FIELD_SQL) as TimelineField[]);
+  return ['t.id::int as id', 't.chamado_id as "chamadoId"', ...chosen.map((field) => TIMELINE_FIELD_SQL[field])].join(', ');
+}
+
+const TIMELINE_COLUMNS = timelineColumns(null);
 
 async function timelineRowsWhere(em: EntityManager, condition: Sql): Promise<TimelineRow[]> {
   return em.execute<TimelineRow[]>(`select ${TIMELINE_COLUMNS} from timeline_entries t where ? order by t.chamado_id, t.id`, [condition]);
@@ -186,11 +220,12 @@ export async function timelineWindowsByChamadoIds(
   em: EntityManager,
   chamadoIds: readonly number[],
   window: TimelineWindow,
+  fields: readonly TimelineField[] | null = null,
 ): Promise<TimelineRow[]> {
   if (chamadoIds.length === 0) return [];
   const newestFirst = window.last !== null;
   return em.execute<TimelineRow[]>(
-    `select ${TIMELINE_COLUMNS} from unnest(?) as c(id)
+    `select ${timelineColumns(fields)} from unnest(?) as c(id)
      cross join lateral (select * from timeline_entries t ? order by t.id ${newestFirst ? 'desc' : 'asc'} limit ?) t
      order by t.chamado_id, t.id`,
     [
