@@ -136,7 +136,7 @@ export const EventConnection = builder.connectionObject(
       }),
       totalCountIsEstimate: t.boolean({
         description:
-          'true when more events match than the server counts exactly: totalCount is then extrapolated from how densely the newest matches lie among the event ids, so it may be off (never below the bound + 1). false: totalCount is exact.',
+          'True when more events match than the server counts exactly: totalCount is then extrapolated from how densely the newest matches lie among the event ids, so it may be off (never below the bound + 1). false: totalCount is exact.',
         resolve: (conn) => (conn as unknown as { totalCountIsEstimate?: boolean }).totalCountIsEstimate ?? false,
       }),
     }),
