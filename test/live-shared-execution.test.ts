@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config.ts';
 import type { Context } from '../src/context.ts';
 import { REPLAY_ARGUMENTS, sharedSubscription, VIEWER_SPECIFIC } from '../src/edge/transports/shared-key.ts';
 import { schema } from '../resolvers/index.ts';
+import { pokeBatches } from '../src/services/live/poke-batches.ts';
 import { liveFeeds, until, type Feed } from './helpers/live-feed.ts';
 import { startTestServer, unique, type TestServer, type TestUser } from './helpers/server.ts';
 import { sendWazuhAlert } from './helpers/wazuh-alert.ts';
@@ -214,5 +215,20 @@ describe('which subscriptions may be shared (src/edge/transports/shared-key.ts)'
     const sharedViewer = share(common, viewer(1, 'viewer')).context(viewer(1, 'viewer')).viewer!;
     expect(sharedViewer.role).toBe('viewer');
     expect(() => sharedViewer.id).toThrow(/viewer's identity/);
+  });
+});
+
+describe('pokes read in batches (src/services/live/poke-batches.ts)', () => {
+  it('a batch is a poke and every poke already arrived; a later one starts the next batch', async () => {
+    async function* pokes() {
+      yield 1;
+      yield 2;
+      yield 3;
+      await delay(30);
+      yield 4;
+    }
+    const batches: number[][] = [];
+    for await (const batch of pokeBatches(pokes())) batches.push(batch);
+    expect(batches).toEqual([[1, 2, 3], [4]]);
   });
 });
