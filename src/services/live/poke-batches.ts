@@ -8,6 +8,15 @@ const NOT_YET = Symbol('not yet');
  */
 export async function* pokeBatches<P>(pokes: AsyncIterable<P>): AsyncGenerator<P[]> {
   const source = pokes[Symbol.asyncIterator]();
+  // A feed that stops (its subscriber left) stops listening too, as `for await` over the pokes did.
+  try {
+    yield* batchesOf(source);
+  } finally {
+    await source.return?.();
+  }
+}
+
+async function* batchesOf<P>(source: AsyncIterator<P>): AsyncGenerator<P[]> {
   let pending: Promise<IteratorResult<P>> | null = null;
   for (;;) {
     const first = await (pending ?? source.next());
