@@ -82,7 +82,9 @@ async function serverRssMb(): Promise<number> {
 async function postEvent(): Promise<number> {
   const res = await fetch(`${baseUrl}/api/v1/webhooks/wazuh`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-webhook-secret': values.secret! },
+    // A fresh connection each: a kept-alive one can be closed by the server (keepAliveTimeout) while it is
+    // busy accepting thousands of sockets, and the POST that reuses it would fail.
+    headers: { 'content-type': 'application/json', 'x-webhook-secret': values.secret!, connection: 'close' },
     body: JSON.stringify({
       timestamp: new Date().toISOString().replace('Z', '+0000'),
       rule: { level: 3, description: 'bench:live event', id: '5501', groups: ['bench'] },

@@ -49,6 +49,8 @@ builder.queryField('me', (t) =>
     type: UserRef,
     nullable: true,
     description: 'The signed-in user, or null without a valid token.',
+    // Read from the viewer's identity: a shared subscription selecting it would be keyed per user (src/edge/transports/shared-key.ts).
+    extensions: { viewerSpecific: true },
     resolve: (_, __, ctx) => (ctx.viewer ? ctx.loaders.user.load(ctx.viewer.id) : null),
   }),
 );

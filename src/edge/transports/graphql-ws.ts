@@ -7,7 +7,10 @@ import { bearerToken } from '../../services/auth/tokens.ts';
 import type { Config } from '../../config.ts';
 import type { App } from '../../yoga.ts';
 import { openEnvelope, type Envelope } from '../envelope.ts';
+import { reportSharedLoad } from './live-metrics.ts';
+import { sharedSubscription } from './shared-key.ts';
 import { socketAuthWatch } from './socket-auth.ts';
+import { subscriptionHubs, type ResultSink, type Started } from './subscription-hubs.ts';
 
 export interface GraphqlWsOptions {
   /** Sockets that never send `connection_init` are closed after this (graphql-ws: 4408). */
@@ -31,10 +34,17 @@ const unexpected = () => [new GraphQLError('Unexpected error.', { extensions: { 
  * message); graphql-ws would otherwise close the whole socket with 4500 for anything thrown.
  * Protocol violations still close it, as the protocol says (4400, 4401, 4408, 4409, and 1009 for a
  * message over WS_MAX_PAYLOAD_BYTES).
+ *
+ * A subscription that sockets with the same document, variables and role ask for is executed once
+ * and its results broadcast, each serialised once (shared-key.ts says which may be shared,
+ * subscription-hubs.ts runs them, nextMessages sends them). Every subscriber is still
+ * authenticated, limited and validated on its own when it subscribes.
  */
 export function graphqlWsTransport(app: App, config: Config, options: GraphqlWsOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.live.maxPayloadBytes });
   const auth = socketAuthWatch(app, config);
+  const hubs = subscriptionHubs();
+  const stopReporting = reportSharedLoad(hubs.size);
   const open = new WeakMap<object, Set<string>>();
   useServer<Record<string, unknown>, { socket: WebSocket; request: IncomingMessage }>(
     {
@@ -59,14 +69,21 @@ export function graphqlWsTransport(app: App, config: Config, options: GraphqlWsO
           const prepared = envelope.prepare();
           if (prepared.errors) return prepared.errors;
           ids.add(id);
-          return {
+          const contextValue = await envelope.context();
+          const args = {
             schema: envelope.schema,
             document: prepared.document,
             operationName: payload.operationName,
             variableValues: payload.variables,
-            contextValue: await envelope.context(),
+            contextValue,
             rootValue: envelope,
           };
+          const shared = sharedSubscription(envelope.schema, prepared.document, envelope.params.query, payload.operationName, payload.variables, contextValue);
+          if (!shared) return args;
+          // Joined here, so this subscriber's own context and envelope are not kept for the subscription's life.
+          const start = () => runGuarded(app, () => envelope.subscribe({ ...args, contextValue: shared.context(contextValue), rootValue: undefined })) as Promise<Started>;
+          const subscriber = hubs.join(shared.key, start, nextMessages(ctx, id));
+          return { ...args, contextValue: null, rootValue: subscriber };
         } catch (err) {
           ids.delete(id);
           app.logger.error('graphql-ws operation failed before it ran', err);
@@ -75,7 +92,8 @@ export function graphqlWsTransport(app: App, config: Config, options: GraphqlWsO
       },
       // The envelope rides along as rootValue so that execution uses the same enveloped hooks.
       execute: (args) => runGuarded(app, () => (args.rootValue as Envelope).execute(args)),
-      subscribe: (args) => runGuarded(app, () => (args.rootValue as Envelope).subscribe(args)),
+      // A shared subscriber (joined in onSubscribe) is its own operation result.
+      subscribe: (args) => (Symbol.asyncIterator in (args.rootValue as object) ? args.rootValue : runGuarded(app, () => (args.rootValue as Envelope).subscribe(args))) as never,
       onComplete: (ctx, id) => {
         open.get(ctx.extra.socket)?.delete(id);
       },
@@ -88,9 +106,25 @@ export function graphqlWsTransport(app: App, config: Config, options: GraphqlWsO
     },
     close() {
       auth.stop();
+      stopReporting();
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       wss.close();
     },
+  };
+}
+
+/**
+ * The `next` messages of one shared subscriber, written straight to its socket: graphql-ws would
+ * stringify each whole message per socket, so the shared result's JSON, serialised once, is put in
+ * a message of the same shape instead ({id, type, payload}, as graphql-ws writes it). Only while
+ * graphql-ws holds the operation: once the client completed it, nothing more is sent for its id.
+ * Completion and errors still go through graphql-ws (the subscriber's iterator ends or throws).
+ */
+function nextMessages(ctx: { subscriptions: Record<string, unknown>; extra: { socket: WebSocket } }, id: string): ResultSink {
+  const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  const { socket } = ctx.extra;
+  return (result) => {
+    if (id in ctx.subscriptions && socket.readyState === socket.OPEN) socket.send(`${head}${result.json}}`);
   };
 }
 

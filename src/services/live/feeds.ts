@@ -11,6 +11,7 @@ import {
 } from '../chamados/reads.ts';
 import { eventsAfter, eventsMatching, type EventFilter, type EventRow } from '../events/reads.ts';
 import { approvalsByIds, type ApprovalRow } from '../runbooks/reads.ts';
+import { pokeBatches } from './poke-batches.ts';
 import { sharedRead } from './shared-reads.ts';
 
 /*
@@ -87,8 +88,9 @@ export async function* discoverFeed(
     page = rows.length;
   }
   // Without a cursor the feed starts now: pokes only name events stored from here on.
-  for await (const poke of pokes) {
-    const rows = await sharedRead(poke, `events|${filterKey}`, () => eventsMatching(em.fork(), filter, poke.ids));
+  for await (const batch of pokeBatches(pokes)) {
+    const ids = batch.length === 1 ? batch[0]!.ids : [...new Set(batch.flatMap((poke) => poke.ids))];
+    const rows = await sharedRead(batch[0]!, `events|${filterKey}|${ids.join(',')}`, () => eventsMatching(em.fork(), filter, ids));
     for (const row of rows) {
       if (seen.has(row.id)) continue;
       remember(row.id);
