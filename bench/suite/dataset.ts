@@ -3,7 +3,7 @@
  * production would have left it, generated inside PostgreSQL with set-based SQL (see
  * bench/suite/dataset/). Everything is a function of integers hashed with fixed salts, and times
  * count back from the start of the current UTC day: two runs on the same day load identical data
- * (but for the password hashes' salts). A failed load leaves a half-filled database: use a new one.
+ * (but for the password hashes' salts).
  */
 import { buildRecurrence, finishChamados } from './dataset/finish.ts';
 import { createCatalogTables } from './dataset/catalog-tables.ts';
@@ -14,7 +14,7 @@ import { planEvents } from './dataset/event-plan.ts';
 import { insertEvents } from './dataset/events.ts';
 import { dropPlainIndexes, recreateIndexes } from './dataset/indexes.ts';
 import { insertObservables } from './dataset/observables.ts';
-import { openLoadSession, SCRATCH_SCHEMA } from './dataset/session.ts';
+import { openLoadSession } from './dataset/session.ts';
 import { insertTimeline } from './dataset/timeline.ts';
 import { createUsers } from './dataset/users.ts';
 import type { Scale } from './types.ts';
@@ -57,15 +57,15 @@ export async function generateDataset(databaseUrl: string, scale: Scale, log: (l
   const anchor = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
   log(`dataset ${scale}: ${size.chamados} chamados, ${size.events} events, up to ${anchor.toISOString()}`);
   const session = await openLoadSession(databaseUrl, log);
-  const helper = await openLoadSession(databaseUrl, log);
   try {
     const [{ n }] = (await session.query<{ n: number }>('select count(*)::int as n from events')) as [{ n: number }];
     if (n > 0) throw new Error(`generateDataset needs an empty database; this one holds ${n} events`);
-    await session.step('scratch schema', `drop schema if exists ${SCRATCH_SCHEMA} cascade; create schema ${SCRATCH_SCHEMA}`);
+    // One transaction: a failed load leaves the database as it was, and the temp tables go with it.
+    await session.query('begin');
     const operators = await createUsers(session, [BENCH_USERS.lead, BENCH_USERS.viewer], new Date(anchor.getTime() - 200 * 86_400_000));
     await session.step(
       'parameters',
-      `create unlogged table ds_param (anchor timestamptz, n_c int, n_base int, n_e int, op_ids int[], op_names text[],
+      `create temp table ds_param (anchor timestamptz, n_c int, n_base int, n_e int, op_ids int[], op_names text[],
          notes text[], manual_titles text[], mailbox_users text[])`,
     );
     const duplicates = Math.round(size.events * DUPLICATE_SHARE);
@@ -76,18 +76,15 @@ export async function generateDataset(databaseUrl: string, scale: Scale, log: (l
     await planChamados(session);
     await planEvents(session);
     const indexes = await dropPlainIndexes(session, BULK_TABLES);
-    // Each statement commits on its own: the second connection must see the chamados and the plan.
-    await Promise.all([insertEvents(session, 0, 2), insertEvents(helper, 1, 2)]);
-    await Promise.all([insertDedupKeys(session), insertTimeline(helper)]);
+    await insertEvents(session);
+    await insertDedupKeys(session);
+    await insertTimeline(session);
     await insertObservables(session);
     await finishChamados(session);
     await buildRecurrence(session);
-    await recreateIndexes([session, helper], indexes);
-    await session.step('drop scratch schema', `drop schema ${SCRATCH_SCHEMA} cascade`);
-    await Promise.all([
-      session.step('analyze', `analyze ${LOADED_TABLES.filter((t) => t !== 'events').join(', ')}`),
-      helper.step('analyze events', 'analyze events'),
-    ]);
+    await recreateIndexes(session, indexes);
+    await session.query('commit');
+    await session.step('analyze', `analyze ${LOADED_TABLES.join(', ')}`);
     const [counts] = await session.query<Omit<DatasetSummary, 'scale' | 'seconds'>>(
       `select (select count(*)::int from chamados) as chamados, (select count(*)::int from events) as events,
          (select count(*)::int from timeline_entries) as "timelineEntries", (select count(*)::int from observables) as observables,
@@ -97,10 +94,9 @@ export async function generateDataset(databaseUrl: string, scale: Scale, log: (l
     log(`dataset ${scale}: ${JSON.stringify(summary)}`);
     return summary;
   } catch (error) {
-    // What was loaded stays (the caller's database is a throwaway one); the scratch schema does not.
-    await session.query(`drop schema if exists ${SCRATCH_SCHEMA} cascade`).catch(() => {});
+    await session.query('rollback').catch(() => {});
     throw error;
   } finally {
-    await Promise.all([session.close(), helper.close()]);
+    await session.close();
   }
 }

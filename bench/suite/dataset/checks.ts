@@ -68,8 +68,16 @@ async function runChecks(em: { execute<T = unknown[]>(sql: string): Promise<T> }
   if (failed) throw new Error(`${failed} dataset checks failed`);
 }
 
-/** Distributions worth eyeballing. */
+/** Distributions worth eyeballing, and a digest of the loaded rows to compare two runs by. */
 const SHAPES: Record<string, string> = {
+  'digest (same day, same digest)': `select
+    (select md5(string_agg(md5(t::text), '' order by id)) from events t) events,
+    (select md5(string_agg(md5(t::text), '' order by id)) from chamados t) chamados,
+    (select md5(string_agg(md5(t::text), '' order by id)) from timeline_entries t) timeline,
+    (select md5(string_agg(md5(t::text), '' order by id)) from observables t) observables,
+    (select md5(string_agg(md5(t::text), '' order by id)) from recurrence_groups t) groups,
+    (select md5(string_agg(md5(t::text), '' order by key)) from event_dedup_keys t) dedup_keys,
+    (select md5(string_agg(md5(t::text), '' order by group_id, hour)) from recurrence_hours t) hours`,
   'rows': `select (select count(*) from users) users, (select count(*) from chamados) chamados, (select count(*) from events) events,
     (select count(*) from event_dedup_keys) dedup_keys, (select count(*) from timeline_entries) timeline, (select count(*) from observables) observables,
     (select count(*) from recurrence_groups) groups, (select count(*) from recurrence_hours) hours, (select count(*) from recurrence_group_chamados) group_chamados`,

@@ -14,10 +14,9 @@ import type { LoadSession } from './session.ts';
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 const iso = (ts: string) => `to_char((${ts}) at time zone 'UTC', ${ISO})`;
 
-/** Inserts the planned events whose ids fall in this part (`part` of `parts` equal id ranges). */
-export async function insertEvents(session: LoadSession, part: number, parts: number): Promise<void> {
+export async function insertEvents(session: LoadSession): Promise<void> {
   await session.step(
-    `events ${part + 1}/${parts}`,
+    'events',
     `insert into events (id, uuid, project_id, source, event_type, provider_event_id, delivery_id, domain, session_id, severity,
        rule_id, agent, summary, fingerprint, alertname, namespace, target_resource, recurrence_key, alert_status, source_severity,
        payload, redaction_version, content_sha256, content_length, source_refs, observables, correlation, chamado_id,
@@ -35,11 +34,11 @@ export async function insertEvents(session: LoadSession, part: number, parts: nu
            when 'wazuh' then jsonb_build_object(
              'id', provider_event_id, 'timestamp', to_char(occ at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"+0000"'),
              'rule', jsonb_build_object('level', severity, 'id', name, 'description', summary, 'groups', x->'groups',
-               'firedtimes', 1 + bench_ds.pick(k, 48, 40), 'mail', severity >= 12),
+               'firedtimes', 1 + pg_temp.pick(k, 48, 40), 'mail', severity >= 12),
              'agent', jsonb_build_object('id', lpad(agent_idx::text, 3, '0'), 'name', agent, 'ip', agent_ip),
              'manager', jsonb_build_object('name', 'wazuh-manager-01'),
              'data', jsonb_build_object('srcip', ip, 'dstuser', usr, 'domain', dom),
-             'full_log', bench_ds.fill(x->>'log', dom, agent, usr, ip, src_port, pid, ns, app),
+             'full_log', pg_temp.fill(x->>'log', dom, agent, usr, ip, src_port, pid, ns, app),
              'location', x->>'location', 'decoder', jsonb_build_object('name', x->>'decoder'))
            when 'alertmanager' then jsonb_build_object(
              'status', st,
@@ -66,8 +65,8 @@ export async function insertEvents(session: LoadSession, part: number, parts: nu
                'status', case action when 'resolved' then 'resolved' when 'archived' then 'ignored' else 'unresolved' end,
                'permalink', source_refs->>'sentryIssue', 'project', jsonb_build_object('slug', ns),
                'metadata', jsonb_build_object('type', x->>'type', 'value', x->>'value'),
-               'firstSeen', ${iso(`occ - make_interval(days => bench_ds.pick(k, 49, 30))`)}, 'lastSeen', ${iso('occ')},
-               'count', (1 + bench_ds.pick(k, 50, 5000))::text)),
+               'firstSeen', ${iso(`occ - make_interval(days => pg_temp.pick(k, 49, 30))`)}, 'lastSeen', ${iso('occ')},
+               'count', (1 + pg_temp.pick(k, 50, 5000))::text)),
              'actor', jsonb_build_object('type', 'application', 'id', 'sentry', 'name', 'Sentry'))
            when 'onboard' then jsonb_build_object(
              'event', event_type, 'session_id', session_id, 'domain', dom, 'event_id', provider_event_id, 'occurred_at', ${iso('occ')},
@@ -144,7 +143,7 @@ export async function insertEvents(session: LoadSession, part: number, parts: nu
              when 'discovery' then jsonb_build_array(jsonb_build_object('tipo', 'host', 'valor', dom))
              else '[]'::jsonb
            end as observables,
-           bench_ds.fill(summary_template, dom, agent, usr, ip, svc_port, pid, ns, app) as summary
+           pg_temp.fill(summary_template, dom, agent, usr, ip, svc_port, pid, ns, app) as summary
          from (
            select l1.*,
              case src when 'alertmanager' then left(md5('alertmanager|' || name || '|' || coalesce(ns, '') || '|' || coalesce(target, '')), 16)
@@ -169,32 +168,32 @@ export async function insertEvents(session: LoadSession, part: number, parts: nu
                         when 'sentry' then x->>'culprit'
                         when 'discovery' then dom || ':' || svc_port end as target,
                case when src in ('alertmanager', 'signoz') and st = 'resolved'
-                    then occ - make_interval(secs => 300 * exp(bench_ds.u(k, 47) * ln(72))) else occ end as starts_at
+                    then occ - make_interval(secs => 300 * exp(pg_temp.u(k, 47) * ln(72))) else occ end as starts_at
              from (
                select e.id, e.j, e.k, e.role, e.link, e.is_dup, e.c, e.src, e.received_at, e.orig_id, ch.public_id,
                  pk.idx, pk.name, pk."eventType" as event_type_template, pk.severity, pk.word, pk.summary as summary_template, pk.x,
                  dm.idx as dom_idx, dm.name as dom, ag.idx as agent_idx, ag.name as agent, ag.ip as agent_ip,
-                 p.mailbox_users[1 + bench_ds.pick(e.ent_key, 35, cardinality(p.mailbox_users))] as usr,
-                 (array['45', '185', '177', '191', '103', '89'])[1 + bench_ds.pick(e.ent_key, 36, 6)] || '.' || bench_ds.pick(e.ent_key, 37, 256)
-                   || '.' || bench_ds.pick(e.ent_key, 38, 256) || '.' || (1 + bench_ds.pick(e.ent_key, 39, 254)) as ip,
-                 1024 + bench_ds.pick(e.k, 40, 64000) as src_port, 1000 + bench_ds.pick(e.k, 41, 60000) as pid,
-                 (array[993, 465, 443, 25, 587])[1 + bench_ds.pick(e.ent_key, 42, 5)] as svc_port,
-                 (array['imap', 'smtps', 'https', 'smtp', 'submission'])[1 + bench_ds.pick(e.ent_key, 42, 5)] as category,
-                 md5('resource|' || coalesce(dm.name, '') || '|' || (array[993, 465, 443, 25, 587])[1 + bench_ds.pick(e.ent_key, 42, 5)])::uuid as resource_id,
-                 e.content_at - make_interval(secs => 1 + bench_ds.pick(e.k, 43, 20)) as occ,
+                 p.mailbox_users[1 + pg_temp.pick(e.ent_key, 35, cardinality(p.mailbox_users))] as usr,
+                 (array['45', '185', '177', '191', '103', '89'])[1 + pg_temp.pick(e.ent_key, 36, 6)] || '.' || pg_temp.pick(e.ent_key, 37, 256)
+                   || '.' || pg_temp.pick(e.ent_key, 38, 256) || '.' || (1 + pg_temp.pick(e.ent_key, 39, 254)) as ip,
+                 1024 + pg_temp.pick(e.k, 40, 64000) as src_port, 1000 + pg_temp.pick(e.k, 41, 60000) as pid,
+                 (array[993, 465, 443, 25, 587])[1 + pg_temp.pick(e.ent_key, 42, 5)] as svc_port,
+                 (array['imap', 'smtps', 'https', 'smtp', 'submission'])[1 + pg_temp.pick(e.ent_key, 42, 5)] as category,
+                 md5('resource|' || coalesce(dm.name, '') || '|' || (array[993, 465, 443, 25, 587])[1 + pg_temp.pick(e.ent_key, 42, 5)])::uuid as resource_id,
+                 e.content_at - make_interval(secs => 1 + pg_temp.pick(e.k, 43, 20)) as occ,
                  case when e.src in ('alertmanager', 'signoz') then
                    case when e.role = 'open' then 'firing'
-                        when bench_ds.u(e.k, 44) < case when e.role = 'same' then .35 else .5 end then 'resolved' else 'firing' end
+                        when pg_temp.u(e.k, 44) < case when e.role = 'same' then .35 else .5 end then 'resolved' else 'firing' end
                  end as st,
                  case when e.src = 'sentry' then
                    case e.role
-                     when 'open' then case when bench_ds.u(e.k, 45) < .2 then 'regressed' else 'created' end
-                     when 'same' then case when bench_ds.u(e.k, 45) < .15 then 'regressed' when bench_ds.u(e.k, 45) < .5 then 'resolved'
-                                           when bench_ds.u(e.k, 45) < .7 then 'assigned' else 'unresolved' end
-                     else case when bench_ds.u(e.k, 45) < .5 then 'resolved' when bench_ds.u(e.k, 45) < .8 then 'assigned' else 'archived' end
+                     when 'open' then case when pg_temp.u(e.k, 45) < .2 then 'regressed' else 'created' end
+                     when 'same' then case when pg_temp.u(e.k, 45) < .15 then 'regressed' when pg_temp.u(e.k, 45) < .5 then 'resolved'
+                                           when pg_temp.u(e.k, 45) < .7 then 'assigned' else 'unresolved' end
+                     else case when pg_temp.u(e.k, 45) < .5 then 'resolved' when pg_temp.u(e.k, 45) < .8 then 'assigned' else 'archived' end
                    end
                  end as action,
-                 case when e.src = 'sentry' then 4100000000 + pk.idx * 10 + case when e.role in ('open', 'same') then ch.variant else bench_ds.pick(e.k, 46, 5) end end as issue_id,
+                 case when e.src = 'sentry' then 4100000000 + pk.idx * 10 + case when e.role in ('open', 'same') then ch.variant else pg_temp.pick(e.k, 46, 5) end end as issue_id,
                  case when e.src in ('alertmanager', 'signoz') then pk.x->>'namespace'
                       when e.src = 'sentry' then pk.x->>'project'
                       when e.src = 'discovery' then 'T' || (10000 + dm.idx) || '/production' end as ns,
@@ -206,13 +205,11 @@ export async function insertEvents(session: LoadSession, part: number, parts: nu
                  left join ds_chamado ch on ch.i = e.c
                  left join ds_domain dm on dm.idx = e.dom_idx
                  left join ds_agent ag on ag.idx = e.agent_idx
-               where e.id > p.n_e::bigint * $1 / $2 and e.id <= p.n_e::bigint * ($1 + 1) / $2
                offset 0
              ) l0 offset 0
            ) l1 offset 0
          ) l2 offset 0
        ) l3 offset 0
      ) l4 offset 0) l5`,
-    [part, parts],
   );
 }

@@ -18,14 +18,8 @@ export async function dropPlainIndexes(session: LoadSession, tables: string[]): 
   return rows.map((r) => r.definition);
 }
 
-/** Builds the indexes, shared out among the sessions (builds on one table do not block each other). */
-export async function recreateIndexes(sessions: LoadSession[], definitions: string[]): Promise<void> {
-  const queue = [...definitions];
-  await Promise.all(
-    sessions.map(async (session) => {
-      for (let definition = queue.shift(); definition; definition = queue.shift()) {
-        await session.step(`index ${/^CREATE (?:UNIQUE )?INDEX (\S+)/.exec(definition)?.[1] ?? definition}`, definition);
-      }
-    }),
-  );
+export async function recreateIndexes(session: LoadSession, definitions: string[]): Promise<void> {
+  for (const definition of definitions) {
+    await session.step(`index ${/^CREATE (?:UNIQUE )?INDEX (\S+)/.exec(definition)?.[1] ?? definition}`, definition);
+  }
 }
