@@ -94,7 +94,18 @@ export function sharedSubscription(
   const perUser = selectsViewerSpecific(schema, document);
   const authority = [context.viewer?.role ?? 'anonymous', context.operator.status, perUser ? String(context.viewer?.id ?? '') : '*'];
   const key = [createHash('sha256').update(query).digest('base64url'), operationName ?? '', stableStringify(variables ?? {}), ...authority].join('\n');
-  return { key, context: perUser ? (own) => own : (own) => ({ ...own, viewer: own.viewer && roleOnly(own.viewer) }) };
+  return { key, context: perUser ? (own) => own : (own) => withViewer(own, own.viewer && roleOnly(own.viewer)) };
+}
+
+/**
+ * A copy of the context with another viewer. Property descriptors are copied, not values: the
+ * request's EntityManager, loaders and logger are lazy, non-enumerable getters (src/context.ts),
+ * which a spread would drop.
+ */
+function withViewer(own: Context, viewer: Actor | null): Context {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(own)) as Context;
+  copy.viewer = viewer;
+  return copy;
 }
 
 function roleOnly(viewer: Actor): Actor {
