@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { inject } from 'vitest';
+import { freePort } from '../../scripts/free-port.ts';
 
 /*
  * `node src/server.ts` as its own process against this run's database, for what only a process
@@ -28,15 +28,7 @@ export interface ServerProcess {
 
 const started = new Set<ChildProcess>();
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-    probe.once('error', reject);
-  });
-}
+export { freePort };
 
 /** Starts the server with `env` on top of a test environment; resolves once /health answers 200. */
 export async function startServerProcess(env: Record<string, string> = {}): Promise<ServerProcess> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RunningServer } from '../types.ts';
 import { startChildServer } from './child-server.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../../../scripts/free-port.ts';
 import { readSqlCounters } from './prometheus.ts';
 
 /** Every secret NODE_ENV=production requires (src/config.ts), fresh for each run. */

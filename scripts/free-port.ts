@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 
-/** A port free right now on 127.0.0.1 (for a child that must be told its port up front). */
+/** A port free right now on 127.0.0.1, for a child process that must be told its port up front (tests, the bench harness). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
