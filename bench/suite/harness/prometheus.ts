@@ -25,7 +25,7 @@ export async function readSqlCounters(baseUrl: string): Promise<OpsGraphSqlCount
  * parse-prometheus-text-format devDependency, which drops a labelled histogram's labels, sum and
  * count (prom-client writes `le` before the other labels).
  */
-function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
+export function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
   const found: { labels: Record<string, string>; value: number }[] = [];
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);

@@ -16,5 +16,7 @@ import type { Scale, ScenarioContext, ScenarioResult } from '../types.ts';
 export interface Scenario {
   id: string;
   scales?: Scale[];
+  /** Left out of a run without --only (the soak lasts minutes); `--only <id>` runs it. */
+  onlyWhenNamed?: boolean;
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 }

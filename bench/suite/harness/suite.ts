@@ -21,7 +21,9 @@ export const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
  * and everything it started stopped and dropped at the end. Resolves with the exit code.
  */
 export async function runSuite(options: SuiteOptions, scenarios: Scenario[], populate: Populate, users: Credentials): Promise<number> {
-  const chosen = scenarios.filter((s) => selected(s.id, options.only) && (!s.scales || s.scales.includes(options.scale)));
+  const chosen = scenarios.filter(
+    (s) => selected(s.id, options.only) && (options.only !== null || !s.onlyWhenNamed) && (!s.scales || s.scales.includes(options.scale)),
+  );
   if (chosen.length === 0) {
     log(`no scenario matches --only ${options.only?.join(',')} at scale ${options.scale}; registered: ${scenarios.map((s) => s.id).join(', ')}`);
     return 2;

@@ -40,13 +40,13 @@ interface DiscoverQuery {
  * Words chosen against bench/suite/dataset at 1M events: rule 5712's phrase on ≈ 2 % of them,
  * `impersonated` on ≈ 0.05 % (the rarest plain word of the audit summaries), `login` on ≈ 14 %.
  */
-const QUERIES: DiscoverQuery[] = [
+export const QUERIES: DiscoverQuery[] = [
   { id: 'discover-phrase', title: 'phrase + source + severity', q: '"brute force" source:wazuh severity>=10' },
   { id: 'discover-rare', title: 'rare word', q: 'impersonated' },
   { id: 'discover-common', title: 'common word', q: 'login' },
 ];
 
-const DISCOVER = `query Discover($q: String!, $first: Int!) {
+export const DISCOVER = `query Discover($q: String!, $first: Int!) {
   events(filter: { q: $q }, first: $first) {
     totalCount totalCountIsEstimate pageInfo { hasNextPage endCursor }
     edges { node { eventId source eventType severity summary domain agent ruleId receivedAt chamado { publicId } } }

@@ -6,7 +6,7 @@ import { POSTGRAPHILE_LIST_CHECK, POSTGRAPHILE_LIST_QUERY } from '../references/
 import type { RunningServer, ScenarioContext, ScenarioResult } from '../types.ts';
 
 /** The contract's list query (bench/suite contract), as a console's first screen sends it. */
-const OPSGRAPH_LIST_QUERY = `query ChamadoList { chamados(first: 50) { totalCount edges { node { publicId status title domain maxSeverity eventCount createdAt updatedAt assignee { username fullName } observables { tipo valor } timeline { kind eventType summary createdAt } } } pageInfo { hasNextPage endCursor } } }`;
+export const OPSGRAPH_LIST_QUERY = `query ChamadoList { chamados(first: 50) { totalCount edges { node { publicId status title domain maxSeverity eventCount createdAt updatedAt assignee { username fullName } observables { tipo valor } timeline { kind eventType summary createdAt } } } pageInfo { hasNextPage endCursor } } }`;
 
 const TARGET_RATIO = 1.2;
 
