@@ -27,8 +27,10 @@ export function soakResult(run: SoakRun, plan: { seconds: number; secondsPerDura
   const warm = run.series.slice(half);
   const rss = slopePerMinute(warm, (r) => r.rssMiB);
   const heap = slopePerMinute(warm, (r) => r.heapAfterGcMiB);
-  const steeper = Math.max(rss.slope, heap.slope);
-  const ratio = steeper <= FLAT_MIB_PER_MINUTE ? 1 : round(FLAT_MIB_PER_MINUTE / steeper, 3);
+  // A slope that could not be measured (too few points) is no evidence of flatness: ratio 0 if neither could.
+  const heapJudged = heap.points >= MIN_HEAP_POINTS;
+  const steeper = Math.max(...[rss.slope, heapJudged ? heap.slope : Number.NaN].filter(Number.isFinite), Number.NEGATIVE_INFINITY);
+  const ratio = steeper === Number.NEGATIVE_INFINITY ? 0 : steeper <= FLAT_MIB_PER_MINUTE ? 1 : round(FLAT_MIB_PER_MINUTE / steeper, 3);
   const [start, mid, end] = [run.series[0]!, run.series[half]!, run.series.at(-1)!];
   // The heap's levels: the first reading after a full collection, the last of each half.
   const afterGc = run.series.filter((r) => r.heapAfterGcMiB !== null);
@@ -69,10 +71,10 @@ export function soakResult(run: SoakRun, plan: { seconds: number; secondsPerDura
     { text: `RSS slope over the second half < ${FLAT_MIB_PER_MINUTE} MiB/min (${signed(rss.slope)} ± ${rss.standardError})`, met: rss.slope < FLAT_MIB_PER_MINUTE },
     {
       text:
-        heap.points < MIN_HEAP_POINTS
+        !heapJudged
           ? `heap after full collections: too few in the second half to judge (${heap.points} < ${MIN_HEAP_POINTS})`
           : `heap-after-GC slope < ${FLAT_MIB_PER_MINUTE} MiB/min (${signed(heap.slope)} ± ${heap.standardError}, ${heap.points} points)`,
-      met: heap.points >= MIN_HEAP_POINTS && heap.slope < FLAT_MIB_PER_MINUTE,
+      met: heapJudged && heap.slope < FLAT_MIB_PER_MINUTE,
     },
     { text: `no errors (${errors})`, met: errors === 0 },
     { text: `no delivery lost or doubled (${lost} lost, ${run.duplicates} duplicates of ${run.deliveriesExpected})`, met: lost === 0 && run.duplicates === 0 },
@@ -85,7 +87,7 @@ export function soakResult(run: SoakRun, plan: { seconds: number; secondsPerDura
     title: `Soak: ${minutes} min of list ${mix.list.perSecond}/s, Discover ${mix.discover.perSecond}/s, ingest ${mix.ingest.perSecond}/s and ${mix.subscribers} discoverFeed subscribers on one OpsGraph`,
     subjectName: `OpsGraph, second half (RSS ${start.rssMiB} → ${mid.rssMiB} → ${end.rssMiB} MiB, ${signed(rss.slope)} MiB/min; heap after GC ${heapAt.start ?? '-'} → ${heapAt.mid ?? '-'} → ${heapAt.end ?? '-'} MiB, ${signed(heap.slope)} MiB/min)`,
     referenceName: `the same run's first half, warm-up (RSS ${mid.rssMiB} MiB, heap after GC ${heapAt.mid ?? '-'} MiB at its end)`,
-    ratioMeaning: `${FLAT_MIB_PER_MINUTE} MiB/min ÷ the steeper of the RSS and heap-after-GC slopes over the second half, capped at 1 (1 = flat; 0.5 = growing at twice the threshold)`,
+    ratioMeaning: `${FLAT_MIB_PER_MINUTE} MiB/min ÷ the steeper of the RSS and heap-after-GC slopes over the second half, capped at 1 (1 = flat; 0.5 = growing at twice the threshold; 0 = neither slope measurable)`,
     rounds: [{ round: 1, subject, reference, ratio }],
     medianRatio: ratio,
     target: { description: checks.map((c) => `${c.met ? '✓' : '✗'} ${c.text}`).join('; '), met: checks.every((c) => c.met) },
@@ -93,8 +95,9 @@ export function soakResult(run: SoakRun, plan: { seconds: number; secondsPerDura
       `Length: ${plan.secondsPerDurationSecond} × --duration seconds (${seconds} s; the default --duration 10 gives 10 minutes). Runs only when named: --only soak.`,
       `One fresh OpsGraph (production mode) for the whole run. Load from this process by autocannon at paced rates: the console's chamado list (${mix.list.connections} connections), the three Discover queries in turn (${mix.discover.connections}), and unique webhook deliveries (${mix.ingest.connections} senders) — scripts/stream.ts's realistic mix with no redeliveries, one in ${mix.feedEvery} a low-level Wazuh alert of the subscribers' agent. A slow answer delays that connection's next request (no backlog builds).`,
       `${mix.subscribers} graphql-ws sockets with one discoverFeed subscription each, filtered to that agent, in a separate process (bench/suite/live/clients.ts): ${(mix.ingest.perSecond / mix.feedEvery) * mix.subscribers} frames/s at the full rate. Every acknowledged alert must reach every subscriber.`,
-      `Series: every ${WINDOW_SECONDS} s, RSS from /proc and the V8 heap from OpsGraph's /metrics (prom-client's default opsgraph_nodejs_heap_size_used_bytes, read every 2 s). The heap climbs by up to ~150 MiB between full collections here, so its level is heapAfterGcMiB: the window's lowest reading taken within 2 s after a full (mark-compact) collection (prom-client's opsgraph_nodejs_gc_duration_seconds_count{kind="major"} went up), i.e. what survived; windows without one have none. Rates, p99 and errors are per window.`,
+      `Series: every ${WINDOW_SECONDS} s, RSS from /proc and the V8 heap from OpsGraph's /metrics (prom-client's default opsgraph_nodejs_heap_size_used_bytes, read every second). The heap climbs by up to ~250 MiB between full collections here, so its level is heapAfterGcMiB: the window's lowest reading taken within 1 s after a full (mark-compact) collection (prom-client's opsgraph_nodejs_gc_duration_seconds_count{kind="major"} went up), i.e. what survived; windows without one have none. Rates, p99 and errors are per window.`,
       `Flat: least-squares slope over the second half (from ${mid.t} s) below ${FLAT_MIB_PER_MINUTE} MiB/min for RSS and for the heap after GC. A leak that fast adds 1.4 GiB a day, which a long-running API must not; at this mix it is ~350 B kept per delivery or ~3.5 B per frame. A smaller slope cannot be told from allocator and GC noise in a 5-minute half on a shared machine (each slope's standard error is given).`,
+      'RSS also carries how much heap V8 keeps committed: it grows in steps and falls by 100–300 MiB when V8 shrinks the heap, so one such step can decide the RSS slope of a 5-minute half; the heap after GC is the measure of what the server keeps (read both with their standard errors).',
     ],
     series: run.series,
   };
@@ -125,4 +128,4 @@ function halfMeasurement(tallies: WindowTally[], rows: SoakWindow[]): Measuremen
   };
 }
 
-const signed = (n: number) => `${n >= 0 ? '+' : ''}${n}`;
+const signed = (n: number) => (Number.isFinite(n) ? `${n >= 0 ? '+' : ''}${n}` : '—');

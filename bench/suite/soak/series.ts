@@ -11,8 +11,8 @@ export interface SoakWindow {
   rssMiB: number;
   heapUsedMiB: number;
   /**
-   * The lowest heap reading of the window taken within 2 s after a full collection (null when
-   * none ran): what survives, so a leak shows through the GC's sawtooth (here ~80 MiB tall).
+   * The lowest heap reading of the window taken within 1 s after a full collection (null when
+   * none ran): what survives, so a leak shows through the GC's sawtooth (up to ~250 MiB tall here).
    */
   heapAfterGcMiB: number | null;
   majorGcs: number;
