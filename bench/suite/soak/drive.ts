@@ -13,7 +13,7 @@ import { addInto, createTally, type WindowTally } from './tally.ts';
 export const WINDOW_SECONDS = 10;
 /**
  * Readings per window: the heap refills at ~5 MiB/s under this mix, so a reading up to 1 s after
- * a full collection is within a few MiB of what survived it (2 s gave ±2.3 MiB/min on the slope).
+ * a full collection is within ~5 MiB of what survived it.
  */
 const READ_SECONDS = 1;
 
