@@ -58,7 +58,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_, args, ctx) => {
       const chamado = await claimChamado(ctx.em, requireViewer(ctx), args);
-      return freshChamado(ctx, chamado.id);
+      return freshChamado(ctx, chamado);
     },
   }),
   changeChamadoStatus: t.field({
@@ -75,7 +75,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_, args, ctx) => {
       const chamado = await changeChamadoStatus(ctx.em, requireViewer(ctx), args);
-      return freshChamado(ctx, chamado.id);
+      return freshChamado(ctx, chamado);
     },
   }),
   addChamadoNote: t.field({
@@ -90,7 +90,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_, args, ctx) => {
       const { chamado, entry } = await addChamadoNote(ctx.em, requireViewer(ctx), args);
-      const row = await freshChamado(ctx, chamado.id);
+      const row = await freshChamado(ctx, chamado);
       return { chamado: row, entry: (await ctx.loaders.timelineEntry.load(entry.id))! };
     },
   }),
@@ -106,7 +106,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_, args, ctx) => {
       const result = await attachEvents(ctx.em, requireViewer(ctx), args);
-      return { ...result, chamado: await freshChamado(ctx, result.chamado.id) };
+      return { ...result, chamado: await freshChamado(ctx, result.chamado) };
     },
   }),
   createChamado: t.field({
@@ -133,7 +133,7 @@ builder.mutationFields((t) => ({
     },
     resolve: async (_, { input }, ctx) => {
       const chamado = await createChamado(ctx.em, requireViewer(ctx), input as Parameters<typeof createChamado>[2]);
-      return freshChamado(ctx, chamado.id);
+      return freshChamado(ctx, chamado);
     },
   }),
 }));

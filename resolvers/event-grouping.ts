@@ -16,7 +16,7 @@ builder.mutationFields((t) => ({
     authScopes: { role: 'ops' },
     errors: { types: ERRORS },
     args: { eventId: t.arg.int({ description: EVENT_ID }), nota: t.arg.string({ required: false, description: NOTA }) },
-    resolve: async (_, args, ctx) => freshChamado(ctx, (await detachEvent(ctx.em, requireViewer(ctx), args)).id),
+    resolve: async (_, args, ctx) => freshChamado(ctx, await detachEvent(ctx.em, requireViewer(ctx), args)),
   }),
   moveEvent: t.field({
     type: ChamadoRef,
@@ -28,7 +28,7 @@ builder.mutationFields((t) => ({
       toPublicId: t.arg.string({ description: 'The chamado to move it to (CH-<year>-<5 digits>).' }),
       nota: t.arg.string({ required: false, description: NOTA }),
     },
-    resolve: async (_, args, ctx) => freshChamado(ctx, (await moveEvent(ctx.em, requireViewer(ctx), args)).id),
+    resolve: async (_, args, ctx) => freshChamado(ctx, await moveEvent(ctx.em, requireViewer(ctx), args)),
   }),
   mergeChamados: t.field({
     type: ChamadoRef,
@@ -40,6 +40,6 @@ builder.mutationFields((t) => ({
       targetPublicId: t.arg.string({ description: 'The chamado that survives.' }),
       nota: t.arg.string({ required: false, description: NOTA }),
     },
-    resolve: async (_, args, ctx) => freshChamado(ctx, (await mergeChamados(ctx.em, requireViewer(ctx), args)).id),
+    resolve: async (_, args, ctx) => freshChamado(ctx, await mergeChamados(ctx.em, requireViewer(ctx), args)),
   }),
 }));
