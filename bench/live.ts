@@ -16,11 +16,11 @@
 // every subscription filters on that agent, so only this run's events are measured. Before
 // measuring, warm-up events are posted until every subscription has received one (the protocol
 // does not acknowledge a subscribe); warm-up deliveries are not counted.
-import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { liveBenchAlert, uniqueAgent } from './suite/live/publishers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +48,7 @@ for (const [name, n] of Object.entries({ subscribers, perSocket, eventCount, int
   if (!Number.isFinite(n) || n < (name === 'intervalMs' ? 0 : 1)) fail(`--${name} must be a positive number`);
 }
 const socketCount = Math.ceil(subscribers / perSocket);
-const agent = `bench-live-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+const agent = uniqueAgent();
 
 function fail(message: string): never {
   process.stderr.write(`bench:live: ${message}\n`);
@@ -85,17 +85,7 @@ async function postEvent(): Promise<number> {
     // A fresh connection each: a kept-alive one can be closed by the server (keepAliveTimeout) while it is
     // busy accepting thousands of sockets, and the POST that reuses it would fail.
     headers: { 'content-type': 'application/json', 'x-webhook-secret': values.secret!, connection: 'close' },
-    body: JSON.stringify({
-      timestamp: new Date().toISOString().replace('Z', '+0000'),
-      rule: { level: 3, description: 'bench:live event', id: '5501', groups: ['bench'] },
-      agent: { id: '999', name: agent, ip: '127.0.0.9' },
-      manager: { name: 'bench' },
-      id: `${Date.now()}.${randomBytes(4).readUInt32BE()}`,
-      full_log: 'bench:live',
-      decoder: { name: 'bench' },
-      data: {},
-      location: 'bench',
-    }),
+    body: JSON.stringify(liveBenchAlert(agent, 'bench:live')),
   });
   const body = (await res.json()) as { event_id?: number };
   if (res.status !== 202 || typeof body.event_id !== 'number') fail(`webhook answered ${res.status}: ${JSON.stringify(body)}`);

@@ -10,7 +10,7 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 import { withIds as uniqueFixture, type FixtureIds, type VendorFixture } from './helpers/factories.ts';
 import { eventually } from './helpers/eventually.ts';
 import { freePort } from './helpers/server-process.ts';
-import { startTestServer, unique, type TestServer } from './helpers/server.ts';
+import { postWebhookBytes, startTestServer, unique, type TestServer } from './helpers/server.ts';
 
 /*
  * Issue 11, "Webhooks and secret rotation", against the real server and database: what a signed
@@ -48,16 +48,8 @@ const bearer = (secret: string) => ({ authorization: `Bearer ${secret}` });
 const basic = (secret: string) => ({ authorization: `Basic ${Buffer.from(`alertmanager:${secret}`).toString('base64')}` });
 
 /** POSTs these exact bytes to a receiver (path may carry `?project_id=`). */
-async function post(path: string, raw: string, headers: Record<string, string>, on: TestServer = server) {
-  const res = await fetch(`${on.url}/api/v1/webhooks/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw });
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // kept as text so a failing assertion shows what came back
-  }
-  return { status: res.status, body };
+function post(path: string, raw: string, headers: Record<string, string>, on: TestServer = server) {
+  return postWebhookBytes(on, path, raw, { 'content-type': 'application/json', ...headers });
 }
 
 async function count(sql: string, params: unknown[]): Promise<number> {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { eventually } from './helpers/eventually.ts';
 import { freePort } from './helpers/server-process.ts';
-import { startTestServer, unique, type TestServer } from './helpers/server.ts';
+import { postWebhookBytes, startTestServer, unique, type TestServer } from './helpers/server.ts';
 
 /*
  * Senders that cannot sign: Prometheus Alertmanager (and SigNoz, which runs a fork of it) can
@@ -104,17 +104,6 @@ afterAll(async () => {
   await Promise.all([server?.close(), perSource?.close()]);
 });
 
-async function post(target: TestServer, source: string, raw: string, headers: Record<string, string>) {
-  const res = await fetch(`${target.url}/api/v1/webhooks/${source}`, { method: 'POST', headers, body: raw });
-  const text = await res.text();
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // kept as text so a failing assertion shows what came back
-  }
-  return { status: res.status, body };
-}
 
 /** Events stored from exactly these bytes (every stored event keeps its delivery's SHA-256). */
 async function storedFrom(target: TestServer, raw: string): Promise<number> {
@@ -137,7 +126,7 @@ describe("Alertmanager 0.25's exact request", () => {
     const body = realAlertmanagerBody(tag);
     const raw = `${JSON.stringify(body)}\n`; // Go's json.Encoder ends the body with a newline
     const before = await authCount(server, 'alertmanager', 'bearer');
-    const res = await post(server, 'alertmanager', raw, { ...ALERTMANAGER_HEADERS, ...bearer(DEV_SECRET) });
+    const res = await postWebhookBytes(server, 'alertmanager', raw, { ...ALERTMANAGER_HEADERS, ...bearer(DEV_SECRET) });
     expect(res.status).toBe(202);
     expect(res.body.status).toBe('accepted');
     expect(res.body.chamado_public_id).toMatch(/^CH-\d{4}-\d{5}$/); // critical + firing opens one
@@ -159,30 +148,30 @@ describe("Alertmanager 0.25's exact request", () => {
   it('accepts HTTP Basic auth with any user name and the secret as password', async () => {
     const raw = JSON.stringify(realAlertmanagerBody(unique('ama')));
     const before = await authCount(server, 'alertmanager', 'basic');
-    const res = await post(server, 'alertmanager', raw, { ...ALERTMANAGER_HEADERS, ...basic('alertmanager', DEV_SECRET) });
+    const res = await postWebhookBytes(server, 'alertmanager', raw, { ...ALERTMANAGER_HEADERS, ...basic('alertmanager', DEV_SECRET) });
     expect(res.status).toBe(202);
     expect(await storedFrom(server, raw)).toBe(1);
     expect(await authCount(server, 'alertmanager', 'basic')).toBe(before + 1);
     const other = JSON.stringify(realAlertmanagerBody(unique('ama')));
-    expect((await post(server, 'alertmanager', other, { ...ALERTMANAGER_HEADERS, ...basic('', DEV_SECRET) })).status).toBe(202);
+    expect((await postWebhookBytes(server, 'alertmanager', other, { ...ALERTMANAGER_HEADERS, ...basic('', DEV_SECRET) })).status).toBe(202);
   });
 
   it('SigNoz posts the same webhook v4 body to /signoz, with Bearer or Basic', async () => {
     const raw = JSON.stringify(realAlertmanagerBody(unique('sz'), 'signoz-channel'));
-    const res = await post(server, 'signoz', raw, { 'content-type': 'application/json', ...bearer(DEV_SECRET) });
+    const res = await postWebhookBytes(server, 'signoz', raw, { 'content-type': 'application/json', ...bearer(DEV_SECRET) });
     expect(res.status).toBe(202);
     expect(res.body.events).toHaveLength(1);
     const [event] = await server.orm.em.getConnection().execute<Json[]>('select source from events where id = ?', [res.body.event_id]);
     expect(event!.source).toBe('signoz');
     const other = JSON.stringify(realAlertmanagerBody(unique('sz'), 'signoz-channel'));
-    expect((await post(server, 'signoz', other, { 'content-type': 'application/json', ...basic('signoz', DEV_SECRET) })).status).toBe(202);
+    expect((await postWebhookBytes(server, 'signoz', other, { 'content-type': 'application/json', ...basic('signoz', DEV_SECRET) })).status).toBe(202);
     expect(await storedFrom(server, other)).toBe(1);
   });
 
   it('refuses a wrong Bearer token with a reason, stores nothing, and counts it refused', async () => {
     const raw = JSON.stringify(realAlertmanagerBody(unique('amw')));
     const refused = await authCount(server, 'alertmanager', 'refused');
-    const res = await post(server, 'alertmanager', raw, { ...ALERTMANAGER_HEADERS, ...bearer(`${DEV_SECRET}-wrong`) });
+    const res = await postWebhookBytes(server, 'alertmanager', raw, { ...ALERTMANAGER_HEADERS, ...bearer(`${DEV_SECRET}-wrong`) });
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ error: 'UNAUTHENTICATED', message: 'Authorization: Bearer token does not match' });
     expect(await storedFrom(server, raw)).toBe(0);
@@ -196,13 +185,13 @@ describe('Bearer and Basic on every receiver', () => {
   it.each(SOURCES)('%s: the secret as Bearer token or Basic password is accepted; wrong ones are refused', async (source) => {
     const ok = async (headers: Record<string, string>) => {
       const raw = JSON.stringify(bodyFor(source));
-      const res = await post(server, source, raw, { 'content-type': 'application/json', ...headers });
+      const res = await postWebhookBytes(server, source, raw, { 'content-type': 'application/json', ...headers });
       expect(res.status, JSON.stringify(res.body)).toBe(202);
       expect(await storedFrom(server, raw)).toBeGreaterThan(0);
     };
     const refused = async (headers: Record<string, string>, message: string) => {
       const raw = JSON.stringify(bodyFor(source));
-      const res = await post(server, source, raw, { 'content-type': 'application/json', ...headers });
+      const res = await postWebhookBytes(server, source, raw, { 'content-type': 'application/json', ...headers });
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ error: 'UNAUTHENTICATED', message });
       expect(await storedFrom(server, raw)).toBe(0);
@@ -229,7 +218,7 @@ describe('Bearer and Basic on every receiver', () => {
       [DEV_SECRET, 'Authorization: use the Bearer or Basic scheme'],
     ];
     for (const [authorization, message] of cases) {
-      const res = await post(server, 'wazuh', raw, { 'content-type': 'application/json', authorization });
+      const res = await postWebhookBytes(server, 'wazuh', raw, { 'content-type': 'application/json', authorization });
       expect(res.status, authorization).toBe(401);
       expect(res.body).toEqual({ error: 'UNAUTHENTICATED', message });
     }
@@ -239,10 +228,10 @@ describe('Bearer and Basic on every receiver', () => {
   it('a presented credential that fails never falls through to another scheme', async () => {
     const raw = JSON.stringify(bodyFor('alertmanager'));
     // A wrong X-Webhook-Secret beside a right Bearer token: refused for the X-Webhook-Secret.
-    const wrongShared = await post(server, 'alertmanager', raw, { 'content-type': 'application/json', 'x-webhook-secret': 'nope', ...bearer(DEV_SECRET) });
+    const wrongShared = await postWebhookBytes(server, 'alertmanager', raw, { 'content-type': 'application/json', 'x-webhook-secret': 'nope', ...bearer(DEV_SECRET) });
     expect(wrongShared).toMatchObject({ status: 401, body: { message: 'X-Webhook-Secret does not match' } });
     // A Standard Webhooks header that does not verify beside a right Bearer token: refused too.
-    const badSignature = await post(server, 'alertmanager', raw, {
+    const badSignature = await postWebhookBytes(server, 'alertmanager', raw, {
       'content-type': 'application/json',
       'webhook-id': 'msg_1',
       'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
@@ -257,7 +246,7 @@ describe('Bearer and Basic on every receiver', () => {
   it('uses the per-source secret (WEBHOOK_SECRET_<SOURCE>) over WEBHOOK_SECRET for Bearer and Basic', async () => {
     const send = async (source: string, headers: Record<string, string>) => {
       const raw = JSON.stringify(bodyFor(source));
-      const res = await post(perSource, source, raw, { 'content-type': 'application/json', ...headers });
+      const res = await postWebhookBytes(perSource, source, raw, { 'content-type': 'application/json', ...headers });
       return { status: res.status, stored: await storedFrom(perSource, raw) };
     };
     expect(await send('alertmanager', bearer(AM_ONLY))).toEqual({ status: 202, stored: 1 });

@@ -94,3 +94,17 @@ export async function dataOf(server: TestServer, query: string, variables: Recor
   expect(res.errors, JSON.stringify(res.errors)).toBeUndefined();
   return res.data as Record<string, any>;
 }
+
+/**
+ * POSTs these exact bytes to a webhook receiver (`path` may carry `?project_id=`) with exactly
+ * these headers; the body comes back parsed, or as text so a failing assertion shows it.
+ */
+export async function postWebhookBytes(target: TestServer, path: string, raw: string, headers: Record<string, string>): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${target.url}/api/v1/webhooks/${path}`, { method: 'POST', headers, body: raw });
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) };
+  } catch {
+    return { status: res.status, body: text };
+  }
+}

@@ -10,6 +10,24 @@ export function feedVariables(agent: string): Record<string, unknown> {
   return { filter: { source: 'wazuh', q: `agent:"${agent}"` } };
 }
 
+/**
+ * A low-level Wazuh alert (stored, opens no chamado) from `agent`: the event both live benches
+ * (this suite and bench/live.ts) publish, each with an id of its own.
+ */
+export function liveBenchAlert(agent: string, label: string): Record<string, unknown> {
+  return {
+    timestamp: new Date().toISOString().replace('Z', '+0000'),
+    rule: { level: 3, description: `${label} event`, id: '5501', groups: ['bench'] },
+    agent: { id: '999', name: agent, ip: '127.0.0.9' },
+    manager: { name: 'bench' },
+    id: `${Date.now()}.${randomBytes(4).readUInt32BE()}`,
+    full_log: label,
+    decoder: { name: 'bench' },
+    data: {},
+    location: 'bench',
+  };
+}
+
 /** An agent name of its own per measured side, so no other event reaches its subscribers. */
 export function uniqueAgent(): string {
   return `bench-live-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
@@ -24,17 +42,7 @@ export function opsgraphPublisher(baseUrl: string, webhookSecret: string, agent:
     const res = await fetch(`${baseUrl}/api/v1/webhooks/wazuh`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-webhook-secret': webhookSecret },
-      body: JSON.stringify({
-        timestamp: new Date().toISOString().replace('Z', '+0000'),
-        rule: { level: 3, description: 'bench live event', id: '5501', groups: ['bench'] },
-        agent: { id: '999', name: agent, ip: '127.0.0.9' },
-        manager: { name: 'bench' },
-        id: `${Date.now()}.${randomBytes(4).readUInt32BE()}`,
-        full_log: 'bench live',
-        decoder: { name: 'bench' },
-        data: {},
-        location: 'bench',
-      }),
+      body: JSON.stringify(liveBenchAlert(agent, 'bench live')),
     });
     const body = (await res.json()) as { event_id?: unknown };
     if (res.status !== 202 || typeof body.event_id !== 'number') throw new Error(`OpsGraph's wazuh receiver answered ${res.status}: ${JSON.stringify(body)}`);
