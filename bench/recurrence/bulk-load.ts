@@ -59,7 +59,7 @@ export async function bulkLoad(
       const { event: ev, warnings } = truncateFields({ ...raw, summary: redact(raw.summary), title: redact(raw.title) });
       const key = recurrenceKey(ev);
       id++;
-      // claimDedupKeys: keys are claimed in order until one is already held.
+      // claimDedupKeysInOrder: keys are claimed in order until one is already held.
       let duplicateOf: { id: number; original: number; key: string } | null = null;
       for (const k of dedupKeys(ev, d.deliveryId, index, d.project)) {
         const holder = holders.get(k.key);

@@ -21,26 +21,27 @@ interface Inputs {
   windowMs: number;
 }
 
-/**
- * Serialises correlation per key: two events with the same session, fingerprint, domain or agent
- * arriving together take these transaction-scoped locks (sorted, so never in opposite orders)
- * and the second sees the chamado the first opened instead of opening another.
- */
-export async function lockCorrelationKeys(em: EntityManager, { event, recurrenceKey }: Omit<Inputs, 'windowMs' | 'projectId'>): Promise<void> {
-  const keys = [
+/** The keys an event's correlation is serialised on (its session, fingerprint, domain, agent …). */
+export function correlationLockKeys({ event, recurrenceKey }: Omit<Inputs, 'windowMs' | 'projectId'>): string[] {
+  return [
     event.chamadoPublicId && `chamado:${event.chamadoPublicId}`,
     event.sessionId && `session:${event.sessionId}`,
     recurrenceKey && `recurrence:${recurrenceKey}`,
     event.domain && `domain:${event.domain}`,
     event.agent && `agent:${event.agent}`,
-  ]
-    .filter((k): k is string => Boolean(k))
-    .sort();
-  if (keys.length === 0) return;
-  await em.execute(
-    `select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(?) as k order by k`,
-    [arrayOf(keys, 'text')],
-  );
+  ].filter((k): k is string => Boolean(k));
+}
+
+/**
+ * Serialises correlation per key: two batches holding events with the same session, fingerprint,
+ * domain or agent take these transaction-scoped locks (every key of the batch at once, sorted, so
+ * never in opposite orders) and the second sees the chamado the first opened instead of opening
+ * another.
+ */
+export async function lockCorrelationKeys(em: EntityManager, keys: Iterable<string>): Promise<void> {
+  const sorted = [...new Set(keys)].sort();
+  if (sorted.length === 0) return;
+  await em.execute(`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(?) as k order by k`, [arrayOf(sorted, 'text')]);
 }
 
 /** Follows merges so an event meant for a merged chamado lands on the survivor. */

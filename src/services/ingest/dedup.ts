@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NormalizedEvent } from './normalized-event.ts';
+import { claimKeys, settleClaims } from './key-claims.ts';
 import { DEFAULT_PROJECT_ID } from './project-id.ts';
 
 export type DedupRule = 'exact' | 'onboarding';
@@ -28,28 +29,41 @@ export function dedupKeys(event: NormalizedEvent, deliveryId: string | null, ind
   return keys;
 }
 
+export interface Duplicate {
+  rule: DedupRule;
+  key: string;
+  originalId: number;
+}
+
 /**
- * Claims each key for `eventId`; the first key already held by an earlier event makes this one
- * its duplicate. The primary key on event_dedup_keys serialises concurrent claims: a second
- * transaction waits for the first and then sees its row, so exactly one copy is the original.
+ * Claims each event's keys as if the batch's events had been ingested one after another: an
+ * event claims its keys in order until one is already held — by an earlier event of the database
+ * or of this batch — and is then that holder's original's duplicate (its later keys stay
+ * unclaimed). Returns each event's verdict, null for an original. Three statements at most for
+ * the whole batch (key-claims.ts): the claim, the earlier holders, the settling of keys whose
+ * first wanter turned out a duplicate.
  */
-export async function claimDedupKeys(
+export async function claimDedupKeysInOrder(
   em: EntityManager,
-  eventId: number,
-  keys: DedupKey[],
-): Promise<{ rule: DedupRule; key: string; originalId: number } | null> {
-  for (const { rule, key } of keys) {
-    const won = await em.execute<{ key: string }[]>(
-      'insert into event_dedup_keys (key, event_id, created_at) values (?, ?, now()) on conflict (key) do nothing returning key',
-      [key, eventId],
-    );
-    if (won.length > 0) continue;
-    const [holder] = await em.execute<{ original: string }[]>(
-      `select coalesce(e.duplicate_of_id, e.id) as original
-       from event_dedup_keys k join events e on e.id = k.event_id where k.key = ?`,
-      [key],
-    );
-    if (holder) return { rule, key, originalId: Number(holder.original) };
+  events: readonly { eventId: number; keys: readonly DedupKey[] }[],
+): Promise<Map<number, Duplicate | null>> {
+  const states = await claimKeys(em, events.flatMap(({ eventId, keys }) => keys.map(({ key }) => ({ key, eventId }))));
+  const holders = new Map<string, number>();
+  const originalOf = new Map<number, number>();
+  const verdicts = new Map<number, Duplicate | null>();
+  for (const { eventId, keys } of events) {
+    let duplicate: Duplicate | null = null;
+    for (const { rule, key } of keys) {
+      const state = states.get(key)!;
+      const earlierInBatch = holders.get(key);
+      if (!state.ours) duplicate = { rule, key, originalId: state.holder.original };
+      else if (earlierInBatch !== undefined) duplicate = { rule, key, originalId: originalOf.get(earlierInBatch)! };
+      if (duplicate) break;
+      holders.set(key, eventId);
+    }
+    originalOf.set(eventId, duplicate?.originalId ?? eventId);
+    verdicts.set(eventId, duplicate);
   }
-  return null;
+  await settleClaims(em, states, holders);
+  return verdicts;
 }

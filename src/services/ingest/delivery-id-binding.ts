@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../../errors.ts';
+import { claimKeys } from './key-claims.ts';
 
 /**
  * A delivery id (`webhook-id`, …) that already names a different body. Standard Webhooks makes
@@ -16,30 +17,35 @@ export class DeliveryIdReusedError extends DomainError {
   }
 }
 
+/** The first event of a delivery that names a delivery id. */
+export interface DeliveryBinding {
+  eventId: number;
+  source: string;
+  projectId: string;
+  deliveryId: string;
+  contentSha256: string;
+}
+
 /**
- * Binds `deliveryId` (per source) to the body and project first stored under it, in the
- * transaction that stores `eventId`, and throws DeliveryIdReusedError when it is already bound to
- * another body or project (the caller's transaction then rolls back: nothing is stored). The
- * project counts because a signature covers the body, not the URL: without it a captured delivery
- * could be replayed into another project (`?project_id=`), where it would be no one's duplicate. The primary key of
- * event_dedup_keys serialises concurrent claims, so of two bodies sent at once under one id
- * exactly one is stored.
+ * Binds each delivery id (per source) to the body and project first stored under it, in the
+ * transaction that stores the deliveries' events, and returns the bindings refused because the id
+ * already names another body or project — earlier in the database or earlier in this batch. The
+ * caller then stores nothing of those deliveries. The project counts because a signature covers
+ * the body, not the URL: without it a captured delivery could be replayed into another project
+ * (`?project_id=`), where it would be no one's duplicate. The primary key of event_dedup_keys
+ * serialises concurrent claims, so of two bodies sent at once under one id exactly one is stored.
  */
-export async function bindDeliveryId(
-  em: EntityManager,
-  binding: { eventId: number; source: string; projectId: string; deliveryId: string; contentSha256: string },
-): Promise<void> {
-  const key = `${binding.source}:delivery:${binding.deliveryId}`;
-  const won = await em.execute<{ key: string }[]>(
-    'insert into event_dedup_keys (key, event_id, created_at) values (?, ?, now()) on conflict (key) do nothing returning key',
-    [key, binding.eventId],
-  );
-  if (won.length > 0) return;
-  const [holder] = await em.execute<{ content_sha256: string | null; project_id: string }[]>(
-    'select e.content_sha256, e.project_id from event_dedup_keys k join events e on e.id = k.event_id where k.key = ?',
-    [key],
-  );
-  if (holder && (holder.content_sha256 !== binding.contentSha256 || holder.project_id !== binding.projectId)) {
-    throw new DeliveryIdReusedError(binding.deliveryId);
+export async function bindDeliveryIds(em: EntityManager, bindings: readonly DeliveryBinding[]): Promise<Set<DeliveryBinding>> {
+  const keyOf = (b: DeliveryBinding) => `${b.source}:delivery:${b.deliveryId}`;
+  const states = await claimKeys(em, bindings.map((b) => ({ key: keyOf(b), eventId: b.eventId })));
+  const boundInBatch = new Map<string, DeliveryBinding>();
+  const refused = new Set<DeliveryBinding>();
+  for (const binding of bindings) {
+    const key = keyOf(binding);
+    const state = states.get(key)!;
+    const bound = state.ours ? (boundInBatch.get(key) ?? binding) : state.holder;
+    if (bound.contentSha256 !== binding.contentSha256 || bound.projectId !== binding.projectId) refused.add(binding);
+    else if (state.ours && !boundInBatch.has(key)) boundInBatch.set(key, binding);
   }
+  return refused;
 }
