@@ -113,6 +113,9 @@ const envSchema = z.object({
   RECURRENCE_ESCALATION_MIN: z.coerce.number().int().min(1).max(100_000).default(5),
   REOPEN_WINDOW: duration.prefault('24h'),
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  // Group commit of webhook deliveries (src/services/ingest/batcher.ts).
+  INGEST_BATCH_MAX_EVENTS: z.coerce.number().int().min(1).max(10_000).default(64),
+  INGEST_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(2),
   SENTRY_CLIENT_SECRET: z.string().min(8).optional(),
   // Rotation without downtime: while set, the previous secret is accepted beside the current one.
   WEBHOOK_SECRET_PREVIOUS: previousSecret,
@@ -314,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       correlationWindowMs: e.CORRELATION_WINDOW,
       reopenWindowMs: e.REOPEN_WINDOW,
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
+      batching: { maxEvents: e.INGEST_BATCH_MAX_EVENTS, inFlight: e.INGEST_BATCHES_IN_FLIGHT },
       webhookSecrets: Object.fromEntries(
         WEBHOOK_SEGMENTS.map((s) => [s, env[`WEBHOOK_SECRET_${s.toUpperCase()}`] || secret('WEBHOOK_SECRET')]),
       ),

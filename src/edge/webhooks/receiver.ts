@@ -2,7 +2,8 @@ import type { Plugin } from 'graphql-yoga';
 import { Counter } from 'prom-client';
 import type { AppDeps } from '../../context.ts';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from '../../db/unavailable.ts';
-import type { Receipt } from '../../services/ingest/ingest.ts';
+import { IngestBatcher } from '../../services/ingest/batcher.ts';
+import { ingestDeliveries, type Receipt } from '../../services/ingest/ingest.ts';
 import { DeliveryIdReusedError } from '../../services/ingest/delivery-id-binding.ts';
 import { ingestPayload, isIngestSource } from '../../services/ingest/ingest-payload.ts';
 import { projectIdOf } from '../../services/ingest/project-id.ts';
@@ -59,6 +60,8 @@ async function textWithin(request: Request, limit: number): Promise<string | nul
 export function webhookReceiver(deps: AppDeps): Plugin {
   const { config, log } = deps;
   const limit = config.ingest.maxBodyBytes;
+  // Concurrent deliveries share transactions (group commit); each is answered after its commit.
+  const batcher = new IngestBatcher((deliveries) => ingestDeliveries(deps.orm.em, config.ingest, deliveries), config.ingest.batching);
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       const match = PATH.exec(url.pathname);
@@ -101,6 +104,7 @@ export function webhookReceiver(deps: AppDeps): Plugin {
           config.ingest,
           { source, body, raw, deliveryId: deliveryIdOf(request.headers), projectId },
           'dead-letter',
+          (delivery) => batcher.submit(delivery),
         );
       } catch (err) {
         if (err instanceof DeliveryIdReusedError) return reply(401, { error: 'UNAUTHENTICATED', message: err.message });

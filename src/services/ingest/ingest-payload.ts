@@ -3,7 +3,7 @@ import { cutToLength } from '../../../entities/column-facts.ts';
 import { DeadLetter } from '../../../entities/dead-letter.entity.ts';
 import { ValidationError } from '../../errors.ts';
 import { sha256Hex } from './digest.ts';
-import { ingestDelivery, type Receipt } from './ingest.ts';
+import { ingestDelivery, type Delivery, type Receipt } from './ingest.ts';
 import { DEFAULT_PROJECT_ID } from './project-id.ts';
 import { PayloadSchemaError } from './normalized-event.ts';
 import { redact, storableText } from './sanitize.ts';
@@ -42,9 +42,24 @@ type Ingested = Extract<IngestOutcome, { status: 'ingested' }>;
 const UNSTORABLE_ESCAPE = /\\u(0000|d[89a-f])/i;
 
 /** Normalizes a payload with its source's normalizer and ingests its events: the one way in. */
-export async function ingestPayload(em: EntityManager, settings: IngestSettings, payload: Payload, onMismatch: 'reject'): Promise<Ingested>;
-export async function ingestPayload(em: EntityManager, settings: IngestSettings, payload: Payload, onMismatch: OnMismatch): Promise<IngestOutcome>;
-export async function ingestPayload(em: EntityManager, settings: IngestSettings, payload: Payload, onMismatch: OnMismatch): Promise<IngestOutcome> {
+/** Stores a normalized delivery: in its own transaction unless the caller batches (the webhook receivers). */
+export type StoreDelivery = (delivery: Delivery) => Promise<Receipt[]>;
+
+export async function ingestPayload(em: EntityManager, settings: IngestSettings, payload: Payload, onMismatch: 'reject', store?: StoreDelivery): Promise<Ingested>;
+export async function ingestPayload(
+  em: EntityManager,
+  settings: IngestSettings,
+  payload: Payload,
+  onMismatch: OnMismatch,
+  store?: StoreDelivery,
+): Promise<IngestOutcome>;
+export async function ingestPayload(
+  em: EntityManager,
+  settings: IngestSettings,
+  payload: Payload,
+  onMismatch: OnMismatch,
+  store: StoreDelivery = (delivery) => ingestDelivery(em, settings, delivery),
+): Promise<IngestOutcome> {
   const { source } = payload;
   if (!isIngestSource(source)) throw new ValidationError(`no normalizer for source ${source}`);
   const text = payload.raw ?? JSON.stringify(payload.body);
@@ -61,7 +76,7 @@ export async function ingestPayload(em: EntityManager, settings: IngestSettings,
     return { status: 'dead-lettered', deadLetterId, reason: err.message, issues: err.issues };
   }
   const projectId = payload.projectId ?? DEFAULT_PROJECT_ID;
-  return { status: 'ingested', receipts: await ingestDelivery(em, settings, { events, projectId, ...described }) };
+  return { status: 'ingested', receipts: await store({ events, projectId, ...described }) };
 }
 
 /** Keeps an authenticated delivery that failed its schema, redacted, for operators to replay. */

@@ -1,4 +1,5 @@
 import type { RecurrenceSettings } from '../recurrence/settings.ts';
+import type { BatchingSettings } from './batcher.ts';
 
 /** Which events open a chamado (DOMAIN.md's rule table); the thresholds come from configuration. */
 export interface IngestRules {
@@ -20,6 +21,7 @@ export interface IngestSettings {
   correlationWindowMs: number;
   reopenWindowMs: number;
   maxBodyBytes: number;
+  batching: BatchingSettings;
   /** Shared secret per receiver path segment (onboard, wazuh, …, events). */
   webhookSecrets: Record<string, string>;
   sentryClientSecret: string;
