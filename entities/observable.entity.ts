@@ -17,6 +17,8 @@ const ObservableSchema = defineEntity({
     createdAt: p.datetime().onCreate(() => new Date()),
   },
   uniques: [{ name: 'observables_chamado_tipo_valor_fonte_unique', properties: ['chamado', 'tipo', 'valor', 'fonte'] }],
+  // Correlation's agent rule finds the chamados that hold an agent (ingest/correlate.ts).
+  indexes: [{ properties: ['tipo', 'valor'] }],
 });
 
 export class Observable extends ObservableSchema.class {}

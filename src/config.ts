@@ -115,7 +115,7 @@ const envSchema = z.object({
   WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   // Group commit of webhook deliveries (src/services/ingest/batcher.ts).
   INGEST_BATCH_MAX_EVENTS: z.coerce.number().int().min(1).max(10_000).default(64),
-  INGEST_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(2),
+  INGEST_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(1),
   SENTRY_CLIENT_SECRET: z.string().min(8).optional(),
   // Rotation without downtime: while set, the previous secret is accepted beside the current one.
   WEBHOOK_SECRET_PREVIOUS: previousSecret,

@@ -30,7 +30,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     DATABASE_URL: inject('databaseUrl'),
     PORT: '0',
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
   const running = await startServer(config, createLogger(config.logLevel));

@@ -22,7 +22,7 @@ interface Inputs {
 }
 
 /** The keys an event's correlation is serialised on (its session, fingerprint, domain, agent …). */
-export function correlationLockKeys({ event, recurrenceKey }: Omit<Inputs, 'windowMs' | 'projectId'>): string[] {
+export function correlationLockKeys({ event, recurrenceKey }: { event: Partial<NormalizedEvent>; recurrenceKey: string | null }): string[] {
   return [
     event.chamadoPublicId && `chamado:${event.chamadoPublicId}`,
     event.sessionId && `session:${event.sessionId}`,

@@ -19,10 +19,10 @@ export interface DedupKey {
  * (the default project's keep the form they had before projects existed).
  */
 export function dedupKeys(event: NormalizedEvent, deliveryId: string | null, indexInDelivery: number, projectId: string): DedupKey[] {
-  const scope = projectId === DEFAULT_PROJECT_ID ? '' : `${projectId}/`;
+  const scope = projectScope(projectId);
   const keys: DedupKey[] = [];
   const exactId = event.providerEventId ?? (deliveryId ? `${deliveryId}#${indexInDelivery}` : null);
-  if (exactId) keys.push({ rule: 'exact', key: `${scope}${event.source}:exact:${exactId}` });
+  if (exactId) keys.push({ rule: 'exact', key: exactDedupKey(projectId, event.source, exactId) });
   if (event.source === 'onboard' && event.sessionId) {
     keys.push({ rule: 'onboarding', key: `${scope}onboard:funnel:${event.eventType}:${event.sessionId}:${event.domain ?? ''}` });
   }
@@ -33,6 +33,13 @@ export interface Duplicate {
   rule: DedupRule;
   key: string;
   originalId: number;
+}
+
+const projectScope = (projectId: string) => (projectId === DEFAULT_PROJECT_ID ? '' : `${projectId}/`);
+
+/** The exact-redelivery key of a provider's event id: held by the first stored copy of it. */
+export function exactDedupKey(projectId: string, source: string, exactId: string): string {
+  return `${projectScope(projectId)}${source}:exact:${exactId}`;
 }
 
 /**

@@ -4,7 +4,7 @@ import { isDatabaseUnavailable } from '../../db/unavailable.ts';
 import type { CorrelationMatch } from './correlate.ts';
 import type { NormalizedEvent } from './normalized-event.ts';
 import type { IngestSettings } from './settings.ts';
-import { storeBatch } from './store-batch.ts';
+import { storeBatch, type BatchOptions } from './store-batch.ts';
 
 /** One authenticated, well-formed delivery: its events plus what describes the whole body. */
 export interface Delivery {
@@ -72,14 +72,19 @@ export async function ingestDelivery(em: EntityManager, settings: IngestSettings
  * delivery is tried again alone, so one cannot cost the others theirs; an unavailable database
  * fails them all at once instead.
  */
-export async function ingestDeliveries(em: EntityManager, settings: IngestSettings, deliveries: readonly Delivery[]): Promise<DeliveryOutcome[]> {
+export async function ingestDeliveries(
+  em: EntityManager,
+  settings: IngestSettings,
+  deliveries: readonly Delivery[],
+  options: BatchOptions = {},
+): Promise<DeliveryOutcome[]> {
   try {
-    return await em.fork().transactional((tx) => storeBatch(tx, settings, deliveries));
+    return await em.fork().transactional((tx) => storeBatch(tx, settings, deliveries, options));
   } catch (err) {
     if (deliveries.length === 1 || isDatabaseUnavailable(err)) return deliveries.map(() => ({ error: err as Error }));
     batchesRetriedAlone.inc();
     const outcomes: DeliveryOutcome[] = [];
-    for (const delivery of deliveries) outcomes.push(...(await ingestDeliveries(em, settings, [delivery])));
+    for (const delivery of deliveries) outcomes.push(...(await ingestDeliveries(em, settings, [delivery], options)));
     return outcomes;
   }
 }

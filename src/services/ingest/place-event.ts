@@ -143,7 +143,7 @@ function stored(event: Event, correlation: Correlation, warnings: string[]): Rec
   return receipt(event, correlation, warnings);
 }
 
-function receipt(event: Event, correlation: Correlation, warnings: string[], chamadoPublicId?: string): Receipt {
+export function receipt(event: Event, correlation: Correlation, warnings: string[], chamadoPublicId?: string): Receipt {
   const duplicate = correlation.decision === 'duplicate';
   return {
     status: duplicate ? 'duplicate' : 'accepted',

@@ -1,12 +1,36 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Counter, Histogram } from 'prom-client';
 import { Event } from '../../../entities/event.entity.ts';
 import { correlationLockKeys, lockCorrelationKeys } from './correlate.ts';
 import { claimDedupKeysInOrder, dedupKeys } from './dedup.ts';
 import { bindDeliveryIds, DeliveryIdReusedError, type DeliveryBinding } from './delivery-id-binding.ts';
 import type { Delivery, DeliveryOutcome, Receipt } from './ingest.ts';
-import { placeEvent, type StagedEvent } from './place-event.ts';
+import { fastTurn } from './batch/fast-turn.ts';
+import { prefetch } from './batch/prefetch.ts';
+import type { BatchTurn } from './batch/turn.ts';
+import { BatchView } from './batch/view.ts';
+import { placeEvent, receipt, type StagedEvent } from './place-event.ts';
 import { recurrenceKey, redact, REDACTION_VERSION, truncateFields } from './sanitize.ts';
 import type { IngestSettings } from './settings.ts';
+
+export interface BatchOptions {
+  /**
+   * Every event decided alone by placeEvent, the reference the in-memory turns must agree with
+   * (test/ingest-batches.test.ts compares the two).
+   */
+  everyTurnAlone?: boolean;
+}
+
+const turnsTaken = new Counter({
+  name: 'opsgraph_ingest_turns_total',
+  help: "Events placed by ingest batches, by path: in memory over the batch's view, or alone (placeEvent) when the view could not decide",
+  labelNames: ['path'] as const,
+});
+const batchSizes = new Histogram({
+  name: 'opsgraph_ingest_batch_events',
+  help: 'Events per ingest batch (one transaction)',
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+});
 
 /**
  * The body of a batch's transaction. What is the same for every event is done for all of them
@@ -14,8 +38,14 @@ import type { IngestSettings } from './settings.ts';
  * or two, the correlation keys of all of them locked in one — and then each event takes its turn
  * in the batch's order, seeing exactly what it would have seen had the events arrived one by one.
  */
-export async function storeBatch(tx: EntityManager, settings: IngestSettings, deliveries: readonly Delivery[]): Promise<DeliveryOutcome[]> {
+export async function storeBatch(
+  tx: EntityManager,
+  settings: IngestSettings,
+  deliveries: readonly Delivery[],
+  options: BatchOptions = {},
+): Promise<DeliveryOutcome[]> {
   const now = new Date();
+  batchSizes.observe(deliveries.reduce((n, d) => n + d.events.length, 0));
   const staged = deliveries.flatMap((delivery, deliveryIndex) =>
     delivery.events.map((event, indexInDelivery) => stage(tx, delivery, deliveryIndex, indexInDelivery, event, now)),
   );
@@ -36,20 +66,52 @@ export async function storeBatch(tx: EntityManager, settings: IngestSettings, de
     s.entity.duplicateOf = tx.getReference(Event, duplicate.originalId);
   }
   await tx.flush();
+  // A duplicate locks its recurrence key too: it counts in that group's row, and two batches must
+  // reach the rows they share in one order (the keys'), or they deadlock.
   await lockCorrelationKeys(
     tx,
-    live.filter((s) => !verdicts.get(s.entity.id)).flatMap((s) => correlationLockKeys({ event: s.normalized, recurrenceKey: s.recurrenceKey })),
+    live.flatMap((s) =>
+      verdicts.get(s.entity.id)
+        ? s.recurrenceKey ? correlationLockKeys({ event: {}, recurrenceKey: s.recurrenceKey }) : []
+        : correlationLockKeys({ event: s.normalized, recurrenceKey: s.recurrenceKey }),
+    ),
   );
 
+  const turns: BatchTurn[] = live.map((staged) => ({ staged, duplicate: verdicts.get(staged.entity.id)! }));
+  const outcomes = await takeTurns(tx, settings, turns, now, options);
   const receipts = deliveries.map((): Receipt[] => []);
-  const ids = live.map((s) => s.entity.id);
-  for (const [turn, s] of live.entries()) {
-    const receipt = await placeEvent(tx, settings, s, { duplicate: verdicts.get(s.entity.id)!, now, pendingIds: ids.slice(turn + 1) });
+  turns.forEach((turn, i) => receipts[turn.staged.deliveryIndex]!.push(outcomes[i]!()));
+  return deliveries.map((delivery, index) => (refused.has(index) ? { error: new DeliveryIdReusedError(delivery.deliveryId!) } : { receipts: receipts[index]! }));
+}
+
+/**
+ * Each event in the batch's order, in memory over a view read at once (batch/fast-turn.ts); a
+ * turn the view cannot decide stores what the view holds, runs placeEvent alone, and the view is
+ * read again for the turns after it. Returns each turn's receipt, made once numbers are taken.
+ */
+async function takeTurns(tx: EntityManager, settings: IngestSettings, turns: BatchTurn[], now: Date, options: BatchOptions): Promise<(() => Receipt)[]> {
+  const batchEvents = new Map(turns.map((t) => [t.staged.entity.id, t.staged.entity]));
+  const ids = turns.map((t) => t.staged.entity.id);
+  const outcomes: (() => Receipt)[] = [];
+  let view: BatchView | null = null;
+  for (const [i, turn] of turns.entries()) {
+    if (!options.everyTurnAlone) view ??= new BatchView(await prefetch(tx, turns.slice(i), settings, now), settings.recurrence, now, batchEvents);
+    const placed = view ? fastTurn(tx, view, settings, turn, now) : 'one-by-one';
+    turnsTaken.inc({ path: placed === 'one-by-one' ? 'alone' : 'view' });
+    if (placed !== 'one-by-one') {
+      const { entity, warnings } = turn.staged;
+      outcomes.push(() => receipt(entity, placed.correlation, warnings, placed.chamado?.publicId));
+      continue;
+    }
+    await view?.write(tx);
+    view = null;
+    const alone = await placeEvent(tx, settings, turn.staged, { duplicate: turn.duplicate, now, pendingIds: ids.slice(i + 1) });
     // The next turn reads what this one wrote with plain SQL, which does not flush by itself.
     await tx.flush();
-    receipts[s.deliveryIndex]!.push(receipt);
+    outcomes.push(() => alone);
   }
-  return deliveries.map((delivery, index) => (refused.has(index) ? { error: new DeliveryIdReusedError(delivery.deliveryId!) } : { receipts: receipts[index]! }));
+  if (view) await view.write(tx);
+  return outcomes;
 }
 
 /** Sanitizes an event (vendor text redacted, fields cut to their columns) and creates its row. */

@@ -1,6 +1,6 @@
 import type { EntityManager as BaseEntityManager, EventSubscriber, FlushEventArgs, TransactionEventArgs } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { anyOf, sqlPart } from '../../db/sql.ts';
+import { anyOf, arrayOf, sqlPart } from '../../db/sql.ts';
 import type { LivePubSub } from './pubsub.ts';
 
 interface Changes {
@@ -169,14 +169,15 @@ export class ChangeCollector implements EventSubscriber {
  * group is sent with its next change (like a lost poke). Returns the projects of the groups moved.
  */
 async function markGroupsChanged(em: EntityManager, changes: Changes): Promise<string[]> {
-  const groups = changes.groups.size ? anyOf('g.id', [...changes.groups], 'int') : sqlPart('false');
   const chamados = changes.groupChamados.size ? anyOf('gc.chamado_id', [...changes.groupChamados], 'int') : sqlPart('false');
   try {
+    // Two `= any(array)` conditions, each an index scan; `? or g.id in (subquery)` made PostgreSQL
+    // scan every group with a hashed subplan (3 ms per ingest batch at a few thousand groups).
     const rows = await em.execute<{ project_id: string }[]>(
       `update recurrence_groups g set change_seq = nextval('recurrence_change_seq')
-       where ? or g.id in (select gc.group_id from recurrence_group_chamados gc where ?)
+       where g.id = any(?) or g.id = any(array(select gc.group_id from recurrence_group_chamados gc where ?))
        returning g.project_id`,
-      [groups, chamados],
+      [arrayOf([...changes.groups], 'int'), chamados],
     );
     return [...new Set(rows.map((r) => r.project_id))];
   } catch {

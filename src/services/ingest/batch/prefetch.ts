@@ -1,0 +1,340 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Chamado } from '../../../../entities/chamado.entity.ts';
+import { OPEN_STATUSES } from '../../../../entities/chamado-status.ts';
+import type { RecurrenceLifecycle } from '../../../../entities/recurrence-group.entity.ts';
+import type { ExecutionStatus } from '../../../../entities/runbook-levels.ts';
+import { arrayOf, sqlPart } from '../../../db/sql.ts';
+import { TRAILING_HOURS, type GroupBefore } from '../../recurrence/lifecycle.ts';
+import type { RecurrenceSettings } from '../../recurrence/settings.ts';
+import { exactDedupKey } from '../dedup.ts';
+import { resolutionIdOf } from '../sources/alertmanager.ts';
+import type { BatchTurn } from './turn.ts';
+
+const HOUR_MS = 3_600_000;
+
+/** A runbook execution as the recurrence lifecycle compares them (latest by created_at, then id). */
+export interface RunStamp {
+  status: ExecutionStatus;
+  finishedAt: Date | null;
+  createdAt: Date;
+  id: number;
+}
+
+/** A recurrence group as it was when the batch (or the rest of it) began. */
+export interface GroupSnapshot {
+  id: number;
+  before: GroupBefore & { lastRun: RunStamp | null };
+  silencedUntil: Date | null;
+  silenceReason: string | null;
+  openThreshold: number | null;
+  openWindowMinutes: number | null;
+  linkedChamados: Set<number>;
+}
+
+/** What the batch's turns read, all read at once before the turns (a few statements per batch). */
+export interface Prefetched {
+  /** By scoped key `project\u0000key` (scopedKey). */
+  groups: Map<string, GroupSnapshot>;
+  explicit: Map<string, number>;
+  session: Map<string, number>;
+  /** The latest non-duplicate event of the recurrence key that is on a chamado. */
+  fingerprint: Map<string, { eventId: number; chamadoId: number }>;
+  domain: Map<string, number>;
+  agent: Map<string, number>;
+  /** Where each of those chamados' merges lead (itself when not merged). */
+  survivorOf: Map<number, number>;
+  /** The survivors, locked for the batch and managed by its entity manager. */
+  chamados: Map<number, Chamado>;
+  /** Of those: their agent observables among the batch's agents, and their latest run. */
+  chamadoAgents: Map<number, Set<string>>;
+  chamadoLastRun: Map<number, RunStamp | null>;
+  /** Outside originals of the batch's duplicates: their chamado, as the copy is shown under it. */
+  originals: Map<number, { chamadoId: number | null; publicId: string | null }>;
+  /** Recurrence keys with events held by an opening threshold inside their window. */
+  heldKeys: Set<string>;
+  /** Alert resolutions stored before their firing, waiting for it (by scoped resolution id). */
+  earlyResolutions: Set<string>;
+}
+
+/** One key of a project: correlation never crosses projects. */
+export function scopedKey(projectId: string, key: string): string {
+  return `${projectId}\u0000${key}`;
+}
+
+/** The resolution an alert firing's early-arrived resolution would carry, scoped; null if none can. */
+export function earlyResolutionKey(turn: BatchTurn): string | null {
+  const { normalized: ev, recurrenceKey, delivery } = turn.staged;
+  if (ev.alertStatus !== 'firing' || !ev.providerEventId || !recurrenceKey || (ev.source !== 'alertmanager' && ev.source !== 'signoz')) return null;
+  const resolutionId = resolutionIdOf(ev.providerEventId);
+  return resolutionId ? scopedKey(delivery.projectId, `${ev.source}\u0000${recurrenceKey}\u0000${resolutionId}`) : null;
+}
+
+interface Keyed {
+  projectId: string;
+  key: string;
+}
+
+function distinct(pairs: Keyed[]): Keyed[] {
+  const seen = new Map<string, Keyed>();
+  for (const p of pairs) seen.set(scopedKey(p.projectId, p.key), p);
+  return [...seen.values()];
+}
+
+function keyedParams(pairs: Keyed[]) {
+  return [arrayOf(pairs.map((p) => p.projectId), 'text'), arrayOf(pairs.map((p) => p.key), 'text')];
+}
+
+const runStamp = (raw: { status: string; finishedAt: string | null; createdAt: string; id: number } | null): RunStamp | null =>
+  raw
+    ? { status: raw.status as ExecutionStatus, finishedAt: raw.finishedAt ? new Date(raw.finishedAt) : null, createdAt: new Date(raw.createdAt), id: Number(raw.id) }
+    : null;
+
+const RUN_JSON = `json_build_object('status', x.status, 'finishedAt', x.finished_at, 'createdAt', x.created_at, 'id', x.id)`;
+
+/**
+ * Reads everything the turns of `turns` will decide on, as it is now: their recurrence groups,
+ * the chamados each correlation rule would pick for their keys (DOMAIN.md order, same conditions
+ * as correlate.ts), those chamados' merge survivors — locked, in id order — and the few facts
+ * that send a turn down the one-by-one path (held occurrences, early resolutions).
+ */
+export async function prefetch(tx: EntityManager, turns: readonly BatchTurn[], settings: { recurrence: RecurrenceSettings; correlationWindowMs: number }, now: Date): Promise<Prefetched> {
+  const live = turns.filter((t) => !t.duplicate);
+  const of = (pick: (t: BatchTurn) => string | null | undefined, from: readonly BatchTurn[] = live) =>
+    distinct(from.flatMap((t) => (pick(t) ? [{ projectId: t.staged.delivery.projectId, key: pick(t)! }] : [])));
+
+  const groups = await readGroups(tx, of((t) => t.staged.recurrenceKey, turns), now);
+  const since = new Date(now.getTime() - settings.correlationWindowMs);
+  const [explicit, session, fingerprint, domain, agent] = await Promise.all([
+    readIds(tx, of((t) => t.staged.normalized.chamadoPublicId), 'select id from chamados where public_id = k.key and project_id = k.project_id'),
+    readIds(tx, of((t) => t.staged.normalized.sessionId), 'select id from chamados where session_id = k.key and project_id = k.project_id order by id desc limit 1'),
+    readFingerprints(tx, of((t) => t.staged.recurrenceKey)),
+    readIds(
+      tx,
+      of((t) => t.staged.normalized.domain),
+      `select id from chamados where domain = k.key and project_id = k.project_id and status = any(?) and merged_into_id is null and updated_at >= ?
+       order by updated_at desc limit 1`,
+      [arrayOf(OPEN_STATUSES, 'text'), since],
+    ),
+    readIds(
+      tx,
+      of((t) => t.staged.normalized.agent),
+      `select c.id from chamados c join observables o on o.chamado_id = c.id and o.tipo = 'agent' and o.valor = k.key
+       where c.project_id = k.project_id and c.status = any(?) and c.merged_into_id is null and c.updated_at >= ?
+       order by c.updated_at desc limit 1`,
+      [arrayOf(OPEN_STATUSES, 'text'), since],
+    ),
+  ]);
+  const candidates = new Set([...explicit.values(), ...session.values(), ...[...fingerprint.values()].map((f) => f.chamadoId), ...domain.values(), ...agent.values()]);
+  const survivorOf = await readSurvivors(tx, [...candidates]);
+  const survivors = [...new Set(survivorOf.values())].sort((a, b) => a - b);
+  const agents = [...new Set(live.map((t) => t.staged.normalized.agent).filter((a): a is string => Boolean(a)))];
+  const [chamados, extras, originals, heldKeys, earlyResolutions] = await Promise.all([
+    survivors.length ? tx.find(Chamado, { id: { $in: survivors } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }) : Promise.resolve([]),
+    readChamadoExtras(tx, survivors, agents),
+    readOriginals(tx, turns),
+    readHeldKeys(tx, live, groups, settings.recurrence, now),
+    readEarlyResolutions(tx, live),
+  ]);
+  return {
+    groups,
+    explicit,
+    session,
+    fingerprint,
+    domain,
+    agent,
+    survivorOf,
+    chamados: new Map(chamados.map((c) => [c.id, c])),
+    chamadoAgents: extras.agents,
+    chamadoLastRun: extras.lastRun,
+    originals,
+    heldKeys,
+    earlyResolutions,
+  };
+}
+
+async function readIds(tx: EntityManager, keys: Keyed[], lookup: string, params: unknown[] = []): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  if (keys.length === 0) return found;
+  const rows = await tx.execute<{ project_id: string; key: string; id: string }[]>(
+    `select k.project_id, k.key, c.id from unnest(?, ?) as k(project_id, key) cross join lateral (?) c`,
+    [...keyedParams(keys), sqlPart(lookup, ...params)],
+  );
+  for (const r of rows) found.set(scopedKey(r.project_id, r.key), Number(r.id));
+  return found;
+}
+
+async function readFingerprints(tx: EntityManager, keys: Keyed[]): Promise<Prefetched['fingerprint']> {
+  const found: Prefetched['fingerprint'] = new Map();
+  if (keys.length === 0) return found;
+  const rows = await tx.execute<{ project_id: string; key: string; id: string; chamado_id: string }[]>(
+    `select k.project_id, k.key, e.id, e.chamado_id from unnest(?, ?) as k(project_id, key)
+     cross join lateral (select id, chamado_id from events where project_id = k.project_id and recurrence_key = k.key
+       and chamado_id is not null and not is_duplicate order by id desc limit 1) e`,
+    keyedParams(keys),
+  );
+  for (const r of rows) found.set(scopedKey(r.project_id, r.key), { eventId: Number(r.id), chamadoId: Number(r.chamado_id) });
+  return found;
+}
+
+/** correlate.ts's survivor() for many chamados at once. */
+async function readSurvivors(tx: EntityManager, ids: number[]): Promise<Map<number, number>> {
+  const survivorOf = new Map(ids.map((id) => [id, id]));
+  if (ids.length === 0) return survivorOf;
+  const rows = await tx.execute<{ start: string; id: string }[]>(
+    `with recursive chain(start, id, merged_into_id, depth) as (
+       select id, id, merged_into_id, 0 from chamados where id = any(?)
+       union all
+       select chain.start, c.id, c.merged_into_id, chain.depth + 1 from chamados c join chain on c.id = chain.merged_into_id where chain.depth < 20
+     ) select start, id from chain where merged_into_id is null`,
+    [arrayOf(ids, 'bigint')],
+  );
+  for (const r of rows) survivorOf.set(Number(r.start), Number(r.id));
+  return survivorOf;
+}
+
+async function readChamadoExtras(tx: EntityManager, ids: number[], agents: string[]) {
+  const agentsOf = new Map<number, Set<string>>();
+  const lastRun = new Map<number, RunStamp | null>();
+  if (ids.length === 0) return { agents: agentsOf, lastRun };
+  const rows = await tx.execute<{ id: string; agents: string[]; last_run: Parameters<typeof runStamp>[0] }[]>(
+    `select c.id,
+       array(select o.valor from observables o where o.chamado_id = c.id and o.tipo = 'agent' and o.valor = any(?)) as agents,
+       (select ${RUN_JSON} from runbook_executions x where x.chamado_id = c.id order by x.created_at desc, x.id desc limit 1) as last_run
+     from unnest(?) as c(id)`,
+    [arrayOf(agents, 'text'), arrayOf(ids, 'bigint')],
+  );
+  for (const r of rows) {
+    agentsOf.set(Number(r.id), new Set(r.agents));
+    lastRun.set(Number(r.id), runStamp(r.last_run));
+  }
+  return { agents: agentsOf, lastRun };
+}
+
+/** recurrence/maintain.ts's groupBefore for every key of the batch, with what a touch returns. */
+async function readGroups(tx: EntityManager, keys: Keyed[], now: Date): Promise<Map<string, GroupSnapshot>> {
+  const groups = new Map<string, GroupSnapshot>();
+  if (keys.length === 0) return groups;
+  const current = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
+  const previous = new Date(current.getTime() - HOUR_MS);
+  const trailingStart = new Date(previous.getTime() - TRAILING_HOURS * HOUR_MS);
+  const rows = await tx.execute<
+    {
+      id: string;
+      project_id: string;
+      recurrence_key: string;
+      lifecycle: RecurrenceLifecycle;
+      latest_occurrence_at: string | null;
+      silenced_until: string | null;
+      silence_reason: string | null;
+      open_threshold: number | null;
+      open_window_minutes: number | null;
+      last_run: Parameters<typeof runStamp>[0];
+      linked: string[];
+      current_hour: number;
+      previous_hour: number;
+      trailing: number;
+    }[]
+  >(
+    `select g.id, g.project_id, g.recurrence_key, g.lifecycle, g.latest_occurrence_at, g.silenced_until, g.silence_reason,
+       g.open_threshold, g.open_window_minutes,
+       (select ${RUN_JSON} from recurrence_group_chamados gc join runbook_executions x on x.chamado_id = gc.chamado_id
+          where gc.group_id = g.id order by x.created_at desc, x.id desc limit 1) as last_run,
+       array(select chamado_id from recurrence_group_chamados where group_id = g.id) as linked,
+       h.current_hour, h.previous_hour, h.trailing
+     from unnest(?, ?) as k(project_id, key)
+     join recurrence_groups g on g.project_id = k.project_id and g.recurrence_key = k.key
+     cross join lateral (
+       select coalesce(sum(occurrences) filter (where hour = ?), 0)::int as current_hour,
+         coalesce(sum(occurrences) filter (where hour = ?), 0)::int as previous_hour,
+         coalesce(sum(occurrences) filter (where hour >= ? and hour < ?), 0)::int as trailing
+       from recurrence_hours where group_id = g.id and hour >= ?) h`,
+    [...keyedParams(keys), current, previous, trailingStart, previous, trailingStart],
+  );
+  for (const r of rows) {
+    groups.set(scopedKey(r.project_id, r.recurrence_key), {
+      id: Number(r.id),
+      before: {
+        lifecycle: r.lifecycle,
+        latestOccurrenceAt: r.latest_occurrence_at ? new Date(r.latest_occurrence_at) : null,
+        lastRun: runStamp(r.last_run),
+        currentHour: r.current_hour,
+        previousHour: r.previous_hour,
+        trailing: r.trailing,
+      },
+      silencedUntil: r.silenced_until ? new Date(r.silenced_until) : null,
+      silenceReason: r.silence_reason,
+      openThreshold: r.open_threshold,
+      openWindowMinutes: r.open_window_minutes,
+      linkedChamados: new Set(r.linked.map(Number)),
+    });
+  }
+  return groups;
+}
+
+async function readOriginals(tx: EntityManager, turns: readonly BatchTurn[]): Promise<Prefetched['originals']> {
+  const inBatch = new Set(turns.map((t) => t.staged.entity.id));
+  const ids = [...new Set(turns.flatMap((t) => (t.duplicate && !inBatch.has(t.duplicate.originalId) ? [t.duplicate.originalId] : [])))];
+  const originals: Prefetched['originals'] = new Map();
+  if (ids.length === 0) return originals;
+  const rows = await tx.execute<{ id: string; chamado_id: string | null; public_id: string | null }[]>(
+    'select e.id, e.chamado_id, c.public_id from events e left join chamados c on c.id = e.chamado_id where e.id = any(?)',
+    [arrayOf(ids, 'bigint')],
+  );
+  for (const r of rows) originals.set(Number(r.id), { chamadoId: r.chamado_id === null ? null : Number(r.chamado_id), publicId: r.public_id });
+  return originals;
+}
+
+/** opening-hold.ts's attachHeldOccurrences would find something for these keys. */
+async function readHeldKeys(
+  tx: EntityManager,
+  live: readonly BatchTurn[],
+  groups: Map<string, GroupSnapshot>,
+  settings: RecurrenceSettings,
+  now: Date,
+): Promise<Set<string>> {
+  const keys = distinct(live.flatMap((t) => (t.staged.recurrenceKey ? [{ projectId: t.staged.delivery.projectId, key: t.staged.recurrenceKey }] : [])));
+  const held = new Set<string>();
+  if (keys.length === 0) return held;
+  const sinceOf = (k: Keyed) => {
+    const minutes = groups.get(scopedKey(k.projectId, k.key))?.openWindowMinutes;
+    return new Date(now.getTime() - (minutes != null ? minutes * 60_000 : settings.openWindowMs)).toISOString();
+  };
+  const rows = await tx.execute<{ project_id: string; key: string }[]>(
+    `select k.project_id, k.key from unnest(?, ?, ?) as k(project_id, key, since)
+     where exists (select 1 from events e where e.project_id = k.project_id and e.recurrence_key = k.key and e.received_at > k.since
+       and e.chamado_id is null and not e.is_duplicate and e.correlation @> '{"held_by":"threshold"}')`,
+    [...keyedParams(keys), sqlPart('array[?]::timestamptz[]', keys.map(sinceOf))],
+  );
+  for (const r of rows) held.add(scopedKey(r.project_id, r.key));
+  return held;
+}
+
+/**
+ * early-resolutions.ts's adoptEarlyResolutions would find something for these firings. A
+ * resolution's first copy holds its exact dedup key, so it is found by that key's primary key
+ * instead of among every event of the alert.
+ */
+async function readEarlyResolutions(tx: EntityManager, live: readonly BatchTurn[]): Promise<Set<string>> {
+  const wanted = live.flatMap((t) => {
+    const { normalized: ev, recurrenceKey, delivery } = t.staged;
+    const key = earlyResolutionKey(t);
+    return key ? [{ key, dedupKey: exactDedupKey(delivery.projectId, ev.source, resolutionIdOf(ev.providerEventId!)!), recurrenceKey: recurrenceKey!, source: ev.source }] : [];
+  });
+  const found = new Set<string>();
+  if (wanted.length === 0) return found;
+  const rows = await tx.execute<{ n: number }[]>(
+    `select w.n from unnest(?, ?, ?) with ordinality as w(dedup_key, recurrence_key, source, n)
+     join event_dedup_keys k on k.key = w.dedup_key
+     join events e on e.id = k.event_id and e.recurrence_key = w.recurrence_key and e.source = w.source
+       and not e.is_duplicate and e.chamado_id is null and not (e.id = any(?))`,
+    [
+      arrayOf(wanted.map((w) => w.dedupKey), 'text'),
+      arrayOf(wanted.map((w) => w.recurrenceKey), 'text'),
+      arrayOf(wanted.map((w) => w.source), 'text'),
+      arrayOf(live.map((t) => t.staged.entity.id), 'bigint'),
+    ],
+  );
+  for (const r of rows) found.add(wanted[Number(r.n) - 1]!.key);
+  return found;
+}

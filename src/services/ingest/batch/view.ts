@@ -1,0 +1,172 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Chamado } from '../../../../entities/chamado.entity.ts';
+import type { Event } from '../../../../entities/event.entity.ts';
+import { OPEN_STATUSES } from '../../../../entities/chamado-status.ts';
+import { ObservableSchema } from '../../../../entities/observable.entity.ts';
+import { columnLimits, cutToLength } from '../../../../entities/column-facts.ts';
+import { arrayOf } from '../../../db/sql.ts';
+import type { ObservableFact } from '../../chamados/observables.ts';
+import { formatPublicId } from '../../chamados/public-ids.ts';
+import type { RecurrenceSettings } from '../../recurrence/settings.ts';
+import type { CorrelationMatch } from '../correlate.ts';
+import { GroupTouches } from './group-touches.ts';
+import { scopedKey, type Prefetched } from './prefetch.ts';
+import type { BatchTurn } from './turn.ts';
+
+const OBSERVABLE = columnLimits(ObservableSchema);
+
+export interface ViewMatch extends Omit<CorrelationMatch, 'chamadoId'> {
+  chamado: Chamado;
+}
+
+/**
+ * The database as the batch's next turn would read it one by one: what was prefetched, plus what
+ * the earlier turns of the batch did in memory (chamados joined or opened, observables added,
+ * events placed, groups touched). Those writes wait here and are stored together by `write`.
+ */
+export class BatchView {
+  readonly data: Prefetched;
+  readonly groups: GroupTouches;
+  readonly #now: Date;
+  readonly #batchEvents: ReadonlyMap<number, Event>;
+  /** Chamados joined or opened by earlier turns, the latest last (their updated_at is now). */
+  readonly #touched: Chamado[] = [];
+  readonly #openedBySession = new Map<string, Chamado>();
+  readonly #fingerprint = new Map<string, { eventId: number; chamado: Chamado }>();
+  readonly #addedAgents = new Map<Chamado, Set<string>>();
+  readonly #opened: Chamado[] = [];
+  readonly #observables: { chamado: Chamado; fact: ObservableFact; eventId: number }[] = [];
+  /** Correlation records that name a chamado opened here, filled in once its number is taken. */
+  readonly #publicIdsToFill: { chamado: Chamado; record: { chamado_public_id: string | null } }[] = [];
+  /** Alert resolutions of this batch stored on no chamado (what a later firing would adopt). */
+  readonly resolutionsOnNoChamado = new Set<string>();
+
+  constructor(data: Prefetched, recurrence: RecurrenceSettings, now: Date, batchEvents: ReadonlyMap<number, Event>) {
+    this.data = data;
+    this.groups = new GroupTouches(recurrence, now, data.groups);
+    this.#now = now;
+    this.#batchEvents = batchEvents;
+  }
+
+  /** The chamado a duplicate's original is on: an event of this batch (placed by an earlier turn) or a stored one. */
+  originalOf(eventId: number): { chamado: Chamado | null; chamadoId: number | null; publicId: string | null } {
+    const here = this.#batchEvents.get(eventId);
+    if (here) return { chamado: here.chamado ?? null, chamadoId: null, publicId: null };
+    const stored = this.data.originals.get(eventId);
+    return { chamado: null, chamadoId: stored?.chamadoId ?? null, publicId: stored?.publicId ?? null };
+  }
+
+  /** correlate.ts's findCorrelation over this view (same rules, same order, same conditions). */
+  correlate(turn: BatchTurn, windowMs: number): ViewMatch | null {
+    const { normalized: ev, recurrenceKey, delivery } = turn.staged;
+    const scoped = (key: string) => scopedKey(delivery.projectId, key);
+    const fromDb = (id: number | undefined) => (id === undefined ? undefined : this.data.chamados.get(this.data.survivorOf.get(id) ?? id));
+    const since = this.#now.getTime() - windowMs;
+    const inWindow = (c: Chamado) => c.projectId === delivery.projectId && !c.mergedInto && OPEN_STATUSES.includes(c.status) && c.updatedAt.getTime() >= since;
+    const latestTouched = (test: (c: Chamado) => boolean) => this.#touched.findLast((c) => inWindow(c) && test(c));
+
+    if (ev.chamadoPublicId) {
+      // A chamado opened in this batch has no number any sender could know yet.
+      const chamado = fromDb(this.data.explicit.get(scoped(ev.chamadoPublicId)));
+      if (chamado) return { chamado, rule: 'explicit', key: ev.chamadoPublicId, includesClosed: true };
+    }
+    if (ev.sessionId) {
+      const chamado = this.#openedBySession.get(scoped(ev.sessionId)) ?? fromDb(this.data.session.get(scoped(ev.sessionId)));
+      if (chamado) return { chamado, rule: 'session', key: ev.sessionId, includesClosed: true };
+    }
+    if (recurrenceKey) {
+      const here = this.#fingerprint.get(scoped(recurrenceKey));
+      const stored = this.data.fingerprint.get(scoped(recurrenceKey));
+      const chamado = here && (!stored || here.eventId > stored.eventId) ? here.chamado : fromDb(stored?.chamadoId);
+      if (chamado) return { chamado, rule: 'fingerprint', key: recurrenceKey, includesClosed: true };
+    }
+    if (ev.domain) {
+      const chamado = latestTouched((c) => c.domain === ev.domain) ?? fromDb(this.data.domain.get(scoped(ev.domain)));
+      if (chamado) return { chamado, rule: 'domain_window', key: ev.domain, includesClosed: false };
+    }
+    if (ev.agent) {
+      const agent = ev.agent;
+      const chamado = latestTouched((c) => this.#hasAgent(c, agent)) ?? fromDb(this.data.agent.get(scoped(agent)));
+      if (chamado) return { chamado, rule: 'agent_window', key: agent, includesClosed: false };
+    }
+    return null;
+  }
+
+  #hasAgent(chamado: Chamado, agent: string): boolean {
+    return Boolean(this.#addedAgents.get(chamado)?.has(agent) || (chamado.id !== undefined && this.data.chamadoAgents.get(chamado.id)?.has(agent)));
+  }
+
+  /** A turn joined or opened `chamado` with a non-duplicate event (the fingerprint rule's input). */
+  joined(chamado: Chamado, turn: BatchTurn): void {
+    const index = this.#touched.indexOf(chamado);
+    if (index >= 0) this.#touched.splice(index, 1);
+    this.#touched.push(chamado);
+    const { recurrenceKey, delivery, entity } = turn.staged;
+    if (recurrenceKey) this.#fingerprint.set(scopedKey(delivery.projectId, recurrenceKey), { eventId: entity.id, chamado });
+  }
+
+  opened(chamado: Chamado): void {
+    this.#opened.push(chamado);
+    if (chamado.sessionId) this.#openedBySession.set(scopedKey(chamado.projectId, chamado.sessionId), chamado);
+  }
+
+  isOpenedHere(chamado: Chamado): boolean {
+    return this.#opened.includes(chamado);
+  }
+
+  addObservables(chamado: Chamado, facts: ObservableFact[], eventId: number): void {
+    for (const fact of facts) {
+      this.#observables.push({ chamado, fact, eventId });
+      if (fact.tipo !== 'agent') continue;
+      const agents = this.#addedAgents.get(chamado) ?? new Set();
+      agents.add(cutToLength(fact.valor, OBSERVABLE.valor!).value);
+      this.#addedAgents.set(chamado, agents);
+    }
+  }
+
+  /** `record.chamado_public_id` names `chamado`, whose number may only be taken at write time. */
+  namesChamado(record: { chamado_public_id: string | null }, chamado: Chamado): void {
+    if (this.isOpenedHere(chamado)) this.#publicIdsToFill.push({ chamado, record });
+    else record.chamado_public_id = chamado.publicId;
+  }
+
+  /**
+   * Stores what the turns left in memory (the view is not used after this): numbers for the chamados opened (one statement for all,
+   * in opening order), the unit of work (events, chamados, timeline entries), then the groups,
+   * their hours and links, and the observables, each in one statement.
+   */
+  async write(tx: EntityManager): Promise<void> {
+    // Taken only now, all at once: a rolled-back batch hands its numbers back (public-ids.ts).
+    const unnumbered = this.#opened.splice(0);
+    if (unnumbered.length > 0) {
+      const year = this.#now.getUTCFullYear();
+      const [row] = await tx.execute<{ last_value: number }[]>(
+        `insert into chamado_sequences (year, last_value) values (?, ?)
+         on conflict (year) do update set last_value = chamado_sequences.last_value + excluded.last_value
+         returning last_value`,
+        [year, unnumbered.length],
+      );
+      const first = row!.last_value - unnumbered.length + 1;
+      unnumbered.forEach((c, i) => (c.publicId = formatPublicId(year, first + i)));
+    }
+    for (const { chamado, record } of this.#publicIdsToFill.splice(0)) record.chamado_public_id = chamado.publicId;
+    await tx.flush();
+    await this.groups.write(tx);
+    const observables = this.#observables.splice(0);
+    if (observables.length > 0) {
+      await tx.execute(
+        `insert into observables (chamado_id, tipo, valor, fonte, event_id, created_at)
+         select o.chamado_id, o.tipo, o.valor, o.fonte, o.event_id, now() from unnest(?, ?, ?, ?, ?) with ordinality as o(chamado_id, tipo, valor, fonte, event_id, n)
+         order by o.n
+         on conflict (chamado_id, tipo, valor, fonte) do nothing`,
+        [
+          arrayOf(observables.map((o) => o.chamado.id), 'bigint'),
+          arrayOf(observables.map((o) => o.fact.tipo), 'text'),
+          arrayOf(observables.map((o) => cutToLength(o.fact.valor, OBSERVABLE.valor!).value), 'text'),
+          arrayOf(observables.map((o) => o.fact.fonte), 'text'),
+          arrayOf(observables.map((o) => o.eventId), 'bigint'),
+        ],
+      );
+    }
+  }
+}
