@@ -4,6 +4,7 @@ import { Chamado } from '../../../../entities/chamado.entity.ts';
 import { OPEN_STATUSES } from '../../../../entities/chamado-status.ts';
 import type { RecurrenceLifecycle } from '../../../../entities/recurrence-group.entity.ts';
 import type { ExecutionStatus } from '../../../../entities/runbook-levels.ts';
+import { OneRoundTrip } from '../../../db/one-round-trip.ts';
 import { arrayOf, sqlPart } from '../../../db/sql.ts';
 import { TRAILING_HOURS, type GroupBefore } from '../../recurrence/lifecycle.ts';
 import type { RecurrenceSettings } from '../../recurrence/settings.ts';
@@ -103,39 +104,41 @@ export async function prefetch(tx: EntityManager, turns: readonly BatchTurn[], s
   const of = (pick: (t: BatchTurn) => string | null | undefined, from: readonly BatchTurn[] = live) =>
     distinct(from.flatMap((t) => (pick(t) ? [{ projectId: t.staged.delivery.projectId, key: pick(t)! }] : [])));
 
-  const groups = await readGroups(tx, of((t) => t.staged.recurrenceKey, turns), now);
   const since = new Date(now.getTime() - settings.correlationWindowMs);
-  const [explicit, session, fingerprint, domain, agent] = await Promise.all([
-    readIds(tx, of((t) => t.staged.normalized.chamadoPublicId), 'select id from chamados where public_id = k.key and project_id = k.project_id'),
-    readIds(tx, of((t) => t.staged.normalized.sessionId), 'select id from chamados where session_id = k.key and project_id = k.project_id order by id desc limit 1'),
-    readFingerprints(tx, of((t) => t.staged.recurrenceKey)),
+  const agents = [...new Set(live.map((t) => t.staged.normalized.agent).filter((a): a is string => Boolean(a)))];
+  // Every read that needs only the turns goes in one round trip; then the merge survivors with
+  // their facts; then the survivors, locked.
+  const first = new OneRoundTrip();
+  const reads = Promise.all([
+    readGroups(first, of((t) => t.staged.recurrenceKey, turns), now),
+    readIds(first, of((t) => t.staged.normalized.chamadoPublicId), 'select id from chamados where public_id = k.key and project_id = k.project_id'),
+    readIds(first, of((t) => t.staged.normalized.sessionId), 'select id from chamados where session_id = k.key and project_id = k.project_id order by id desc limit 1'),
+    readFingerprints(first, of((t) => t.staged.recurrenceKey)),
     readIds(
-      tx,
+      first,
       of((t) => t.staged.normalized.domain),
       `select id from chamados where domain = k.key and project_id = k.project_id and status = any(?) and merged_into_id is null and updated_at >= ?
        order by updated_at desc limit 1`,
       [arrayOf(OPEN_STATUSES, 'text'), since],
     ),
     readIds(
-      tx,
+      first,
       of((t) => t.staged.normalized.agent),
       `select c.id from chamados c join observables o on o.chamado_id = c.id and o.tipo = 'agent' and o.valor = k.key
        where c.project_id = k.project_id and c.status = any(?) and c.merged_into_id is null and c.updated_at >= ?
        order by c.updated_at desc limit 1`,
       [arrayOf(OPEN_STATUSES, 'text'), since],
     ),
+    readOriginals(first, turns),
+    readHeldKeys(first, of((t) => t.staged.recurrenceKey), settings.recurrence, now),
+    readEarlyResolutions(first, live),
   ]);
+  await first.send(tx);
+  const [groups, explicit, session, fingerprint, domain, agent, originals, heldKeys, earlyResolutions] = await reads;
   const candidates = new Set([...explicit.values(), ...session.values(), ...[...fingerprint.values()].map((f) => f.chamadoId), ...domain.values(), ...agent.values()]);
-  const survivorOf = await readSurvivors(tx, [...candidates]);
+  const { survivorOf, agents: chamadoAgents, lastRun: chamadoLastRun } = await readSurvivors(tx, [...candidates], agents);
   const survivors = [...new Set(survivorOf.values())].sort((a, b) => a - b);
-  const agents = [...new Set(live.map((t) => t.staged.normalized.agent).filter((a): a is string => Boolean(a)))];
-  const [chamados, extras, originals, heldKeys, earlyResolutions] = await Promise.all([
-    survivors.length ? tx.find(Chamado, { id: { $in: survivors } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }) : Promise.resolve([]),
-    readChamadoExtras(tx, survivors, agents),
-    readOriginals(tx, turns),
-    readHeldKeys(tx, live, groups, settings.recurrence, now),
-    readEarlyResolutions(tx, live),
-  ]);
+  const chamados = survivors.length ? await tx.find(Chamado, { id: { $in: survivors } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }) : [];
   return {
     groups,
     explicit,
@@ -145,18 +148,18 @@ export async function prefetch(tx: EntityManager, turns: readonly BatchTurn[], s
     agent,
     survivorOf,
     chamados: new Map(chamados.map((c) => [c.id, c])),
-    chamadoAgents: extras.agents,
-    chamadoLastRun: extras.lastRun,
+    chamadoAgents,
+    chamadoLastRun,
     originals,
     heldKeys,
     earlyResolutions,
   };
 }
 
-async function readIds(tx: EntityManager, keys: Keyed[], lookup: string, params: unknown[] = []): Promise<Map<string, number>> {
+async function readIds(round: OneRoundTrip, keys: Keyed[], lookup: string, params: unknown[] = []): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   if (keys.length === 0) return found;
-  const rows = await tx.execute<{ project_id: string; key: string; id: string }[]>(
+  const rows = await round.query<{ project_id: string; key: string; id: number }>(
     `select k.project_id, k.key, c.id from unnest(?, ?) as k(project_id, key) cross join lateral (?) c`,
     [...keyedParams(keys), sqlPart(lookup, ...params)],
   );
@@ -164,10 +167,10 @@ async function readIds(tx: EntityManager, keys: Keyed[], lookup: string, params:
   return found;
 }
 
-async function readFingerprints(tx: EntityManager, keys: Keyed[]): Promise<Prefetched['fingerprint']> {
+async function readFingerprints(round: OneRoundTrip, keys: Keyed[]): Promise<Prefetched['fingerprint']> {
   const found: Prefetched['fingerprint'] = new Map();
   if (keys.length === 0) return found;
-  const rows = await tx.execute<{ project_id: string; key: string; id: string; chamado_id: string }[]>(
+  const rows = await round.query<{ project_id: string; key: string; id: number; chamado_id: number }>(
     `select k.project_id, k.key, e.id, e.chamado_id from unnest(?, ?) as k(project_id, key)
      cross join lateral (select id, chamado_id from events where project_id = k.project_id and recurrence_key = k.key
        and chamado_id is not null and not is_duplicate order by id desc limit 1) e`,
@@ -177,50 +180,45 @@ async function readFingerprints(tx: EntityManager, keys: Keyed[]): Promise<Prefe
   return found;
 }
 
-/** correlate.ts's survivor() for many chamados at once. */
-async function readSurvivors(tx: EntityManager, ids: number[]): Promise<Map<number, number>> {
+/**
+ * correlate.ts's survivor() for many chamados at once, with what the turns need to know of each
+ * survivor: its agent observables among the batch's agents, and its latest runbook execution.
+ */
+async function readSurvivors(tx: EntityManager, ids: number[], agents: string[]) {
   const survivorOf = new Map(ids.map((id) => [id, id]));
-  if (ids.length === 0) return survivorOf;
-  const rows = await tx.execute<{ start: string; id: string }[]>(
+  const agentsOf = new Map<number, Set<string>>();
+  const lastRun = new Map<number, RunStamp | null>();
+  if (ids.length === 0) return { survivorOf, agents: agentsOf, lastRun };
+  const rows = await tx.execute<{ start: string; id: string; agents: string[]; last_run: Parameters<typeof runStamp>[0] }[]>(
     `with recursive chain(start, id, merged_into_id, depth) as (
        select id, id, merged_into_id, 0 from chamados where id = any(?)
        union all
        select chain.start, c.id, c.merged_into_id, chain.depth + 1 from chamados c join chain on c.id = chain.merged_into_id where chain.depth < 20
-     ) select start, id from chain where merged_into_id is null`,
-    [arrayOf(ids, 'bigint')],
-  );
-  for (const r of rows) survivorOf.set(Number(r.start), Number(r.id));
-  return survivorOf;
-}
-
-async function readChamadoExtras(tx: EntityManager, ids: number[], agents: string[]) {
-  const agentsOf = new Map<number, Set<string>>();
-  const lastRun = new Map<number, RunStamp | null>();
-  if (ids.length === 0) return { agents: agentsOf, lastRun };
-  const rows = await tx.execute<{ id: string; agents: string[]; last_run: Parameters<typeof runStamp>[0] }[]>(
-    `select c.id,
-       array(select o.valor from observables o where o.chamado_id = c.id and o.tipo = 'agent' and o.valor = any(?)) as agents,
-       (select ${RUN_JSON} from runbook_executions x where x.chamado_id = c.id order by x.created_at desc, x.id desc limit 1) as last_run
-     from unnest(?) as c(id)`,
-    [arrayOf(agents, 'text'), arrayOf(ids, 'bigint')],
+     )
+     select s.start, s.id,
+       array(select o.valor from observables o where o.chamado_id = s.id and o.tipo = 'agent' and o.valor = any(?)) as agents,
+       (select ${RUN_JSON} from runbook_executions x where x.chamado_id = s.id order by x.created_at desc, x.id desc limit 1) as last_run
+     from chain s where s.merged_into_id is null`,
+    [arrayOf(ids, 'bigint'), arrayOf(agents, 'text')],
   );
   for (const r of rows) {
+    survivorOf.set(Number(r.start), Number(r.id));
     agentsOf.set(Number(r.id), new Set(r.agents));
     lastRun.set(Number(r.id), runStamp(r.last_run));
   }
-  return { agents: agentsOf, lastRun };
+  return { survivorOf, agents: agentsOf, lastRun };
 }
 
 /** recurrence/maintain.ts's groupBefore for every key of the batch, with what a touch returns. */
-async function readGroups(tx: EntityManager, keys: Keyed[], now: Date): Promise<Map<string, GroupSnapshot>> {
+async function readGroups(round: OneRoundTrip, keys: Keyed[], now: Date): Promise<Map<string, GroupSnapshot>> {
   const groups = new Map<string, GroupSnapshot>();
   if (keys.length === 0) return groups;
   const current = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
   const previous = new Date(current.getTime() - HOUR_MS);
   const trailingStart = new Date(previous.getTime() - TRAILING_HOURS * HOUR_MS);
-  const rows = await tx.execute<
+  const rows = await round.query<
     {
-      id: string;
+      id: number;
       project_id: string;
       recurrence_key: string;
       lifecycle: RecurrenceLifecycle;
@@ -230,11 +228,11 @@ async function readGroups(tx: EntityManager, keys: Keyed[], now: Date): Promise<
       open_threshold: number | null;
       open_window_minutes: number | null;
       last_run: Parameters<typeof runStamp>[0];
-      linked: string[];
+      linked: number[];
       current_hour: number;
       previous_hour: number;
       trailing: number;
-    }[]
+    }
   >(
     `select g.id, g.project_id, g.recurrence_key, g.lifecycle, g.latest_occurrence_at, g.silenced_until, g.silence_reason,
        g.open_threshold, g.open_window_minutes,
@@ -272,12 +270,12 @@ async function readGroups(tx: EntityManager, keys: Keyed[], now: Date): Promise<
   return groups;
 }
 
-async function readOriginals(tx: EntityManager, turns: readonly BatchTurn[]): Promise<Prefetched['originals']> {
+async function readOriginals(round: OneRoundTrip, turns: readonly BatchTurn[]): Promise<Prefetched['originals']> {
   const inBatch = new Set(turns.map((t) => t.staged.entity.id));
   const ids = [...new Set(turns.flatMap((t) => (t.duplicate && !inBatch.has(t.duplicate.originalId) ? [t.duplicate.originalId] : [])))];
   const originals: Prefetched['originals'] = new Map();
   if (ids.length === 0) return originals;
-  const rows = await tx.execute<{ id: string; chamado_id: string | null; public_id: string | null }[]>(
+  const rows = await round.query<{ id: number; chamado_id: number | null; public_id: string | null }>(
     'select e.id, e.chamado_id, c.public_id from events e left join chamados c on c.id = e.chamado_id where e.id = any(?)',
     [arrayOf(ids, 'bigint')],
   );
@@ -285,26 +283,20 @@ async function readOriginals(tx: EntityManager, turns: readonly BatchTurn[]): Pr
   return originals;
 }
 
-/** opening-hold.ts's attachHeldOccurrences would find something for these keys. */
-async function readHeldKeys(
-  tx: EntityManager,
-  live: readonly BatchTurn[],
-  groups: Map<string, GroupSnapshot>,
-  settings: RecurrenceSettings,
-  now: Date,
-): Promise<Set<string>> {
-  const keys = distinct(live.flatMap((t) => (t.staged.recurrenceKey ? [{ projectId: t.staged.delivery.projectId, key: t.staged.recurrenceKey }] : [])));
+/**
+ * opening-hold.ts's attachHeldOccurrences would find something for these keys: events held by an
+ * opening threshold, inside the window of their group (its own, else the configured one).
+ */
+async function readHeldKeys(round: OneRoundTrip, keys: Keyed[], settings: RecurrenceSettings, now: Date): Promise<Set<string>> {
   const held = new Set<string>();
   if (keys.length === 0) return held;
-  const sinceOf = (k: Keyed) => {
-    const minutes = groups.get(scopedKey(k.projectId, k.key))?.openWindowMinutes;
-    return new Date(now.getTime() - (minutes != null ? minutes * 60_000 : settings.openWindowMs)).toISOString();
-  };
-  const rows = await tx.execute<{ project_id: string; key: string }[]>(
-    `select k.project_id, k.key from unnest(?, ?, ?) as k(project_id, key, since)
-     where exists (select 1 from events e where e.project_id = k.project_id and e.recurrence_key = k.key and e.received_at > k.since
+  const rows = await round.query<{ project_id: string; key: string }>(
+    `select k.project_id, k.key from unnest(?, ?) as k(project_id, key)
+     left join recurrence_groups g on g.project_id = k.project_id and g.recurrence_key = k.key
+     where exists (select 1 from events e where e.project_id = k.project_id and e.recurrence_key = k.key
+       and e.received_at > ?::timestamptz - coalesce(g.open_window_minutes * 60000, ?) * interval '1 millisecond'
        and e.chamado_id is null and not e.is_duplicate and e.correlation @> '{"held_by":"threshold"}')`,
-    [...keyedParams(keys), sqlPart('array[?]::timestamptz[]', keys.map(sinceOf))],
+    [...keyedParams(keys), now, settings.openWindowMs],
   );
   for (const r of rows) held.add(scopedKey(r.project_id, r.key));
   return held;
@@ -315,7 +307,7 @@ async function readHeldKeys(
  * resolution's first copy holds its exact dedup key, so it is found by that key's primary key
  * instead of among every event of the alert.
  */
-async function readEarlyResolutions(tx: EntityManager, live: readonly BatchTurn[]): Promise<Set<string>> {
+async function readEarlyResolutions(round: OneRoundTrip, live: readonly BatchTurn[]): Promise<Set<string>> {
   const wanted = live.flatMap((t) => {
     const { normalized: ev, recurrenceKey, delivery } = t.staged;
     const key = earlyResolutionKey(t);
@@ -323,7 +315,7 @@ async function readEarlyResolutions(tx: EntityManager, live: readonly BatchTurn[
   });
   const found = new Set<string>();
   if (wanted.length === 0) return found;
-  const rows = await tx.execute<{ n: number }[]>(
+  const rows = await round.query<{ n: number }>(
     `select w.n from unnest(?, ?, ?) with ordinality as w(dedup_key, recurrence_key, source, n)
      join event_dedup_keys k on k.key = w.dedup_key
      join events e on e.id = k.event_id and e.recurrence_key = w.recurrence_key and e.source = w.source
