@@ -90,3 +90,30 @@ describe('group commit', () => {
     expect(actual).toEqual(expected);
   }, 120_000);
 });
+
+describe('claims across batches', () => {
+  it('two batches storing copies of one delivery at once: one original, one duplicate, both stored', async () => {
+    const [delivery] = await normalizedStream(batched.orm, 1, 23);
+    const outcomes = await Promise.all([
+      ingestDeliveries(batched.orm.em, settings, [delivery!]),
+      ingestDeliveries(batched.orm.em, settings, [delivery!]),
+    ]);
+    const receipts = outcomes.flat().map((o) => {
+      if ('error' in o) throw o.error;
+      return o.receipts[0]!;
+    });
+    expect(receipts.map((r) => r.status).sort()).toEqual(['accepted', 'duplicate']);
+    const original = receipts.find((r) => r.status === 'accepted')!;
+    expect(receipts.find((r) => r.status === 'duplicate')!.duplicateOf).toBe(original.eventId);
+  });
+
+  it('one batch holding two bodies under one delivery id stores the first and refuses the second alone', async () => {
+    const [first, second] = await normalizedStream(batched.orm, 2, 29);
+    const reused = { ...second!, deliveryId: first!.deliveryId };
+    const [stored, refused] = await ingestDeliveries(batched.orm.em, settings, [first!, reused]);
+    expect(stored).toHaveProperty('receipts');
+    expect(refused).toHaveProperty('error.code', 'DELIVERY_ID_REUSED');
+    const [row] = await batched.orm.em.fork().execute<{ n: number }[]>(`select count(*)::int as n from events where content_sha256 = ?`, [reused.contentSha256]);
+    expect(row!.n).toBe(0);
+  });
+});

@@ -1,6 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NormalizedEvent } from './normalized-event.ts';
-import { claimKeys, settleClaims } from './key-claims.ts';
+import type { EarlierHolder } from './key-claims.ts';
 import { DEFAULT_PROJECT_ID } from './project-id.ts';
 
 export type DedupRule = 'exact' | 'onboarding';
@@ -43,34 +42,31 @@ export function exactDedupKey(projectId: string, source: string, exactId: string
 }
 
 /**
- * Claims each event's keys as if the batch's events had been ingested one after another: an
- * event claims its keys in order until one is already held — by an earlier event of the database
- * or of this batch — and is then that holder's original's duplicate (its later keys stay
- * unclaimed). Returns each event's verdict, null for an original. Three statements at most for
- * the whole batch (key-claims.ts): the claim, the earlier holders, the settling of keys whose
- * first wanter turned out a duplicate.
+ * Each event's keys as if the batch's events had been ingested one after another: an event claims
+ * its keys in order until one is already held — by an earlier stored event (`earlier`) or an
+ * earlier event of this batch — and is then that holder's original's duplicate (its later keys
+ * stay unclaimed). Returns each event's verdict (null for an original) and the keys the batch's
+ * events hold, for insertClaims once their rows exist.
  */
-export async function claimDedupKeysInOrder(
-  em: EntityManager,
+export function dedupInOrder(
   events: readonly { eventId: number; keys: readonly DedupKey[] }[],
-): Promise<Map<number, Duplicate | null>> {
-  const states = await claimKeys(em, events.flatMap(({ eventId, keys }) => keys.map(({ key }) => ({ key, eventId }))));
+  earlier: ReadonlyMap<string, EarlierHolder>,
+): { verdicts: Map<number, Duplicate | null>; holders: Map<string, number> } {
   const holders = new Map<string, number>();
   const originalOf = new Map<number, number>();
   const verdicts = new Map<number, Duplicate | null>();
   for (const { eventId, keys } of events) {
     let duplicate: Duplicate | null = null;
     for (const { rule, key } of keys) {
-      const state = states.get(key)!;
-      const earlierInBatch = holders.get(key);
-      if (!state.ours) duplicate = { rule, key, originalId: state.holder.original };
-      else if (earlierInBatch !== undefined) duplicate = { rule, key, originalId: originalOf.get(earlierInBatch)! };
+      const stored = earlier.get(key);
+      const inBatch = holders.get(key);
+      if (stored) duplicate = { rule, key, originalId: stored.original };
+      else if (inBatch !== undefined) duplicate = { rule, key, originalId: originalOf.get(inBatch)! };
       if (duplicate) break;
       holders.set(key, eventId);
     }
     originalOf.set(eventId, duplicate?.originalId ?? eventId);
     verdicts.set(eventId, duplicate);
   }
-  await settleClaims(em, states, holders);
-  return verdicts;
+  return { verdicts, holders };
 }

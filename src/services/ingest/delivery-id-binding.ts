@@ -1,6 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '../../errors.ts';
-import { claimKeys } from './key-claims.ts';
+import type { EarlierHolder } from './key-claims.ts';
 
 /**
  * A delivery id (`webhook-id`, …) that already names a different body. Standard Webhooks makes
@@ -26,26 +25,29 @@ export interface DeliveryBinding {
   contentSha256: string;
 }
 
+export const deliveryKeyOf = (b: Pick<DeliveryBinding, 'source' | 'deliveryId'>) => `${b.source}:delivery:${b.deliveryId}`;
+
 /**
- * Binds each delivery id (per source) to the body and project first stored under it, in the
- * transaction that stores the deliveries' events, and returns the bindings refused because the id
- * already names another body or project — earlier in the database or earlier in this batch. The
- * caller then stores nothing of those deliveries. The project counts because a signature covers
- * the body, not the URL: without it a captured delivery could be replayed into another project
- * (`?project_id=`), where it would be no one's duplicate. The primary key of event_dedup_keys
- * serialises concurrent claims, so of two bodies sent at once under one id exactly one is stored.
+ * Binds each delivery id (per source) to the body and project first stored under it and returns
+ * the bindings refused because the id already names another body or project — earlier in the
+ * database (`earlier`) or earlier in this batch — with the keys the accepted ones hold (claimed
+ * with the batch's dedup keys, in the same transaction). The caller stores nothing of a refused
+ * delivery. The project counts because a signature covers the body, not the URL: without it a
+ * captured delivery could be replayed into another project (`?project_id=`), where it would be no
+ * one's duplicate. The primary key of event_dedup_keys serialises concurrent claims, so of two
+ * bodies sent at once under one id exactly one is stored.
  */
-export async function bindDeliveryIds(em: EntityManager, bindings: readonly DeliveryBinding[]): Promise<Set<DeliveryBinding>> {
-  const keyOf = (b: DeliveryBinding) => `${b.source}:delivery:${b.deliveryId}`;
-  const states = await claimKeys(em, bindings.map((b) => ({ key: keyOf(b), eventId: b.eventId })));
+export function bindInOrder(
+  bindings: readonly DeliveryBinding[],
+  earlier: ReadonlyMap<string, EarlierHolder>,
+): { refused: Set<DeliveryBinding>; holders: Map<string, number> } {
   const boundInBatch = new Map<string, DeliveryBinding>();
   const refused = new Set<DeliveryBinding>();
   for (const binding of bindings) {
-    const key = keyOf(binding);
-    const state = states.get(key)!;
-    const bound = state.ours ? (boundInBatch.get(key) ?? binding) : state.holder;
+    const key = deliveryKeyOf(binding);
+    const bound = earlier.get(key) ?? boundInBatch.get(key) ?? binding;
     if (bound.contentSha256 !== binding.contentSha256 || bound.projectId !== binding.projectId) refused.add(binding);
-    else if (state.ours && !boundInBatch.has(key)) boundInBatch.set(key, binding);
+    else if (!earlier.has(key) && !boundInBatch.has(key)) boundInBatch.set(key, binding);
   }
-  return refused;
+  return { refused, holders: new Map([...boundInBatch].map(([key, b]) => [key, b.eventId])) };
 }

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Counter, Histogram } from 'prom-client';
+import { OneRoundTrip } from '../../db/one-round-trip.ts';
 import { Event } from '../../../entities/event.entity.ts';
 import { correlationLockKeys, lockCorrelationKeys } from './correlate.ts';
-import { claimDedupKeysInOrder, dedupKeys } from './dedup.ts';
-import { bindDeliveryIds, DeliveryIdReusedError, type DeliveryBinding } from './delivery-id-binding.ts';
+import { dedupInOrder, dedupKeys } from './dedup.ts';
+import { bindInOrder, deliveryKeyOf, DeliveryIdReusedError, type DeliveryBinding } from './delivery-id-binding.ts';
+import { insertClaims, readHolders } from './key-claims.ts';
 import type { Delivery, DeliveryOutcome, Receipt } from './ingest.ts';
 import { fastTurn } from './batch/fast-turn.ts';
 import { prefetch } from './batch/prefetch.ts';
@@ -34,9 +37,10 @@ const batchSizes = new Histogram({
 
 /**
  * The body of a batch's transaction. What is the same for every event is done for all of them
- * at once — the rows inserted in one statement, delivery ids bound and dedup keys claimed in one
- * or two, the correlation keys of all of them locked in one — and then each event takes its turn
- * in the batch's order, seeing exactly what it would have seen had the events arrived one by one.
+ * at once — ids taken and the holders of every dedup key and delivery id read in one statement,
+ * the correlation keys locked in one, what the turns read in three (batch/prefetch.ts) — then each
+ * event takes its turn in the batch's order, seeing exactly what it would have seen had the events
+ * arrived one by one, and the rows are written once, as decided.
  */
 export async function storeBatch(
   tx: EntityManager,
@@ -45,134 +49,208 @@ export async function storeBatch(
   options: BatchOptions = {},
 ): Promise<DeliveryOutcome[]> {
   const now = new Date();
-  batchSizes.observe(deliveries.reduce((n, d) => n + d.events.length, 0));
   const staged = deliveries.flatMap((delivery, deliveryIndex) =>
     delivery.events.map((event, indexInDelivery) => stage(tx, delivery, deliveryIndex, indexInDelivery, event, now)),
   );
-  await tx.flush();
+  batchSizes.observe(staged.length);
+  const keysOf = new Map(staged.map((s) => [s, dedupKeys(s.normalized, s.delivery.deliveryId, s.indexInDelivery, s.delivery.projectId)]));
+  const bindings = new Map<DeliveryBinding, number>();
+  const read = new OneRoundTrip();
+  const ids = read.query<{ id: number }>(`select nextval(pg_get_serial_sequence('events', 'id')) as id from generate_series(1, ?)`, [
+    staged.length,
+  ]);
+  const holders = readHolders(read, [
+    ...staged.flatMap((s) =>
+      s.indexInDelivery === 0 && s.delivery.deliveryId
+        ? [
+            deliveryKeyOf({
+              source: s.normalized.source,
+              deliveryId: s.delivery.deliveryId,
+            }),
+          ]
+        : [],
+    ),
+    ...[...keysOf.values()].flatMap((keys) => keys.map((k) => k.key)),
+  ]);
+  await read.send(tx);
+  // Ids in the batch's order, as one by one would have given them.
+  const taken = (await ids).map((r) => Number(r.id)).sort((a, b) => a - b);
+  staged.forEach((s, i) => (s.entity.id = taken[i]!));
+  const earlier = await holders;
 
-  const refused = await refuseReusedDeliveryIds(tx, staged);
+  for (const s of staged) {
+    if (s.indexInDelivery !== 0 || !s.delivery.deliveryId) continue;
+    const binding = {
+      eventId: s.entity.id,
+      source: s.normalized.source,
+      projectId: s.delivery.projectId,
+      deliveryId: s.delivery.deliveryId,
+      contentSha256: s.delivery.contentSha256,
+    };
+    bindings.set(binding, s.deliveryIndex);
+  }
+  const bound = bindInOrder([...bindings.keys()], earlier);
+  const refused = new Set([...bound.refused].map((b) => bindings.get(b)!));
   const live = staged.filter((s) => !refused.has(s.deliveryIndex));
-
-  const verdicts = await claimDedupKeysInOrder(
-    tx,
-    live.map((s) => ({ eventId: s.entity.id, keys: dedupKeys(s.normalized, s.delivery.deliveryId, s.indexInDelivery, s.delivery.projectId) })),
+  const { verdicts, holders: dedupHolders } = dedupInOrder(
+    live.map((s) => ({ eventId: s.entity.id, keys: keysOf.get(s)! })),
+    earlier,
   );
-  // Marked before any turn: a later copy must not count towards an earlier event's threshold.
   for (const s of live) {
     const duplicate = verdicts.get(s.entity.id);
     if (!duplicate) continue;
     s.entity.isDuplicate = true;
     s.entity.duplicateOf = tx.getReference(Event, duplicate.originalId);
   }
-  await tx.flush();
   // A duplicate locks its recurrence key too: it counts in that group's row, and two batches must
   // reach the rows they share in one order (the keys'), or they deadlock.
   await lockCorrelationKeys(
     tx,
     live.flatMap((s) =>
       verdicts.get(s.entity.id)
-        ? s.recurrenceKey ? correlationLockKeys({ event: {}, recurrenceKey: s.recurrenceKey }) : []
-        : correlationLockKeys({ event: s.normalized, recurrenceKey: s.recurrenceKey }),
+        ? s.recurrenceKey
+          ? correlationLockKeys({ event: {}, recurrenceKey: s.recurrenceKey })
+          : []
+        : correlationLockKeys({
+            event: s.normalized,
+            recurrenceKey: s.recurrenceKey,
+          }),
     ),
   );
 
-  const turns: BatchTurn[] = live.map((staged) => ({ staged, duplicate: verdicts.get(staged.entity.id)! }));
-  const outcomes = await takeTurns(tx, settings, turns, now, options);
+  const turns: BatchTurn[] = live.map((staged) => ({
+    staged,
+    duplicate: verdicts.get(staged.entity.id)!,
+  }));
+  const claims = new Map([...bound.holders, ...dedupHolders]);
+  const outcomes = await takeTurns(tx, settings, turns, now, claims, options);
   const receipts = deliveries.map((): Receipt[] => []);
   turns.forEach((turn, i) => receipts[turn.staged.deliveryIndex]!.push(outcomes[i]!()));
-  return deliveries.map((delivery, index) => (refused.has(index) ? { error: new DeliveryIdReusedError(delivery.deliveryId!) } : { receipts: receipts[index]! }));
+  return deliveries.map((delivery, index) =>
+    refused.has(index) ? { error: new DeliveryIdReusedError(delivery.deliveryId!) } : { receipts: receipts[index]! },
+  );
 }
 
 /**
  * Each event in the batch's order, in memory over a view read at once (batch/fast-turn.ts); a
  * turn the view cannot decide stores what the view holds, runs placeEvent alone, and the view is
- * read again for the turns after it. Returns each turn's receipt, made once numbers are taken.
+ * read again for the turns after it. An event's row is written when its turn is stored, with what
+ * was decided (never inserted, then updated), and the keys it holds right after it. Returns each
+ * turn's receipt, made once numbers are taken.
  */
-async function takeTurns(tx: EntityManager, settings: IngestSettings, turns: BatchTurn[], now: Date, options: BatchOptions): Promise<(() => Receipt)[]> {
-  const batchEvents = new Map(turns.map((t) => [t.staged.entity.id, t.staged.entity]));
+async function takeTurns(
+  tx: EntityManager,
+  settings: IngestSettings,
+  turns: BatchTurn[],
+  now: Date,
+  claims: ReadonlyMap<string, number>,
+  options: BatchOptions,
+): Promise<(() => Receipt)[]> {
+  const placedEvents = new Map<number, Event>();
   const ids = turns.map((t) => t.staged.entity.id);
   const outcomes: (() => Receipt)[] = [];
+  const unclaimed = new Map(claims);
+  const storeClaims = async () => {
+    const due = new Map([...unclaimed].filter(([, eventId]) => placedEvents.has(eventId)));
+    for (const key of due.keys()) unclaimed.delete(key);
+    await insertClaims(tx, due);
+  };
   let view: BatchView | null = null;
   for (const [i, turn] of turns.entries()) {
-    if (!options.everyTurnAlone) view ??= new BatchView(await prefetch(tx, turns.slice(i), settings, now), settings.recurrence, now, batchEvents);
+    if (!options.everyTurnAlone)
+      view ??= new BatchView(await prefetch(tx, turns.slice(i), settings, now), settings.recurrence, now, placedEvents);
+    tx.persist(turn.staged.entity);
     const placed = view ? fastTurn(tx, view, settings, turn, now) : 'one-by-one';
     turnsTaken.inc({ path: placed === 'one-by-one' ? 'alone' : 'view' });
     if (placed !== 'one-by-one') {
+      placedEvents.set(turn.staged.entity.id, turn.staged.entity);
       const { entity, warnings } = turn.staged;
       outcomes.push(() => receipt(entity, placed.correlation, warnings, placed.chamado?.publicId));
       continue;
     }
-    await view?.write(tx);
+    if (view) {
+      await view.write(tx);
+      await storeClaims();
+    }
     view = null;
-    const alone = await placeEvent(tx, settings, turn.staged, { duplicate: turn.duplicate, now, pendingIds: ids.slice(i + 1) });
+    // Alone, the event is a row before anything is decided (a threshold counts it, groups name it).
+    await tx.flush();
+    placedEvents.set(turn.staged.entity.id, turn.staged.entity);
+    await storeClaims();
+    const alone = await placeEvent(tx, settings, turn.staged, {
+      duplicate: turn.duplicate,
+      now,
+      pendingIds: ids.slice(i + 1),
+    });
     // The next turn reads what this one wrote with plain SQL, which does not flush by itself.
     await tx.flush();
     outcomes.push(() => alone);
   }
-  if (view) await view.write(tx);
+  if (view) {
+    await view.write(tx);
+    await storeClaims();
+  }
   return outcomes;
 }
 
 /** Sanitizes an event (vendor text redacted, fields cut to their columns) and creates its row. */
-function stage(tx: EntityManager, delivery: Delivery, deliveryIndex: number, indexInDelivery: number, raw: Delivery['events'][number], now: Date): StagedEvent {
+function stage(
+  tx: EntityManager,
+  delivery: Delivery,
+  deliveryIndex: number,
+  indexInDelivery: number,
+  raw: Delivery['events'][number],
+  now: Date,
+): StagedEvent {
   // Summary and title are built from vendor text (error messages …): redact them like the payload.
-  const { event: ev, warnings } = truncateFields({ ...raw, summary: redact(raw.summary), title: redact(raw.title) });
-  const recKey = recurrenceKey(ev);
-  const entity = tx.create(Event, {
-    projectId: delivery.projectId,
-    source: ev.source,
-    eventType: ev.eventType,
-    providerEventId: ev.providerEventId,
-    deliveryId: delivery.deliveryId,
-    domain: ev.domain,
-    sessionId: ev.sessionId,
-    severity: ev.severity,
-    ruleId: ev.ruleId,
-    agent: ev.agent,
-    summary: ev.summary,
-    fingerprint: ev.fingerprint,
-    alertname: ev.alertname,
-    namespace: ev.namespace,
-    targetResource: ev.targetResource,
-    recurrenceKey: recKey,
-    alertStatus: ev.alertStatus,
-    sourceSeverity: ev.sourceSeverity,
-    payload: redact(ev.payload) as Record<string, unknown>,
-    redactionVersion: REDACTION_VERSION,
-    contentSha256: delivery.contentSha256,
-    contentLength: delivery.contentLength,
-    sourceRefs: ev.sourceRefs,
-    observables: ev.observables,
-    warnings: warnings.length ? warnings : null,
-    occurredAt: ev.occurredAt,
-    receivedAt: now,
+  const { event: ev, warnings } = truncateFields({
+    ...raw,
+    summary: redact(raw.summary),
+    title: redact(raw.title),
   });
-  return { delivery, deliveryIndex, indexInDelivery, normalized: ev, recurrenceKey: recKey, warnings, entity };
-}
-
-/**
- * Binds the delivery ids of the batch (once per delivery, before anything else is claimed) and
- * removes every event of a delivery whose id was refused: a refused reuse leaves nothing behind.
- * Returns the refused deliveries' positions.
- */
-async function refuseReusedDeliveryIds(tx: EntityManager, staged: readonly StagedEvent[]): Promise<Set<number>> {
-  const bindings = new Map<DeliveryBinding, number>();
-  for (const s of staged) {
-    const { delivery } = s;
-    if (s.indexInDelivery !== 0 || !delivery.deliveryId) continue;
-    const binding = {
-      eventId: s.entity.id,
-      source: s.normalized.source,
+  const recKey = recurrenceKey(ev);
+  // Persisted at its turn: a refused delivery's events are never written.
+  const entity = tx.create(
+    Event,
+    {
+      uuid: randomUUID(),
       projectId: delivery.projectId,
+      source: ev.source,
+      eventType: ev.eventType,
+      providerEventId: ev.providerEventId,
       deliveryId: delivery.deliveryId,
+      domain: ev.domain,
+      sessionId: ev.sessionId,
+      severity: ev.severity,
+      ruleId: ev.ruleId,
+      agent: ev.agent,
+      summary: ev.summary,
+      fingerprint: ev.fingerprint,
+      alertname: ev.alertname,
+      namespace: ev.namespace,
+      targetResource: ev.targetResource,
+      recurrenceKey: recKey,
+      alertStatus: ev.alertStatus,
+      sourceSeverity: ev.sourceSeverity,
+      payload: redact(ev.payload) as Record<string, unknown>,
+      redactionVersion: REDACTION_VERSION,
       contentSha256: delivery.contentSha256,
-    };
-    bindings.set(binding, s.deliveryIndex);
-  }
-  const refused = new Set([...(await bindDeliveryIds(tx, [...bindings.keys()]))].map((b) => bindings.get(b)!));
-  if (refused.size === 0) return refused;
-  for (const s of staged) if (refused.has(s.deliveryIndex)) tx.remove(s.entity);
-  await tx.flush();
-  return refused;
+      contentLength: delivery.contentLength,
+      sourceRefs: ev.sourceRefs,
+      observables: ev.observables,
+      warnings: warnings.length ? warnings : null,
+      occurredAt: ev.occurredAt,
+      receivedAt: now,
+    },
+    { persist: false },
+  );
+  return {
+    delivery,
+    deliveryIndex,
+    indexInDelivery,
+    normalized: ev,
+    recurrenceKey: recKey,
+    warnings,
+    entity,
+  };
 }
