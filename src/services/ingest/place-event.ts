@@ -5,7 +5,7 @@ import { Event } from '../../../entities/event.entity.ts';
 import { TimelineEntry } from '../../../entities/timeline-entry.entity.ts';
 import { absorbEvent, addObservables } from '../chamados/absorb-events.ts';
 import { resolveWhenAlertsEnd } from '../chamados/alert-resolution.ts';
-import { observablesOfEvent } from '../chamados/observables.ts';
+import { observablesOfEvent, type ObservableFact } from '../chamados/observables.ts';
 import { nextChamadoPublicId } from '../chamados/public-ids.ts';
 import { linkGroupChamado, touchRecurrenceGroup } from '../recurrence/maintain.ts';
 import { attachHeldOccurrences, openingHold } from '../recurrence/opening-hold.ts';
@@ -100,6 +100,26 @@ export async function placeEvent(tx: EntityManager, settings: IngestSettings, st
     return stored(event, { decision: 'stored', reason: 'no opening rule matched and no open chamado correlates' }, warnings);
   }
 
+  joinChamado(tx, chamado, event, ev, correlation, now);
+  await tx.flush();
+  await addObservables(tx, chamado.id, factsOf(ev), event.id);
+  if (group) {
+    await linkGroupChamado(tx, group.id, chamado.id, now);
+    // A chamado opened once the threshold was reached takes the occurrences that were held.
+    if (correlation.decision === 'opened') {
+      await attachHeldOccurrences(tx, settings.recurrence, group, chamado, { projectId: delivery.projectId, recurrenceKey: recKey!, exceptEventId: event.id, now });
+    }
+  }
+  // Still under the chamado's row lock taken by joinableChamado (resolutions never open one).
+  await resolveWhenAlertsEnd(tx, chamado, event, settings.rules.autoResolveSources, now);
+  for (const resolution of await adoptEarlyResolutions(tx, chamado, event, now, pendingIds)) {
+    await resolveWhenAlertsEnd(tx, chamado, resolution, settings.rules.autoResolveSources, now);
+  }
+  return receipt(event, correlation, warnings, chamado.publicId);
+}
+
+/** The event joins the chamado (opened for it or correlated): counters, wizard step, timeline entry. */
+export function joinChamado(tx: EntityManager, chamado: Chamado, event: Event, ev: NormalizedEvent, correlation: Correlation, now: Date): void {
   event.chamado = chamado;
   event.correlation = correlation;
   absorbEvent(chamado, ev);
@@ -120,22 +140,11 @@ export async function placeEvent(tx: EntityManager, settings: IngestSettings, st
     data: { correlation },
     createdAt: now,
   });
-  await tx.flush();
-  const facts = [...observablesOfEvent(ev), ...ev.observables.map((o) => ({ ...o, fonte: ev.source }))];
-  await addObservables(tx, chamado.id, facts, event.id);
-  if (group) {
-    await linkGroupChamado(tx, group.id, chamado.id, now);
-    // A chamado opened once the threshold was reached takes the occurrences that were held.
-    if (correlation.decision === 'opened') {
-      await attachHeldOccurrences(tx, settings.recurrence, group, chamado, { projectId: delivery.projectId, recurrenceKey: recKey!, exceptEventId: event.id, now });
-    }
-  }
-  // Still under the chamado's row lock taken by joinableChamado (resolutions never open one).
-  await resolveWhenAlertsEnd(tx, chamado, event, settings.rules.autoResolveSources, now);
-  for (const resolution of await adoptEarlyResolutions(tx, chamado, event, now, pendingIds)) {
-    await resolveWhenAlertsEnd(tx, chamado, resolution, settings.rules.autoResolveSources, now);
-  }
-  return receipt(event, correlation, warnings, chamado.publicId);
+}
+
+/** The typed facts a joining event adds to its chamado: its own fields' and the normalizer's. */
+export function factsOf(ev: NormalizedEvent): ObservableFact[] {
+  return [...observablesOfEvent(ev), ...ev.observables.map((o) => ({ ...o, fonte: ev.source }))];
 }
 
 function stored(event: Event, correlation: Correlation, warnings: string[]): Receipt {
@@ -194,8 +203,12 @@ function reopen(em: EntityManager, chamado: Chamado, event: Event, now: Date): v
 }
 
 async function openChamado(em: EntityManager, ev: NormalizedEvent, recKey: string | null, projectId: string, now: Date): Promise<Chamado> {
-  return em.create(Chamado, {
-    publicId: await nextChamadoPublicId(em, now),
+  return em.create(Chamado, { ...newChamado(ev, recKey, projectId, now), publicId: await nextChamadoPublicId(em, now) });
+}
+
+/** A chamado opened by `ev`, all but its number. */
+export function newChamado(ev: NormalizedEvent, recKey: string | null, projectId: string, now: Date) {
+  return {
     projectId,
     origin: ev.source,
     title: ev.title,
@@ -209,5 +222,5 @@ async function openChamado(em: EntityManager, ev: NormalizedEvent, recKey: strin
     eventCount: 0,
     createdAt: now,
     updatedAt: now,
-  });
+  };
 }

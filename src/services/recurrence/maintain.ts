@@ -10,6 +10,30 @@ import { sourceRefFacts } from './source-refs.ts';
 
 const HOUR_MS = 3_600_000;
 
+/** The columns a group's first touch writes (its counters, the facts that made its key, its lifecycle). */
+export const GROUP_INSERT_COLUMNS = `project_id, recurrence_key, rule_version, basis, why, provider, alertname, rule_id, severity,
+  namespace, target_resource, fingerprint, occurrence_total, resolved_total, duplicate_total, source_ref_total,
+  missing_source_refs_total, sentry_ref_total, signoz_ref_total, alert_ref_total, first_event_id, latest_event_id,
+  first_received_at, latest_received_at, latest_occurrence_at, latest_alert_status, lifecycle, lifecycle_changed_at,
+  lifecycle_reason, created_at, updated_at, change_seq`;
+
+/** A group's counters: every touch adds its own to them, atomically. */
+export const GROUP_COUNTERS = [
+  'occurrence_total',
+  'resolved_total',
+  'duplicate_total',
+  'source_ref_total',
+  'missing_source_refs_total',
+  'sentry_ref_total',
+  'signoz_ref_total',
+  'alert_ref_total',
+] as const;
+
+/** `counter = g.counter + from.counter, …` for the group row aliased `g` (`from` comes from code). */
+export function addCounters(from: string): string {
+  return GROUP_COUNTERS.map((c) => `${c} = g.${c} + ${from}.${c}`).join(', ');
+}
+
 /** One stored event, as the group it belongs to needs to see it. */
 export interface GroupTouch {
   projectId: string;
@@ -49,21 +73,10 @@ export async function touchRecurrenceGroup(em: EntityManager, settings: Recurren
   const refs = sourceRefFacts(event.source, event.sourceRefs);
   const { basis, why } = recurrenceWhy(event);
   const [row] = await em.execute<(TouchedGroup & { created: boolean })[]>(
-    `insert into recurrence_groups as g (project_id, recurrence_key, rule_version, basis, why, provider, alertname, rule_id, severity,
-       namespace, target_resource, fingerprint, occurrence_total, resolved_total, duplicate_total, source_ref_total,
-       missing_source_refs_total, sentry_ref_total, signoz_ref_total, alert_ref_total, first_event_id, latest_event_id,
-       first_received_at, latest_received_at, latest_occurrence_at, latest_alert_status, lifecycle, lifecycle_changed_at,
-       lifecycle_reason, created_at, updated_at, change_seq)
+    `insert into recurrence_groups as g (${GROUP_INSERT_COLUMNS})
      values (?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nextval('recurrence_change_seq'))
      on conflict (project_id, recurrence_key) do update set
-       occurrence_total = g.occurrence_total + excluded.occurrence_total,
-       resolved_total = g.resolved_total + excluded.resolved_total,
-       duplicate_total = g.duplicate_total + excluded.duplicate_total,
-       source_ref_total = g.source_ref_total + excluded.source_ref_total,
-       missing_source_refs_total = g.missing_source_refs_total + excluded.missing_source_refs_total,
-       sentry_ref_total = g.sentry_ref_total + excluded.sentry_ref_total,
-       signoz_ref_total = g.signoz_ref_total + excluded.signoz_ref_total,
-       alert_ref_total = g.alert_ref_total + excluded.alert_ref_total,
+       ${addCounters('excluded')},
        severity = coalesce(excluded.severity, g.severity),
        latest_event_id = case when excluded.latest_received_at >= g.latest_received_at then excluded.latest_event_id else g.latest_event_id end,
        latest_received_at = greatest(g.latest_received_at, excluded.latest_received_at),

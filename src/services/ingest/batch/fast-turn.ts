@@ -1,12 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Chamado } from '../../../../entities/chamado.entity.ts';
-import { TimelineEntry } from '../../../../entities/timeline-entry.entity.ts';
-import { absorbEvent } from '../../chamados/absorb-events.ts';
-import { observablesOfEvent } from '../../chamados/observables.ts';
 import { openingThreshold } from '../../recurrence/opening-hold.ts';
 import type { Correlation } from '../ingest.ts';
 import { openingRule } from '../rules.ts';
 import type { IngestSettings } from '../settings.ts';
+import { factsOf, joinChamado, newChamado } from '../place-event.ts';
 import { earlyResolutionKey, scopedKey } from './prefetch.ts';
 import type { BatchTurn } from './turn.ts';
 import type { BatchView } from './view.ts';
@@ -69,28 +67,9 @@ export function fastTurn(tx: EntityManager, view: BatchView, settings: IngestSet
     correlation = { decision: 'opened', rule: opening!.rule, detail: opening!.detail, chamado_public_id: '' };
   }
   view.namesChamado(correlation, chamado);
-  event.chamado = chamado;
-  event.correlation = correlation;
-  absorbEvent(chamado, ev);
-  if (ev.wizardStep && ev.wizardStep !== chamado.wizardStep) {
-    chamado.wizardStep = ev.wizardStep;
-    chamado.wizardStepLabel = ev.wizardStepLabel;
-    chamado.wizardStepAt = ev.occurredAt ?? now;
-  }
-  chamado.updatedAt = now;
-  tx.create(TimelineEntry, {
-    chamado,
-    kind: 'event',
-    eventType: ev.eventType,
-    source: ev.source,
-    summary: ev.summary,
-    severity: ev.severity,
-    event,
-    data: { correlation },
-    createdAt: now,
-  });
+  joinChamado(tx, chamado, event, ev, correlation, now);
   view.joined(chamado, turn);
-  view.addObservables(chamado, [...observablesOfEvent(ev), ...ev.observables.map((o) => ({ ...o, fonte: ev.source }))], event.id);
+  view.addObservables(chamado, factsOf(ev), event.id);
   if (group) {
     const known = view.isOpenedHere(chamado) ? null : { id: chamado.id, lastRun: view.data.chamadoLastRun.get(chamado.id) ?? null };
     view.groups.link(group, () => chamado.id, known);
@@ -133,21 +112,6 @@ function stored(turn: BatchTurn, view: BatchView, correlation: Correlation): Pla
 
 function openChamado(tx: EntityManager, turn: BatchTurn, now: Date): Chamado {
   const { normalized: ev, recurrenceKey, delivery } = turn.staged;
-  return tx.create(Chamado, {
-    // Numbered when the batch is stored (BatchView.write), in opening order.
-    publicId: `pending-${turn.staged.entity.id}`,
-    projectId: delivery.projectId,
-    origin: ev.source,
-    title: ev.title,
-    domain: ev.domain,
-    sessionId: ev.sessionId,
-    wizardStep: ev.wizardStep,
-    wizardStepLabel: ev.wizardStepLabel,
-    wizardStepAt: ev.wizardStep ? (ev.occurredAt ?? now) : null,
-    fingerprint: recurrenceKey,
-    sources: [],
-    eventCount: 0,
-    createdAt: now,
-    updatedAt: now,
-  });
+  // Numbered when the batch is stored (BatchView.write), in opening order.
+  return tx.create(Chamado, { ...newChamado(ev, recurrenceKey, delivery.projectId, now), publicId: `pending-${turn.staged.entity.id}` });
 }

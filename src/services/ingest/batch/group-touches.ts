@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RecurrenceLifecycle } from '../../../../entities/recurrence-group.entity.ts';
 import { arrayOf } from '../../../db/sql.ts';
 import { nextLifecycle, type LifecycleChange } from '../../recurrence/lifecycle.ts';
+import { addCounters, GROUP_COUNTERS, GROUP_INSERT_COLUMNS } from '../../recurrence/maintain.ts';
 import { recurrenceWhy, RECURRENCE_RULE_VERSION } from '../../recurrence/rule.ts';
 import type { RecurrenceSettings } from '../../recurrence/settings.ts';
 import { sourceRefFacts } from '../../recurrence/source-refs.ts';
@@ -98,7 +99,7 @@ export class GroupTouches {
     const updated = await this.#updateExisting(tx, rows.filter((r) => !created.has(scopedKey(r.project_id, r.recurrence_key))));
     for (const [key, id] of [...created, ...updated]) this.#groups.get(key)!.id = id;
     const hour = new Date(Math.floor(this.#now.getTime() / HOUR_MS) * HOUR_MS);
-    const hours = rows.filter((r) => r.occurrences > 0).map((r) => [this.#groups.get(scopedKey(r.project_id, r.recurrence_key))!.id!, r.occurrences] as const);
+    const hours = rows.filter((r) => r.occurrence_total > 0).map((r) => [this.#groups.get(scopedKey(r.project_id, r.recurrence_key))!.id!, r.occurrence_total] as const);
     if (hours.length > 0) {
       await tx.execute(
         `insert into recurrence_hours (group_id, hour, occurrences) select h.group_id, ?, h.n from unnest(?, ?) as h(group_id, n)
@@ -124,14 +125,9 @@ export class GroupTouches {
     return this.#returningIds(
       tx,
       rows,
-      `insert into recurrence_groups as g (project_id, recurrence_key, rule_version, basis, why, provider, alertname, rule_id, severity,
-         namespace, target_resource, fingerprint, occurrence_total, resolved_total, duplicate_total, source_ref_total,
-         missing_source_refs_total, sentry_ref_total, signoz_ref_total, alert_ref_total, first_event_id, latest_event_id,
-         first_received_at, latest_received_at, latest_occurrence_at, latest_alert_status, lifecycle, lifecycle_changed_at,
-         lifecycle_reason, created_at, updated_at, change_seq)
+      `insert into recurrence_groups as g (${GROUP_INSERT_COLUMNS})
        select r.project_id, r.recurrence_key, ?, r.basis, r.why, r.provider, r.alertname, r.rule_id, r.severity,
-         r.namespace, r.target_resource, r.fingerprint, r.occurrences, r.resolutions, r.duplicates, r.source_refs,
-         r.missing_source_refs, r.sentry_refs, r.signoz_refs, r.alert_refs, r.first_event_id, r.latest_event_id,
+         r.namespace, r.target_resource, r.fingerprint, ${GROUP_COUNTERS.map((c) => `r.${c}`).join(', ')}, r.first_event_id, r.latest_event_id,
          r.at, r.at, r.latest_occurrence_at, r.latest_alert_status, r.lifecycle, r.at,
          r.lifecycle_reason, r.at, r.at, nextval('recurrence_change_seq')
        from ${ROWS}
@@ -146,14 +142,7 @@ export class GroupTouches {
       tx,
       rows,
       `update recurrence_groups g set
-         occurrence_total = g.occurrence_total + r.occurrences,
-         resolved_total = g.resolved_total + r.resolutions,
-         duplicate_total = g.duplicate_total + r.duplicates,
-         source_ref_total = g.source_ref_total + r.source_refs,
-         missing_source_refs_total = g.missing_source_refs_total + r.missing_source_refs,
-         sentry_ref_total = g.sentry_ref_total + r.sentry_refs,
-         signoz_ref_total = g.signoz_ref_total + r.signoz_refs,
-         alert_ref_total = g.alert_ref_total + r.alert_refs,
+         ${addCounters('r')},
          severity = coalesce(r.severity, g.severity),
          latest_event_id = case when r.at >= g.latest_received_at then r.latest_event_id else g.latest_event_id end,
          latest_received_at = greatest(g.latest_received_at, r.at),
@@ -208,14 +197,14 @@ function foldedRow(group: GroupState, now: Date) {
     namespace: first.event.namespace,
     target_resource: first.event.targetResource,
     fingerprint: first.event.fingerprint,
-    occurrences: sum((t) => !t.duplicate && !isResolution(t.event)),
-    resolutions: sum((t) => !t.duplicate && isResolution(t.event)),
-    duplicates: sum((t) => t.duplicate),
-    source_refs: refs.reduce((n, r) => n + r.count, 0),
-    missing_source_refs: refs.filter((r) => r.count === 0).length,
-    sentry_refs: refs.filter((r) => r.sentry).length,
-    signoz_refs: refs.filter((r) => r.signoz).length,
-    alert_refs: refs.filter((r) => r.alert).length,
+    occurrence_total: sum((t) => !t.duplicate && !isResolution(t.event)),
+    resolved_total: sum((t) => !t.duplicate && isResolution(t.event)),
+    duplicate_total: sum((t) => t.duplicate),
+    source_ref_total: refs.reduce((n, r) => n + r.count, 0),
+    missing_source_refs_total: refs.filter((r) => r.count === 0).length,
+    sentry_ref_total: refs.filter((r) => r.sentry).length,
+    signoz_ref_total: refs.filter((r) => r.signoz).length,
+    alert_ref_total: refs.filter((r) => r.alert).length,
     first_event_id: first.eventId,
     latest_event_id: group.touches.at(-1)!.eventId,
     latest_occurrence_at: live.some((t) => !isResolution(t.event)) ? now.toISOString() : null,
@@ -230,7 +219,7 @@ function foldedRow(group: GroupState, now: Date) {
 
 /** The folded rows, as a record set (one jsonb parameter). */
 const ROWS = `jsonb_to_recordset(?::jsonb) as r(project_id text, recurrence_key text, basis text, why jsonb, provider text, alertname text,
-  rule_id text, severity text, namespace text, target_resource text, fingerprint text, occurrences int, resolutions int, duplicates int,
-  source_refs int, missing_source_refs int, sentry_refs int, signoz_refs int, alert_refs int, first_event_id bigint, latest_event_id bigint,
+  rule_id text, severity text, namespace text, target_resource text, fingerprint text,
+  ${GROUP_COUNTERS.map((c) => `${c} int`).join(', ')}, first_event_id bigint, latest_event_id bigint,
   latest_occurrence_at timestamptz, has_live boolean, latest_alert_status text, lifecycle text, lifecycle_reason text, lifecycle_changed boolean,
   at timestamptz)`;
