@@ -79,6 +79,12 @@ export class ChangeCollector implements EventSubscriber {
             changes.events.add(Number(entity.id ?? cs.getPrimaryKey()));
             // Ingest counts every stored event into its group (raw SQL, same transaction).
             if (entity.recurrenceKey) changes.recurrence.add(String(entity.projectId));
+            // Ingest writes an event once, already on the chamado it joined.
+            const chamadoId = idOf(entity.chamado);
+            if (chamadoId) {
+              changes.chamados.add(chamadoId);
+              if (entity.recurrenceKey) changes.groupChamados.add(chamadoId);
+            }
           } else if (idOf(entity.chamado)) {
             changes.chamados.add(idOf(entity.chamado)!);
             // Moved or attached: the chamado it joined is now one of its group's.
@@ -146,16 +152,17 @@ export class ChangeCollector implements EventSubscriber {
     const pubsub = this.#pubsub;
     if (!pubsub) return;
     const { changes, em } = pending;
-    for (const id of changes.moved) changes.groups.delete(id);
-    if (changes.groups.size || changes.groupChamados.size) {
-      for (const project of await markGroupsChanged(em.fork() as EntityManager, changes)) changes.recurrence.add(project);
-    }
     for (const id of changes.chamados) pubsub.publish('chamado', id, { chamadoId: id });
     if (changes.chamados.size) pubsub.publish('chamados', { ids: [...changes.chamados] });
     if (changes.events.size) pubsub.publish('events', { ids: [...changes.events] });
     if (changes.approvals.size) pubsub.publish('approvals', { ids: [...changes.approvals] });
-    if (changes.recurrence.size) pubsub.publish('recurrence', { projectIds: [...changes.recurrence] });
     if (changes.healthChanges.size) pubsub.publish('resourceHealth', { ids: [...changes.healthChanges] });
+    // Only the recurrence feed waits for the groups' change_seq to move (one more statement).
+    for (const id of changes.moved) changes.groups.delete(id);
+    if (changes.groups.size || changes.groupChamados.size) {
+      for (const project of await markGroupsChanged(em.fork() as EntityManager, changes)) changes.recurrence.add(project);
+    }
+    if (changes.recurrence.size) pubsub.publish('recurrence', { projectIds: [...changes.recurrence] });
   }
 }
 
