@@ -12,7 +12,8 @@ import { Chamado } from './chamado.entity.ts';
  * partitioning, which this metadata leaves out: MikroORM's `partitionBy` wants the partition key in
  * the entity's primary key, and a composite key would make every reference to an event two columns.
  * So the database's primary key is `(id, received_at)` (the sequence keeps `id` unique) where this
- * says `id`; uuid is unique with `received_at`; and nothing holds a foreign key into events — their
+ * says `id` (`migration:create` then proposes putting it back on `id`: delete those statements);
+ * uuid is unique with `received_at`; and nothing holds a foreign key into events — their
  * references are soft, and a reader finds a dropped month's event gone (null), never an error.
  */
 const EventSchema = defineEntity({

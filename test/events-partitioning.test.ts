@@ -68,6 +68,16 @@ describe('month partitions', () => {
     expect(fks).toEqual([]);
   });
 
+  it('makes the coming months at start, and schedules the maintenance', async () => {
+    const ahead = partitionName(month(2));
+    await sql(`drop table "${ahead}"`);
+    expect(await partitions()).not.toContain(ahead);
+    const another = await startTestServer({ DATABASE_URL: db.url });
+    await another.close();
+    expect(await partitions()).toContain(ahead);
+    expect(await sql(`select name, cron from pgboss.schedule where name = 'event-partitions'`)).toEqual([{ name: 'event-partitions', cron: '17 * * * *' }]);
+  });
+
   it('keeps an event for a month with no partition in the default, then moves it into the month made for it', async () => {
     const id = await insertEvent(inMonth(9), 'stray event');
     expect(await partitionOf(id)).toBe('events_default');

@@ -1,10 +1,16 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { PgBoss } from 'pg-boss';
+import { Gauge } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import { dropExpiredEventPartitions, ensureEventPartitions } from '../services/events/partitions.ts';
 import { consumeEach, ensureQueue } from './boss.ts';
 
 export const EVENT_PARTITIONS_QUEUE = 'event-partitions';
+
+const defaultPartitionRows = new Gauge({
+  name: 'opsgraph_events_default_partition_rows',
+  help: 'Events in events_default after the last partition maintenance (0 unless a month had no partition when they arrived)',
+});
 
 /**
  * Makes the coming months' event partitions and, with a retention, drops the expired ones. At
@@ -22,6 +28,7 @@ export async function maintainEventPartitions(em: EntityManager, retentionMonths
 export async function makeEventPartitions(em: EntityManager, log: Logger, now = new Date()): Promise<void> {
   const ensured = await ensureEventPartitions(em.fork(), now);
   if (ensured.created.length) log.info({ created: ensured.created, moved: ensured.moved }, 'event partitions created');
+  defaultPartitionRows.set(ensured.defaultRows);
   // Rows there mean a month had no partition when they arrived: the maintenance did not keep up.
   if (ensured.defaultRows > 0) log.warn({ rows: ensured.defaultRows }, 'events_default holds rows no month partition took');
 }
