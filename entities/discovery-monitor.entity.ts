@@ -51,7 +51,8 @@ const ResourceHealthChangeSchema = defineEntity({
     /** Which parent is down, or which maintenance window runs. */
     suppressionDetail: p.string().length(500).nullable(),
     /** The `discovery` event it became; null until ingestion stored it (the monitor retries). */
-    event: () => p.manyToOne(Event).nullable(),
+    // A soft reference: no foreign key into the partitioned events (see event.entity.ts).
+    event: () => p.manyToOne(Event).nullable().createForeignKeyConstraint(false),
     changedAt: p.datetime(),
   },
   indexes: [{ properties: ['resource', 'id'] }, { properties: ['changedAt'] }],

@@ -11,7 +11,8 @@ const EventDedupKeySchema = defineEntity({
   tableName: 'event_dedup_keys',
   properties: {
     key: p.string().length(600).primary(),
-    event: () => p.manyToOne(Event),
+    // A soft reference: no foreign key into the partitioned events (see event.entity.ts).
+    event: () => p.manyToOne(Event).createForeignKeyConstraint(false),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

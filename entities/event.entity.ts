@@ -4,6 +4,17 @@ import { Chamado } from './chamado.entity.ts';
 /**
  * A received delivery (the Discover feed). Every authenticated delivery is a row, duplicates
  * included; the hot read paths read these rows through the query builder, never as entities.
+ *
+ * The table is range-partitioned by `received_at`, one partition per UTC month (`events_YYYY_MM`,
+ * made ahead of time by src/services/events/partitions.ts) and `events_default` for a row no month
+ * holds yet, so an old month leaves in O(1) (EVENTS_RETENTION_MONTHS) and a time-bounded Discover
+ * reads only its months. The migration (Migration20261205130817) and that service own the
+ * partitioning, which this metadata leaves out: MikroORM's `partitionBy` wants the partition key in
+ * the entity's primary key, and a composite key would make every reference to an event two columns.
+ * So the database's primary key is `(id, received_at)` (the sequence keeps `id` unique) where this
+ * says `id` (`migration:create` then proposes putting it back on `id`: delete those statements);
+ * uuid is unique with `received_at`; and nothing holds a foreign key into events — their
+ * references are soft, and a reader finds a dropped month's event gone (null), never an error.
  */
 const EventSchema = defineEntity({
   name: 'Event',
@@ -11,7 +22,7 @@ const EventSchema = defineEntity({
   properties: {
     id: p.bigint('number').primary().autoincrement(),
     /** Public id of the REST paths (spec 002 `event_id`); the numeric id stays for the older paths. */
-    uuid: p.uuid().unique().defaultRaw('gen_random_uuid()'),
+    uuid: p.uuid().defaultRaw('gen_random_uuid()'),
     /** Tenant (spec 002 `project_id`): from the receiver's `project_id` parameter, else `default`. */
     projectId: p.string().length(64).default('default'),
     source: p.string().length(32),
@@ -57,12 +68,14 @@ const EventSchema = defineEntity({
       .nullable(),
     chamado: () => p.manyToOne(Chamado).nullable(),
     isDuplicate: p.boolean().default(false),
-    duplicateOf: () => p.manyToOne(Event).nullable(),
+    duplicateOf: () => p.manyToOne(Event).nullable().createForeignKeyConstraint(false),
     /** Why ingestion treated the event as it did (dedup / opening / correlation rule). */
     correlation: p.json<Record<string, unknown>>().nullable(),
     occurredAt: p.datetime().nullable(),
     receivedAt: p.datetime().onCreate(() => new Date()),
   },
+  // Lookups by uuid alone read this index's leading column in each partition.
+  uniques: [{ properties: ['uuid', 'receivedAt'] }],
   indexes: [
     { properties: ['receivedAt', 'id'] },
     { properties: ['source', 'receivedAt'] },

@@ -13,7 +13,8 @@ const ObservableSchema = defineEntity({
     valor: p.string().length(500),
     fonte: p.string().length(32),
     /** The event it was first extracted from, when it came from one. */
-    event: () => p.manyToOne(Event).nullable(),
+    // A soft reference: no foreign key into the partitioned events (see event.entity.ts).
+    event: () => p.manyToOne(Event).nullable().createForeignKeyConstraint(false),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
   uniques: [{ name: 'observables_chamado_tipo_valor_fonte_unique', properties: ['chamado', 'tipo', 'valor', 'fonte'] }],

@@ -50,8 +50,9 @@ const RecurrenceGroupSchema = defineEntity({
     sentryRefTotal: p.integer().default(0),
     signozRefTotal: p.integer().default(0),
     alertRefTotal: p.integer().default(0),
-    firstEvent: () => p.manyToOne(Event).nullable(),
-    latestEvent: () => p.manyToOne(Event).nullable(),
+    // Soft references: no foreign key into the partitioned events (see event.entity.ts).
+    firstEvent: () => p.manyToOne(Event).nullable().createForeignKeyConstraint(false),
+    latestEvent: () => p.manyToOne(Event).nullable().createForeignKeyConstraint(false),
     firstReceivedAt: p.datetime(),
     latestReceivedAt: p.datetime(),
     /** The latest non-duplicate, non-resolution event: what "fired again" is measured from. */

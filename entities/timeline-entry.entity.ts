@@ -23,7 +23,8 @@ const TimelineEntrySchema = defineEntity({
     summary: p.text().nullable(),
     severity: p.integer().nullable(),
     actor: () => p.manyToOne(User).nullable(),
-    event: () => p.manyToOne(Event).nullable(),
+    // A soft reference: no foreign key into the partitioned events (see event.entity.ts).
+    event: () => p.manyToOne(Event).nullable().createForeignKeyConstraint(false),
     /** Kind-specific details (previous status, note text, override flag …). */
     data: p.json<Record<string, unknown>>().nullable(),
     /**

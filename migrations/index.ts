@@ -8,6 +8,7 @@ import { Migration20261205054110 } from './Migration20261205054110.ts';
 import { Migration20261205070852 } from './Migration20261205070852.ts';
 import { Migration20261205075610 } from './Migration20261205075610.ts';
 import { Migration20261205103031 } from './Migration20261205103031.ts';
+import { Migration20261205130817 } from './Migration20261205130817.ts';
 import { Migration20261205131553 } from './Migration20261205131553.ts';
 
 export const MIGRATIONS: MigrationObject[] = [
@@ -19,5 +20,6 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261205070852', class: Migration20261205070852 },
   { name: 'Migration20261205075610', class: Migration20261205075610 },
   { name: 'Migration20261205103031', class: Migration20261205103031 },
+  { name: 'Migration20261205130817', class: Migration20261205130817 },
   { name: 'Migration20261205131553', class: Migration20261205131553 },
 ];

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { PgBoss } from 'pg-boss';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startEmbeddedPostgres } from './db/embedded.ts';
@@ -10,6 +10,7 @@ import { startOutboundWorker } from './workers/outbound-queue.ts';
 import { startBoss } from './workers/pg-boss-queue.ts';
 import { startDiscoveryMonitor } from './workers/discovery-monitor.ts';
 import { startRecurrenceClock } from './workers/recurrence-clock.ts';
+import { makeEventPartitions, startEventPartitionMaintenance } from './workers/event-partitions.ts';
 import { startRunbookWorker } from './workers/runbook-worker.ts';
 
 /*
@@ -156,6 +157,8 @@ export async function openCore(config: Config, log: Logger, resources: Resources
   }
   const changes = new ChangeCollector();
   const orm = resources.add('database pool', await openDatabase(databaseUrl, { subscribers: [changes] }, config.databaseTimeouts), (o) => o.close(true));
+  // The month partitions exist before anything is ingested (a fresh database has only the default).
+  await makeEventPartitions(orm.em.fork() as EntityManager, log);
   const live = resources.add('live pub/sub', createLivePubSub(config.redisUrl, log), (l) => l.close());
   changes.publishTo(live.pubsub);
   const boss = resources.add(
@@ -186,6 +189,7 @@ export async function startConsumers(
     resources.add('runbook worker', await startRunbookWorker(core.boss, core.orm, config.runbooks, log), (stop) => stop());
     resources.add('recurrence clock', startRecurrenceClock(core.orm, log), (stop) => stop());
     resources.add('discovery monitor', await startDiscoveryMonitor(core.boss, core.orm, config.ingest, log), (stop) => stop());
+    resources.add('event partitions', await startEventPartitionMaintenance(core.boss, core.orm, config.eventsRetentionMonths, log), (stop) => stop());
   }
   if (which.outbound) {
     resources.add('outbound worker', await startOutboundWorker(core.boss, core.orm, config.outbound, log), (w) => w.stop());

@@ -83,6 +83,8 @@ const envSchema = z.object({
   MAX_QUERY_TOKENS: z.coerce.number().int().min(100).default(1000),
   // Events lists count this many matches exactly; past it `totalCount` is an estimate, so no page counts a million rows.
   EVENTS_COUNT_BOUND: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  // Whole months of events older than this many months are dropped; 0 keeps every event (deleting is opt-in).
+  EVENTS_RETENTION_MONTHS: z.coerce.number().int().min(0).max(1200).default(0),
   // Who may introspect and open GraphiQL outside development (development: everyone).
   GRAPHQL_INTROSPECTION: z.enum(['public', 'authenticated', 'off']).optional(),
   GRAPHQL_JIT: boolean.default(true),
@@ -204,6 +206,8 @@ export interface Config {
   live: { initTimeoutMs: number; maxSubscriptionsPerSocket: number; maxPayloadBytes: number; authRecheckMs: number };
   /** EVENTS_COUNT_BOUND: matches an events list counts exactly before it estimates. */
   eventsCountBound: number;
+  /** EVENTS_RETENTION_MONTHS: months of events kept (src/services/events/partitions.ts); 0 keeps all. */
+  eventsRetentionMonths: number;
   links: { portalUrl: string | null; assistTimeoutMs: number; assistCacheTtlMs: number; assistBreakerResetMs: number; wazuhDashboardUrl: string | null };
   /** Names of secrets that fell back to their development default (printed at start). */
   defaultedSecrets: SecretName[];
@@ -275,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: e.OUTBOUND_CONCURRENCY,
     },
     eventsCountBound: e.EVENTS_COUNT_BOUND,
+    eventsRetentionMonths: e.EVENTS_RETENTION_MONTHS,
     live: {
       initTimeoutMs: e.WS_INIT_TIMEOUT,
       maxSubscriptionsPerSocket: e.WS_MAX_SUBSCRIPTIONS,

@@ -61,6 +61,13 @@ describe('configuration', () => {
     expect(problems.join('\n')).toMatch(/CORRELATION_WINDOW: a duration like/);
   });
 
+  it('keeps every event unless a retention in whole months is asked for', () => {
+    expect(loadConfig({}).eventsRetentionMonths).toBe(0);
+    expect(loadConfig({ EVENTS_RETENTION_MONTHS: '13' }).eventsRetentionMonths).toBe(13);
+    expect(problemsOf({ EVENTS_RETENTION_MONTHS: '-1' }).join('\n')).toMatch(/EVENTS_RETENTION_MONTHS/);
+    expect(problemsOf({ EVENTS_RETENTION_MONTHS: '1.5' }).join('\n')).toMatch(/EVENTS_RETENTION_MONTHS/);
+  });
+
   it('lets each webhook receiver have its own secret', () => {
     const config = loadConfig({ WEBHOOK_SECRET: 'shared-secret-1', WEBHOOK_SECRET_WAZUH: 'wazuh-secret-1' });
     expect(config.ingest.webhookSecrets.wazuh).toBe('wazuh-secret-1');

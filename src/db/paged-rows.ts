@@ -59,6 +59,12 @@ export interface PagedQuery {
    * misjudges (see windowedIds); the count then reads the same ranges.
    */
   recentWindows?: readonly number[];
+  /**
+   * Conditions on `table` alone that every matching row meets (a time range), repeated from
+   * `where`: the id span reads only the rows they allow and the walked ranges keep them in sight of
+   * the planner, so a partitioned table plans only the partitions they name.
+   */
+  bounds?: readonly (Sql | null | undefined | false)[];
 }
 
 /** A page size within 1 and MAX_PAGE_ROWS, whatever the caller asked (the API layers validate before this). */
@@ -75,8 +81,11 @@ export async function pagedRows<T extends object>(em: EntityManager, query: Page
   const rows = query.recentWindows?.length
     ? span
       ? (
-          await em.execute<T[]>(`select ${query.columns} ${query.from} where ${query.id} in (?) order by ${query.id} desc`, [
-            windowedIds(query, query.recentWindows, span, afterId ?? span.last + 1, limit + 1 + offset),
+          await em.execute<T[]>(`select ${query.columns} ${query.from} ? order by ${query.id} desc`, [
+            whereAll([
+              sqlPart(`${query.id} in (?)`, windowedIds(query, query.recentWindows, span, afterId ?? span.last + 1, limit + 1 + offset)),
+              ...(query.bounds ?? []),
+            ]),
           ])
         ).slice(offset)
       : []
@@ -101,13 +110,14 @@ interface IdSpan {
 
 /** The table's lowest and highest id (two index ends); null when it is empty. */
 async function idSpan(em: EntityManager, query: PagedQuery): Promise<IdSpan | null> {
-  const [row] = await em.execute<{ first: string | null; last: string | null }[]>(`select ${idSpanColumns(query)}`);
+  const [row] = await em.execute<{ first: string | null; last: string | null }[]>('select ?', [idSpanColumns(query)]);
   return row?.first != null && row.last != null ? { first: Number(row.first), last: Number(row.last) } : null;
 }
 
-function idSpanColumns(query: PagedQuery): string {
+function idSpanColumns(query: PagedQuery): Sql {
   if (!query.table) throw new Error('PagedQuery.table is required with countBound or recentWindows');
-  return `(select min(${query.id}) from ${query.table}) as first, (select max(${query.id}) from ${query.table}) as last`;
+  const bounds = whereAll(query.bounds ?? []);
+  return sqlPart(`(select min(${query.id}) from ${query.table} ?) as first, (select max(${query.id}) from ${query.table} ?) as last`, bounds, bounds);
 }
 
 async function countAll(em: EntityManager, query: PagedQuery): Promise<number> {
@@ -128,8 +138,8 @@ async function boundedCount(em: EntityManager, query: PagedQuery, bound: number,
     ? windowedIds(query, query.recentWindows ?? [], span, span.last + 1, take)
     : sqlPart(`select ${query.id} as id ${query.from} ? order by ${query.id} desc limit ?`, whereAll(query.where), take);
   const [row] = await em.execute<{ found: string; lowest: string | null; first: string | null; last: string | null }[]>(
-    `select count(*) as found, min(s.id) as lowest${span ? '' : `, ${idSpanColumns(query)}`} from (?) s`,
-    [newest],
+    `select count(*) as found, min(s.id) as lowest${span ? '' : ', ?'} from (?) s`,
+    span ? [newest] : [idSpanColumns(query), newest],
   );
   const found = Number(row?.found ?? 0);
   const first = span?.first ?? Number(row?.first);
@@ -167,6 +177,7 @@ function windowedIds(query: PagedQuery, windows: readonly number[], span: IdSpan
   const names: string[] = [];
   const given = query.where.filter((c): c is Sql => Boolean(c));
   const hidden = given.length ? [sqlPart(`(${given.map(() => '(?)').join(' and ')}) is true`, ...given)] : [];
+  const bounds = query.bounds ?? [];
   for (let i = 0; i <= windows.length; i++) {
     const range = [
       sqlPart(`${query.id} < ?`, below),
@@ -188,7 +199,7 @@ function windowedIds(query: PagedQuery, windows: readonly number[], span: IdSpan
     const dense = `${found} < ${take} and ${walk}`;
     const sparse = `${found} < ${take} and not (${walk})`;
     ctes.push(
-      sqlPart(`w${i}walk as materialized (select ${query.id} as id ${query.from} ? order by ${query.id} desc limit case when ${dense} then ? else 0 end)`, whereAll([...range, ...hidden]), take),
+      sqlPart(`w${i}walk as materialized (select ${query.id} as id ${query.from} ? order by ${query.id} desc limit case when ${dense} then ? else 0 end)`, whereAll([...range, ...bounds, ...hidden]), take),
       sqlPart(`w${i}index as materialized (select ${query.id} as id ${query.from} ? order by ${query.id} + 0 desc limit case when ${sparse} then ? else 0 end)`, whereAll([...query.where, ...range]), take),
     );
     names.push(`w${i}walk`, `w${i}index`);

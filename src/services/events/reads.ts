@@ -98,14 +98,18 @@ function conditionsOf(filter: EventFilter): (Sql | null)[] {
   return searchOf(filter).conditions;
 }
 
+/** The time range as conditions on `received_at`, the partition key: PostgreSQL plans only the months they allow. */
+function timeBounds(filter: EventFilter): (Sql | null)[] {
+  return [filter.from ? sqlPart('e.received_at >= ?', filter.from) : null, filter.to ? sqlPart('e.received_at < ?', filter.to) : null];
+}
+
 function searchOf(filter: EventFilter): { conditions: (Sql | null)[]; fullText: boolean } {
   const q = filter.q?.trim() ? compileDiscoverQuery(filter.q) : null;
   return { fullText: q?.fullText ?? false, conditions: [
     filter.source ? sqlPart('e.source = ?', filter.source) : null,
     filter.domain ? sqlPart('e.domain = ?', filter.domain.toLowerCase()) : null,
     filter.severityMin != null ? sqlPart('e.severity >= ?', filter.severityMin) : null,
-    filter.from ? sqlPart('e.received_at >= ?', filter.from) : null,
-    filter.to ? sqlPart('e.received_at < ?', filter.to) : null,
+    ...timeBounds(filter),
     filter.chamado ? sqlPart('c.public_id = ?', filter.chamado) : null,
     filter.sessionId ? sqlPart('e.session_id = ?', filter.sessionId) : null,
     filter.duplicate != null ? sqlPart('e.is_duplicate = ?', filter.duplicate) : null,
@@ -144,6 +148,7 @@ export async function listEvents(em: EntityManager, filter: EventFilter, page: P
       id: 'e.id',
       where: conditions,
       table: 'events e',
+      bounds: timeBounds(filter),
       countBound: options.countBound,
       recentWindows: fullText ? FULL_TEXT_WINDOWS : undefined,
     },
