@@ -14,7 +14,8 @@ import { planEvents } from './dataset/event-plan.ts';
 import { insertEvents } from './dataset/events.ts';
 import { dropPlainIndexes, recreateIndexes } from './dataset/indexes.ts';
 import { insertObservables } from './dataset/observables.ts';
-import { openLoadSession } from './dataset/session.ts';
+import { openLoadSession, type LoadSession } from './dataset/session.ts';
+import { monthStart, partitionName } from '../../src/services/events/partitions.ts';
 import { insertTimeline } from './dataset/timeline.ts';
 import { createUsers } from './dataset/users.ts';
 import type { Scale } from './types.ts';
@@ -51,6 +52,25 @@ const LOADED_TABLES = [
   'recurrence_groups', 'recurrence_hours', 'recurrence_group_chamados',
 ];
 
+/** How far back the dataset's history reaches (its users are created before that). */
+const HISTORY_DAYS = 200;
+
+/**
+ * The month partitions of events the history falls in, made before it is loaded, as the
+ * partition maintenance (src/services/events/partitions.ts) would have made them month by month:
+ * otherwise the rows would sit in events_default and the service would move them at start.
+ */
+async function createMonthPartitions(session: LoadSession, from: Date, to: Date): Promise<void> {
+  for (let month = monthStart(from); month <= to; month = monthStart(month, 1)) {
+    // Built from code (a date), never from input; partition bounds must be literals.
+    await session.step(
+      'partitions',
+      `create table if not exists "${partitionName(month)}" partition of events
+       for values from ('${month.toISOString()}') to ('${monthStart(month, 1).toISOString()}')`,
+    );
+  }
+}
+
 export async function generateDataset(databaseUrl: string, scale: Scale, log: (line: string) => void = () => {}): Promise<DatasetSummary> {
   const started = performance.now();
   const size = SIZES[scale];
@@ -62,7 +82,7 @@ export async function generateDataset(databaseUrl: string, scale: Scale, log: (l
     if (n > 0) throw new Error(`generateDataset needs an empty database; this one holds ${n} events`);
     // One transaction: a failed load leaves the database as it was, and the temp tables go with it.
     await session.query('begin');
-    const operators = await createUsers(session, [BENCH_USERS.lead, BENCH_USERS.viewer], new Date(anchor.getTime() - 200 * 86_400_000));
+    const operators = await createUsers(session, [BENCH_USERS.lead, BENCH_USERS.viewer], new Date(anchor.getTime() - HISTORY_DAYS * 86_400_000));
     await session.step(
       'parameters',
       `create temp table ds_param (anchor timestamptz, n_c int, n_base int, n_e int, op_ids int[], op_names text[],
@@ -76,6 +96,7 @@ export async function generateDataset(databaseUrl: string, scale: Scale, log: (l
     await planChamados(session);
     await planEvents(session);
     const indexes = await dropPlainIndexes(session, BULK_TABLES);
+    await createMonthPartitions(session, new Date(anchor.getTime() - HISTORY_DAYS * 86_400_000), anchor);
     await insertEvents(session);
     await insertDedupKeys(session);
     await insertTimeline(session);
