@@ -15,7 +15,9 @@ export async function dropPlainIndexes(session: LoadSession, tables: string[]): 
     [tables],
   );
   if (rows.length) await session.step(`drop ${rows.length} plain indexes`, `drop index ${rows.map((r) => r.name).join(', ')}`);
-  return rows.map((r) => r.definition);
+  // A partitioned table's index reads `ON ONLY` in pg_indexes: as written it would index the parent
+  // alone (an invalid index, no partition's rows); without ONLY it builds every partition's too.
+  return rows.map((r) => r.definition.replace(' ON ONLY ', ' ON '));
 }
 
 export async function recreateIndexes(session: LoadSession, definitions: string[]): Promise<void> {

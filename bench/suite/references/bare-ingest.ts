@@ -5,9 +5,10 @@
  * Where it writes: tables of its own, created at start when missing — `bench_bare_events` and
  * `bench_bare_event_dedup_keys`, made `LIKE` OpsGraph's `events` and `event_dedup_keys` INCLUDING
  * ALL, so every column, default, the generated full-text column, every index (the GIN one
- * included) and the constraints are the real ones; the foreign keys that matter to the write
- * (dedup key → event, duplicate → original) are added back, and the tables are logged (as
- * durable as ours, same synchronous_commit). Own tables so the rows it writes never show up in
+ * included) and the constraints are the real ones; the events table is range-partitioned by
+ * `received_at` like ours (its rows all land in one partition, as ours land in the current month),
+ * with no foreign keys into it (ours have none either), and the tables are logged (as durable as
+ * ours, same synchronous_commit). Own tables so the rows it writes never show up in
  * what the OpsGraph side of another scenario reads. They persist across runs on the same database,
  * like OpsGraph's events do.
  *
@@ -121,12 +122,11 @@ async function createTables(target: pg.Pool): Promise<void> {
     if (!exists.rows[0].present) {
       await client.query(`
         create sequence bench_bare_events_id_seq;
-        create table bench_bare_events (like events including all);
+        create table bench_bare_events (like events including all) partition by range (received_at);
+        create table bench_bare_events_default partition of bench_bare_events default;
         alter table bench_bare_events alter column id set default nextval('bench_bare_events_id_seq');
         alter sequence bench_bare_events_id_seq owned by bench_bare_events.id;
-        alter table bench_bare_events add foreign key (duplicate_of_id) references bench_bare_events (id) on delete set null;
         create table bench_bare_event_dedup_keys (like event_dedup_keys including all);
-        alter table bench_bare_event_dedup_keys add foreign key (event_id) references bench_bare_events (id);
       `);
     }
     await client.query('commit');
