@@ -18,8 +18,6 @@ export async function adoptEarlyResolutions(
   chamado: Chamado,
   firing: Pick<Event, 'id' | 'projectId' | 'source' | 'providerEventId' | 'alertStatus' | 'recurrenceKey'>,
   now: Date,
-  /** The batch's events stored ahead of their turn: a resolution among them arrives after the firing. */
-  pendingIds: readonly number[],
 ): Promise<Event[]> {
   const resolutionId = firing.alertStatus === 'firing' && firing.providerEventId ? resolutionIdOf(firing.providerEventId) : null;
   if (!resolutionId || !firing.recurrenceKey || (firing.source !== 'alertmanager' && firing.source !== 'signoz')) return [];
@@ -33,7 +31,6 @@ export async function adoptEarlyResolutions(
       providerEventId: resolutionId,
       isDuplicate: false,
       chamado: null,
-      ...(pendingIds.length > 0 ? { id: { $nin: [...pendingIds] } } : {}),
     },
     { orderBy: { id: 'asc' } },
   );

@@ -17,7 +17,7 @@ import type { NormalizedEvent } from './normalized-event.ts';
 import { openingRule, type OpeningRule } from './rules.ts';
 import type { IngestSettings } from './settings.ts';
 
-/** An event of a batch, stored (it has its id) and sanitized, waiting for its turn. */
+/** An event of a batch, sanitized and given its id, waiting for its turn (its row is written then). */
 export interface StagedEvent {
   delivery: Delivery;
   /** Its delivery's position in the batch. */
@@ -30,12 +30,10 @@ export interface StagedEvent {
   entity: Event;
 }
 
-/** What an event's turn needs besides the event: its dedup verdict and the batch around it. */
+/** What an event's turn needs besides the event: its dedup verdict and the batch's clock. */
 export interface Turn {
   duplicate: Duplicate | null;
   now: Date;
-  /** The batch's later events: stored already, but one by one they would not exist yet. */
-  pendingIds: readonly number[];
 }
 
 /**
@@ -46,7 +44,7 @@ export interface Turn {
  */
 export async function placeEvent(tx: EntityManager, settings: IngestSettings, staged: StagedEvent, turn: Turn): Promise<Receipt> {
   const { delivery, normalized: ev, recurrenceKey: recKey, warnings, entity: event } = staged;
-  const { duplicate, now, pendingIds } = turn;
+  const { duplicate, now } = turn;
   const groupTouch = { projectId: delivery.projectId, recurrenceKey: recKey!, event: ev, eventId: event.id, at: now };
 
   if (duplicate) {
@@ -75,7 +73,7 @@ export async function placeEvent(tx: EntityManager, settings: IngestSettings, st
   const target = match ? await joinableChamado(tx, match, opening, settings.reopenWindowMs, now) : null;
   const hold =
     !target && opening && group
-      ? await openingHold(tx, settings.recurrence, group, { projectId: delivery.projectId, recurrenceKey: recKey!, now, pendingIds })
+      ? await openingHold(tx, settings.recurrence, group, { projectId: delivery.projectId, recurrenceKey: recKey!, now })
       : null;
 
   let chamado: Chamado;
@@ -112,7 +110,7 @@ export async function placeEvent(tx: EntityManager, settings: IngestSettings, st
   }
   // Still under the chamado's row lock taken by joinableChamado (resolutions never open one).
   await resolveWhenAlertsEnd(tx, chamado, event, settings.rules.autoResolveSources, now);
-  for (const resolution of await adoptEarlyResolutions(tx, chamado, event, now, pendingIds)) {
+  for (const resolution of await adoptEarlyResolutions(tx, chamado, event, now)) {
     await resolveWhenAlertsEnd(tx, chamado, resolution, settings.rules.autoResolveSources, now);
   }
   return receipt(event, correlation, warnings, chamado.publicId);

@@ -147,7 +147,6 @@ async function takeTurns(
   options: BatchOptions,
 ): Promise<(() => Receipt)[]> {
   const placedEvents = new Map<number, Event>();
-  const ids = turns.map((t) => t.staged.entity.id);
   const outcomes: (() => Receipt)[] = [];
   const unclaimed = new Map(claims);
   const storeClaims = async () => {
@@ -177,11 +176,7 @@ async function takeTurns(
     await tx.flush();
     placedEvents.set(turn.staged.entity.id, turn.staged.entity);
     await storeClaims();
-    const alone = await placeEvent(tx, settings, turn.staged, {
-      duplicate: turn.duplicate,
-      now,
-      pendingIds: ids.slice(i + 1),
-    });
+    const alone = await placeEvent(tx, settings, turn.staged, { duplicate: turn.duplicate, now });
     // The next turn reads what this one wrote with plain SQL, which does not flush by itself.
     await tx.flush();
     outcomes.push(() => alone);
@@ -193,7 +188,7 @@ async function takeTurns(
   return outcomes;
 }
 
-/** Sanitizes an event (vendor text redacted, fields cut to their columns) and creates its row. */
+/** Sanitizes an event (vendor text redacted, fields cut to their columns) into its entity, not yet persisted. */
 function stage(
   tx: EntityManager,
   delivery: Delivery,

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Chamado } from '../../../entities/chamado.entity.ts';
 import { Event } from '../../../entities/event.entity.ts';
-import { anyOf } from '../../db/sql.ts';
 import { putEventsOnTimeline } from '../chamados/absorb-events.ts';
 import type { TouchedGroup } from './maintain.ts';
 import type { RecurrenceSettings } from './settings.ts';
@@ -15,11 +14,6 @@ interface GroupScope {
   projectId: string;
   recurrenceKey: string;
   now: Date;
-}
-
-/** A batch's events stored ahead of their turn: one by one they would not exist yet. */
-interface Pending {
-  pendingIds: readonly number[];
 }
 
 /** The threshold in force for a group: its own, else the configured default. */
@@ -36,12 +30,7 @@ export function openingThreshold(group: Pick<TouchedGroup, 'openThreshold' | 'op
  * one included). Held events are stored with `held_by` in their correlation, and attached when
  * the group does open one.
  */
-export async function openingHold(
-  em: EntityManager,
-  settings: RecurrenceSettings,
-  group: TouchedGroup,
-  scope: GroupScope & Pending,
-): Promise<Hold | null> {
+export async function openingHold(em: EntityManager, settings: RecurrenceSettings, group: TouchedGroup, scope: GroupScope): Promise<Hold | null> {
   if (group.silencedUntil && new Date(group.silencedUntil).getTime() > scope.now.getTime()) {
     const until = new Date(group.silencedUntil).toISOString();
     return { by: 'silence', reason: `recurrence group silenced until ${until}: ${group.silenceReason ?? 'no reason given'}` };
@@ -50,9 +39,8 @@ export async function openingHold(
   if (occurrences <= 1) return null;
   const [row] = await em.execute<{ n: number }[]>(
     `select count(*)::int as n from events
-     where project_id = ? and recurrence_key = ? and received_at > ? and not is_duplicate and alert_status is distinct from 'resolved'
-       and not (?)`,
-    [scope.projectId, scope.recurrenceKey, new Date(scope.now.getTime() - windowMs), anyOf('id', scope.pendingIds, 'bigint')],
+     where project_id = ? and recurrence_key = ? and received_at > ? and not is_duplicate and alert_status is distinct from 'resolved'`,
+    [scope.projectId, scope.recurrenceKey, new Date(scope.now.getTime() - windowMs)],
   );
   const seen = row?.n ?? 0;
   if (seen >= occurrences) return null;

@@ -319,12 +319,11 @@ async function readEarlyResolutions(round: OneRoundTrip, live: readonly BatchTur
     `select w.n from unnest(?, ?, ?) with ordinality as w(dedup_key, recurrence_key, source, n)
      join event_dedup_keys k on k.key = w.dedup_key
      join events e on e.id = k.event_id and e.recurrence_key = w.recurrence_key and e.source = w.source
-       and not e.is_duplicate and e.chamado_id is null and not (e.id = any(?))`,
+       and not e.is_duplicate and e.chamado_id is null`,
     [
       arrayOf(wanted.map((w) => w.dedupKey), 'text'),
       arrayOf(wanted.map((w) => w.recurrenceKey), 'text'),
       arrayOf(wanted.map((w) => w.source), 'text'),
-      arrayOf(live.map((t) => t.staged.entity.id), 'bigint'),
     ],
   );
   for (const r of rows) found.add(wanted[Number(r.n) - 1]!.key);
