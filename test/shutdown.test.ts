@@ -105,7 +105,14 @@ describe('SIGTERM to the server process', () => {
     const exit = await server.exited;
     expect(exit, server.output()).toMatchObject({ code: 0, signal: null });
     expect(exit.at - signalledAt).toBeLessThan(10_000);
-    const released = server.log().filter((l) => l.msg === 'released').map((l) => l.resource);
+    // In the order the process released them, by each line's own clock: a line written while the
+    // job queue's pool was closing has been seen to reach stdout after the next one.
+    const released = server
+      .log()
+      .filter((l) => l.msg === 'released')
+      .map((l, i) => ({ resource: l.resource, time: Number(l.time), i }))
+      .sort((a, b) => a.time - b.time || a.i - b.i)
+      .map((l) => l.resource);
     // The HTTP server first; the consumers before the queue they take jobs from; the pool last.
     expect(released[0]).toBe('http server');
     expect(released.indexOf('runbook worker')).toBeLessThan(released.indexOf('job queue'));
