@@ -50,6 +50,20 @@ afterAll(async () => {
 
 const graph = (query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> => dataOf(server, query, variables, as);
 
+const closedPortsTaken = new Set<number>();
+/**
+ * A closed port no resource of this file has yet: the OS can hand closedPort() the same free port
+ * twice, and a second resource at localhost:<port> is ALREADY_EXISTS.
+ */
+async function unusedClosedPort(): Promise<number> {
+  for (;;) {
+    const port = await closedPort();
+    if (closedPortsTaken.has(port)) continue;
+    closedPortsTaken.add(port);
+    return port;
+  }
+}
+
 /** Registers a resource in this file's installation; returns its public id. */
 async function resource(input: Json): Promise<string> {
   const data = await graph(
@@ -163,7 +177,7 @@ describe('the infra block of a chamado', () => {
   });
 
   it('the chamado a resource\'s outage opened links that resource, not every loopback one', async () => {
-    const port = await closedPort();
+    const port = await unusedClosedPort();
     const id = await resource({ host: 'localhost', port });
     for (let i = 0; i < 3; i++) await check([id]);
     const [opened] = await server.orm.em.getConnection().execute<{ publicId: string }[]>(
@@ -182,7 +196,7 @@ describe('the infra block of a chamado', () => {
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) {
       const agent = unique(`vm-list${i}`);
-      ids.push(await resource({ host: 'localhost', port: await closedPort(), agent }));
+      ids.push(await resource({ host: 'localhost', port: await unusedClosedPort(), agent }));
       await chamadoOfAgent(agent, project);
     }
     await check(ids);
@@ -206,7 +220,7 @@ describe('/metrics', () => {
     listeners.push(plain, secure);
     const plainId = await resource({ host: 'localhost', port: plain.port, category: 'lsv', agent });
     const secureId = await resource({ host: '127.0.0.1', port: secure.port, category: 'gateway' });
-    const neverChecked = await resource({ host: 'localhost', port: await closedPort() });
+    const neverChecked = await resource({ host: 'localhost', port: await unusedClosedPort() });
     await server.orm.em.getConnection().execute(`update discovered_resources set probe = 'https' where uuid = ?`, [secureId]);
     await check([plainId, secureId]);
 
