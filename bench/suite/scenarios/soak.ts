@@ -1,6 +1,7 @@
 import type { Scenario } from '../harness/scenario.ts';
 import { DEFAULT_DURATION_SECONDS } from '../harness/side.ts';
 import { driveSoak, WINDOW_SECONDS, type SoakMix } from '../soak/drive.ts';
+import { connectHeapInspector, inspectorEnv } from '../soak/inspector.ts';
 import { soakResult, type SoakResult } from '../soak/result.ts';
 
 /**
@@ -30,13 +31,17 @@ export const soakScenarios: Scenario[] = [
     onlyWhenNamed: true,
     async run(ctx): Promise<SoakResult> {
       const seconds = SECONDS_PER_DURATION_SECOND * (ctx.durationSeconds ?? DEFAULT_DURATION_SECONDS);
-      if (seconds / WINDOW_SECONDS < MIN_WINDOWS) throw new Error(`soak: ${seconds} s is fewer than ${MIN_WINDOWS} windows of ${WINDOW_SECONDS} s`);
+      if (seconds / WINDOW_SECONDS < MIN_WINDOWS)
+        throw new Error(`soak: ${seconds} s is fewer than ${MIN_WINDOWS} windows of ${WINDOW_SECONDS} s`);
       const token = await ctx.token('viewer');
-      const server = await ctx.startOpsGraph();
+      const { env, port } = await inspectorEnv();
+      const server = await ctx.startOpsGraph(env);
+      const inspector = await connectHeapInspector(port);
       try {
-        const run = await driveSoak({ server, token, webhookSecret: ctx.webhookSecret, seconds, mix: MIX, log: ctx.log });
+        const run = await driveSoak({ server, inspector, token, webhookSecret: ctx.webhookSecret, seconds, mix: MIX, log: ctx.log });
         return soakResult(run, { seconds, secondsPerDurationSecond: SECONDS_PER_DURATION_SECOND, mix: MIX });
       } finally {
+        inspector.close();
         await server.stop();
       }
     },

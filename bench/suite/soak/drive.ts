@@ -3,6 +3,7 @@ import { FEED_DOCUMENT, feedVariables, uniqueAgent } from '../live/publishers.ts
 import { assertServerDescriptors, openSubscribers } from '../live/subscribers.ts';
 import type { RunningServer } from '../types.ts';
 import { feedDelivery } from './deliveries.ts';
+import type { HeapInspector } from './inspector.ts';
 import { drain, warmUp } from './feed.ts';
 import { runPacedLoad } from './load.ts';
 import { readMemory, type MemoryReading } from './memory.ts';
@@ -12,8 +13,8 @@ import { addInto, createTally, type WindowTally } from './tally.ts';
 
 export const WINDOW_SECONDS = 10;
 /**
- * Readings per window: the heap refills at ~5 MiB/s under this mix, so a reading up to 1 s after
- * a full collection is within ~5 MiB of what survived it.
+ * Seconds between readings of /metrics: a window survives a failed scrape, and its last reading
+ * (after the forced collection) is the one the series keeps.
  */
 const READ_SECONDS = 1;
 
@@ -29,6 +30,8 @@ export interface SoakMix {
 
 export interface SoakSetting {
   server: RunningServer;
+  /** The server's inspector: each window ends with a full collection, so the heap after GC is read every window. */
+  inspector: HeapInspector;
   token: string;
   webhookSecret: string;
   seconds: number;
@@ -74,8 +77,9 @@ export async function driveSoak(setting: SoakSetting): Promise<SoakRun> {
     // Stragglers of the last warm-up alert land before the baseline, not among the load's deliveries.
     await delay(500);
     const baseline = (await subscribers.status()).received;
+    const settledAtStart = await setting.inspector.settledHeapBytes();
     let previous = await readMemory(server);
-    const series = [windowRow(0, 0, previous, [previous], null, 0)];
+    const series = [windowRow(0, 0, previous, [previous], settledAtStart, null, 0)];
 
     const tally = createTally();
     let feedEventsAcknowledged = 0;
@@ -90,9 +94,12 @@ export async function driveSoak(setting: SoakSetting): Promise<SoakRun> {
     const started = performance.now();
     for (let w = 1; w * WINDOW_SECONDS <= seconds; w++) {
       const readings: MemoryReading[] = [];
+      let settled: number | null = null;
       for (let r = 1; r * READ_SECONDS <= WINDOW_SECONDS; r++) {
         await delay(Math.max(0, started + ((w - 1) * WINDOW_SECONDS + r * READ_SECONDS) * 1000 - performance.now()));
         try {
+          // The window's last reading follows a forced full collection: its RSS and heap are what survived.
+          if ((r + 1) * READ_SECONDS > WINDOW_SECONDS) settled = await setting.inspector.settledHeapBytes();
           readings.push(await readMemory(server));
         } catch (error) {
           scrapeFailures += 1;
@@ -104,11 +111,13 @@ export async function driveSoak(setting: SoakSetting): Promise<SoakRun> {
       const now = (await subscribers.status()).received;
       // Receipt times are not needed here: collecting drops them, so the subscriber process stays small.
       await subscribers.collect([]);
-      const row = windowRow((performance.now() - started) / 1000, WINDOW_SECONDS, previous, readings, window, now - received);
+      const row = windowRow((performance.now() - started) / 1000, WINDOW_SECONDS, previous, readings, settled, window, now - received);
       [received, previous] = [now, readings.at(-1)!];
       tallies.push(window);
       series.push(row);
-      log(`soak t=${row.t}s rss ${row.rssMiB} MiB heap ${row.heapUsedMiB} (after GC ${row.heapAfterGcMiB ?? '-'}) MiB; list ${row.listPerSecond}/s discover ${row.discoverPerSecond}/s ingest ${row.ingestPerSecond}/s deliveries ${row.deliveriesPerSecond}/s; ${row.errors} errors`);
+      log(
+        `soak t=${row.t}s rss ${row.rssMiB} MiB heap ${row.heapUsedMiB} (after GC ${row.heapAfterGcMiB ?? '-'}) MiB; list ${row.listPerSecond}/s discover ${row.discoverPerSecond}/s ingest ${row.ingestPerSecond}/s deliveries ${row.deliveriesPerSecond}/s; ${row.errors} errors`,
+      );
     }
     await loads;
     // Answers that came after the last window closed still count (an error among them above all).

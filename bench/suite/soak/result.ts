@@ -6,7 +6,7 @@ import { LOAD_KINDS, type LoadKind, type WindowTally } from './tally.ts';
 
 /** Flat = neither RSS nor the heap after GC grows faster than this over the second half (why: the notes). */
 const FLAT_MIB_PER_MINUTE = 1;
-/** Readings after a full collection the heap's slope needs (about one collection every 20–50 s here). */
+/** Readings after a full collection the heap's slope needs (one per window; a window whose forced collection failed has none). */
 const MIN_HEAP_POINTS = 5;
 /** The mix counts as held when each kind got at least this share of its rate in the second half. */
 const HELD_SHARE = 0.9;
@@ -32,9 +32,13 @@ export function soakResult(run: SoakRun, plan: { seconds: number; secondsPerDura
   const steeper = Math.max(...[rss.slope, heapJudged ? heap.slope : Number.NaN].filter(Number.isFinite), Number.NEGATIVE_INFINITY);
   const ratio = steeper === Number.NEGATIVE_INFINITY ? 0 : steeper <= FLAT_MIB_PER_MINUTE ? 1 : round(FLAT_MIB_PER_MINUTE / steeper, 3);
   const [start, mid, end] = [run.series[0]!, run.series[half]!, run.series.at(-1)!];
-  // The heap's levels: the first reading after a full collection, the last of each half.
+  // The heap's levels after a full collection: the first, and the last of each half.
   const afterGc = run.series.filter((r) => r.heapAfterGcMiB !== null);
-  const heapAt = { start: afterGc[0]?.heapAfterGcMiB ?? null, mid: afterGc.findLast((r) => r.t <= mid.t)?.heapAfterGcMiB ?? null, end: afterGc.at(-1)?.heapAfterGcMiB ?? null };
+  const heapAt = {
+    start: afterGc[0]?.heapAfterGcMiB ?? null,
+    mid: afterGc.findLast((r) => r.t <= mid.t)?.heapAfterGcMiB ?? null,
+    end: afterGc.at(-1)?.heapAfterGcMiB ?? null,
+  };
   const reference = halfMeasurement(run.tallies.slice(0, half), run.series.slice(1, half + 1));
   const lost = Math.max(0, run.deliveriesExpected - run.deliveriesReceived);
   const second = halfMeasurement(run.tallies.slice(half), run.series.slice(half + 1));
@@ -68,16 +72,21 @@ export function soakResult(run: SoakRun, plan: { seconds: number; secondsPerDura
   const allLive = run.series.slice(1).every((r) => r.liveSubscribers === mix.subscribers);
   const held = LOAD_KINDS.every((kind) => Number(subject.extra![`${kind}PerSecond`]) >= HELD_SHARE * mix[kind].perSecond);
   const checks = [
-    { text: `RSS slope over the second half < ${FLAT_MIB_PER_MINUTE} MiB/min (${signed(rss.slope)} ± ${rss.standardError})`, met: rss.slope < FLAT_MIB_PER_MINUTE },
     {
-      text:
-        !heapJudged
-          ? `heap after full collections: too few in the second half to judge (${heap.points} < ${MIN_HEAP_POINTS})`
-          : `heap-after-GC slope < ${FLAT_MIB_PER_MINUTE} MiB/min (${signed(heap.slope)} ± ${heap.standardError}, ${heap.points} points)`,
+      text: `RSS slope over the second half < ${FLAT_MIB_PER_MINUTE} MiB/min (${signed(rss.slope)} ± ${rss.standardError})`,
+      met: rss.slope < FLAT_MIB_PER_MINUTE,
+    },
+    {
+      text: !heapJudged
+        ? `heap after full collections: too few in the second half to judge (${heap.points} < ${MIN_HEAP_POINTS})`
+        : `heap-after-GC slope < ${FLAT_MIB_PER_MINUTE} MiB/min (${signed(heap.slope)} ± ${heap.standardError}, ${heap.points} points)`,
       met: heapJudged && heap.slope < FLAT_MIB_PER_MINUTE,
     },
     { text: `no errors (${errors})`, met: errors === 0 },
-    { text: `no delivery lost or doubled (${lost} lost, ${run.duplicates} duplicates of ${run.deliveriesExpected})`, met: lost === 0 && run.duplicates === 0 },
+    {
+      text: `no delivery lost or doubled (${lost} lost, ${run.duplicates} duplicates of ${run.deliveriesExpected})`,
+      met: lost === 0 && run.duplicates === 0,
+    },
     { text: `all ${mix.subscribers} subscribers live in every window`, met: allLive },
     { text: `the mix held (each kind ≥ ${HELD_SHARE * 100} % of its rate in the second half)`, met: held },
   ];
@@ -95,7 +104,7 @@ export function soakResult(run: SoakRun, plan: { seconds: number; secondsPerDura
       `Length: ${plan.secondsPerDurationSecond} × --duration seconds (${seconds} s; the default --duration 10 gives 10 minutes). Runs only when named: --only soak.`,
       `One fresh OpsGraph (production mode) for the whole run. Load from this process by autocannon at paced rates: the console's chamado list (${mix.list.connections} connections), the three Discover queries in turn (${mix.discover.connections}), and unique webhook deliveries (${mix.ingest.connections} senders) — scripts/stream.ts's realistic mix with no redeliveries, one in ${mix.feedEvery} a low-level Wazuh alert of the subscribers' agent. A slow answer delays that connection's next request (no backlog builds).`,
       `${mix.subscribers} graphql-ws sockets with one discoverFeed subscription each, filtered to that agent, in a separate process (bench/suite/live/clients.ts): ${(mix.ingest.perSecond / mix.feedEvery) * mix.subscribers} frames/s at the full rate. Every acknowledged alert must reach every subscriber.`,
-      `Series: every ${WINDOW_SECONDS} s, RSS from /proc and the V8 heap from OpsGraph's /metrics (prom-client's default opsgraph_nodejs_heap_size_used_bytes, read every second). The heap climbs by up to ~250 MiB between full collections here, so its level is heapAfterGcMiB: the window's lowest reading taken within 1 s after a full (mark-compact) collection (prom-client's opsgraph_nodejs_gc_duration_seconds_count{kind="major"} went up), i.e. what survived; windows without one have none. Rates, p99 and errors are per window.`,
+      `Series: every ${WINDOW_SECONDS} s, RSS from /proc and the V8 heap from OpsGraph's /metrics (prom-client's default opsgraph_nodejs_heap_size_used_bytes, read every second). The heap climbs by up to ~250 MiB between full collections here, so each window ends with a full collection forced through the server's inspector (the server runs with NODE_OPTIONS=--inspect on a loopback port; bench/suite/soak/inspector.ts), and heapAfterGcMiB is the heap V8 reports right after it, i.e. what survived; the row's RSS is read after it too. The forced collection pauses the server once per window (tens of ms), which the window's p99 includes. Rates, p99 and errors are per window.`,
       `Flat: least-squares slope over the second half (from ${mid.t} s) below ${FLAT_MIB_PER_MINUTE} MiB/min for RSS and for the heap after GC. A leak that fast adds 1.4 GiB a day, which a long-running API must not; at this mix it is ~350 B kept per delivery or ~3.5 B per frame. A smaller slope cannot be told from allocator and GC noise in a 5-minute half on a shared machine (each slope's standard error is given).`,
       'RSS also carries how much heap V8 keeps committed: it grows in steps and falls by 100–300 MiB when V8 shrinks the heap, so one such step can decide the RSS slope of a 5-minute half; the heap after GC is the measure of what the server keeps (read both with their standard errors).',
     ],

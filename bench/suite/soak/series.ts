@@ -11,10 +11,12 @@ export interface SoakWindow {
   rssMiB: number;
   heapUsedMiB: number;
   /**
-   * The lowest heap reading of the window taken within 1 s after a full collection (null when
-   * none ran): what survives, so a leak shows through the GC's sawtooth (up to ~250 MiB tall here).
+   * The V8 heap in use just after a full collection the soak forced at the window's end through
+   * the inspector (soak/inspector.ts): what survives, so a leak shows through the GC's sawtooth
+   * (up to ~250 MiB tall here). Null for the row before the load when no reading was taken.
    */
   heapAfterGcMiB: number | null;
+  /** Full collections during the window, the one forced at its end included. */
   majorGcs: number;
   externalMiB: number;
   eventLoopLagP99Ms: number;
@@ -34,16 +36,29 @@ export interface SoakWindow {
  * A window's row from its memory readings (the last is the window's end), the reading before
  * them (the previous window's last) and its tally.
  */
-export function windowRow(t: number, seconds: number, previous: MemoryReading, readings: MemoryReading[], tally: WindowTally | null, deliveries: number): SoakWindow {
+export function windowRow(
+  t: number,
+  seconds: number,
+  previous: MemoryReading,
+  readings: MemoryReading[],
+  settledHeapBytes: number | null,
+  tally: WindowTally | null,
+  deliveries: number,
+): SoakWindow {
   const last = readings.at(-1)!;
-  const afterGc = readings.filter((r, i) => r.majorGcs > (i === 0 ? previous : readings[i - 1]!).majorGcs).map((r) => r.heapUsedBytes);
   const rate = (n: number) => round(seconds > 0 ? n / seconds : 0);
-  const p99 = (ms: number[]) => round(percentile(ms.toSorted((a, b) => a - b), 99) || 0);
+  const p99 = (ms: number[]) =>
+    round(
+      percentile(
+        ms.toSorted((a, b) => a - b),
+        99,
+      ) || 0,
+    );
   return {
     t: Math.round(t),
     rssMiB: round(last.rssBytes / MIB),
     heapUsedMiB: round(last.heapUsedBytes / MIB),
-    heapAfterGcMiB: afterGc.length > 0 ? round(Math.min(...afterGc) / MIB) : null,
+    heapAfterGcMiB: settledHeapBytes === null ? null : round(settledHeapBytes / MIB),
     majorGcs: last.majorGcs - previous.majorGcs,
     externalMiB: round(last.externalBytes / MIB),
     eventLoopLagP99Ms: round(last.eventLoopLagP99Ms),
@@ -60,7 +75,10 @@ export function windowRow(t: number, seconds: number, previous: MemoryReading, r
 }
 
 /** Least-squares slope of `value` over time (rows where it is null left out), in MiB per minute, with its standard error and the points used. */
-export function slopePerMinute(rows: SoakWindow[], value: (row: SoakWindow) => number | null): { slope: number; standardError: number; points: number } {
+export function slopePerMinute(
+  rows: SoakWindow[],
+  value: (row: SoakWindow) => number | null,
+): { slope: number; standardError: number; points: number } {
   const kept = rows.filter((r) => value(r) !== null);
   const xs = kept.map((r) => r.t / 60);
   const ys = kept.map((r) => value(r)!);
@@ -76,7 +94,8 @@ export function slopePerMinute(rows: SoakWindow[], value: (row: SoakWindow) => n
 
 /** The series as a fixed-width table for the log. */
 export function seriesTable(rows: SoakWindow[]): string {
-  const head = '    t  rss MiB  heap MiB (after GC) ext MiB  lag p99  subs   list/s  disc/s  ingest/s  deliv/s  p99 list/disc/ingest ms  errors';
+  const head =
+    '    t  rss MiB  heap MiB (after GC) ext MiB  lag p99  subs   list/s  disc/s  ingest/s  deliv/s  p99 list/disc/ingest ms  errors';
   const lines = rows.map((r) =>
     [
       String(r.t).padStart(5),
