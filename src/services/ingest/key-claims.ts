@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { OneRoundTrip } from '../../db/one-round-trip.ts';
-import { arrayOf } from '../../db/sql.ts';
+import { arrayOf, sqlPart, type Sql } from '../../db/sql.ts';
 
 /** Who held a key before this batch: its event, that event's original, body and project. */
 export interface EarlierHolder {
@@ -24,7 +24,13 @@ export async function readHolders(round: OneRoundTrip, keys: readonly string[]):
      from event_dedup_keys k join events e on e.id = k.event_id where k.key = any(?)`,
     [arrayOf([...new Set(keys)], 'text')],
   );
-  for (const h of rows) holders.set(h.key, { eventId: Number(h.event_id), original: Number(h.original), contentSha256: h.content_sha256, projectId: h.project_id });
+  for (const h of rows)
+    holders.set(h.key, {
+      eventId: Number(h.event_id),
+      original: Number(h.original),
+      contentSha256: h.content_sha256,
+      projectId: h.project_id,
+    });
   return holders;
 }
 
@@ -41,21 +47,39 @@ export class ConcurrentClaimError extends Error {
 }
 
 /**
- * Inserts the keys the batch's events hold (their rows exist by now: the foreign key), sorted, so
- * two transactions wait on shared keys in one order. The primary key makes a concurrent claim of
- * the same key wait for the other transaction; if that one committed, the key is theirs and this
- * batch's reading is stale: ConcurrentClaimError.
+ * The keys the batch's events hold, inserted (their rows exist by now) as the common table
+ * expression `claimed_keys`, which returns the keys it got. Sorted, so two transactions wait on
+ * shared keys in one order. The primary key makes a concurrent claim of the same key wait for
+ * the other transaction; if that one committed, the key is theirs (see assertClaimed).
  */
+export function claimsCte(claims: ReadonlyMap<string, number>): Sql {
+  const keys = [...claims.keys()].sort();
+  return sqlPart(
+    `claimed_keys as (
+       insert into event_dedup_keys (key, event_id, created_at)
+       select w.key, w.event_id, now() from unnest(?, ?) as w(key, event_id) order by w.key
+       on conflict (key) do nothing returning key)`,
+    arrayOf(keys, 'text'),
+    arrayOf(
+      keys.map((k) => claims.get(k)!),
+      'bigint',
+    ),
+  );
+}
+
+/** Every claim landed, or this batch's reading of the holders is stale: ConcurrentClaimError. */
+export function assertClaimed(claims: ReadonlyMap<string, number>, won: readonly string[]): void {
+  if (won.length === claims.size) return;
+  const got = new Set(won);
+  throw new ConcurrentClaimError([...claims.keys()].filter((k) => !got.has(k)));
+}
+
+/** claimsCte on its own (a turn decided alone). */
 export async function insertClaims(tx: EntityManager, claims: ReadonlyMap<string, number>): Promise<void> {
   if (claims.size === 0) return;
-  const keys = [...claims.keys()].sort();
-  const won = await tx.execute<{ key: string }[]>(
-    `insert into event_dedup_keys (key, event_id, created_at)
-     select w.key, w.event_id, now() from unnest(?, ?) as w(key, event_id) order by w.key
-     on conflict (key) do nothing returning key`,
-    [arrayOf(keys, 'text'), arrayOf(keys.map((k) => claims.get(k)!), 'bigint')],
+  const won = await tx.execute<{ key: string }[]>('with ? select key from claimed_keys', [claimsCte(claims)]);
+  assertClaimed(
+    claims,
+    won.map((w) => w.key),
   );
-  if (won.length === keys.length) return;
-  const got = new Set(won.map((w) => w.key));
-  throw new ConcurrentClaimError(keys.filter((k) => !got.has(k)));
 }

@@ -149,10 +149,11 @@ async function takeTurns(
   const placedEvents = new Map<number, Event>();
   const outcomes: (() => Receipt)[] = [];
   const unclaimed = new Map(claims);
-  const storeClaims = async () => {
+  // The keys of the events placed so far (their rows are written with them), taken once.
+  const dueClaims = () => {
     const due = new Map([...unclaimed].filter(([, eventId]) => placedEvents.has(eventId)));
     for (const key of due.keys()) unclaimed.delete(key);
-    await insertClaims(tx, due);
+    return due;
   };
   let view: BatchView | null = null;
   for (const [i, turn] of turns.entries()) {
@@ -167,24 +168,18 @@ async function takeTurns(
       outcomes.push(() => receipt(entity, placed.correlation, warnings, placed.chamado?.publicId));
       continue;
     }
-    if (view) {
-      await view.write(tx);
-      await storeClaims();
-    }
+    await view?.write(tx, dueClaims());
     view = null;
     // Alone, the event is a row before anything is decided (a threshold counts it, groups name it).
     await tx.flush();
     placedEvents.set(turn.staged.entity.id, turn.staged.entity);
-    await storeClaims();
+    await insertClaims(tx, dueClaims());
     const alone = await placeEvent(tx, settings, turn.staged, { duplicate: turn.duplicate, now });
     // The next turn reads what this one wrote with plain SQL, which does not flush by itself.
     await tx.flush();
     outcomes.push(() => alone);
   }
-  if (view) {
-    await view.write(tx);
-    await storeClaims();
-  }
+  await view?.write(tx, dueClaims());
   return outcomes;
 }
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RecurrenceLifecycle } from '../../../../entities/recurrence-group.entity.ts';
-import { arrayOf } from '../../../db/sql.ts';
+import { sqlPart, type Sql } from '../../../db/sql.ts';
 import { nextLifecycle, type LifecycleChange } from '../../recurrence/lifecycle.ts';
 import { addCounters, GROUP_COUNTERS, GROUP_INSERT_COLUMNS } from '../../recurrence/maintain.ts';
 import { recurrenceWhy, RECURRENCE_RULE_VERSION } from '../../recurrence/rule.ts';
@@ -90,86 +90,65 @@ export class GroupTouches {
     }
   }
 
-  /** Stores every touched group: new ones inserted, the others updated, then hours and links. */
-  async write(tx: EntityManager): Promise<void> {
-    const touched = [...this.#groups.values()].filter((g) => g.touches.length > 0 || g.links.length > 0);
-    if (touched.length === 0) return;
-    const rows = touched.filter((g) => g.touches.length > 0).map((g) => foldedRow(g, this.#now));
-    const created = await this.#insertNew(tx, rows.filter((r) => !this.#groups.get(scopedKey(r.project_id, r.recurrence_key))!.snapshot));
-    const updated = await this.#updateExisting(tx, rows.filter((r) => !created.has(scopedKey(r.project_id, r.recurrence_key))));
-    for (const [key, id] of [...created, ...updated]) this.#groups.get(key)!.id = id;
+  /**
+   * Every touched group's write as common table expressions of the batch's one write statement
+   * (view.ts): new groups inserted, the others updated (the advisory lock on each key makes sure no
+   * one else creates one meanwhile), then their hours and links from the ids both returned. Null
+   * when no group was touched; the view is not used after it.
+   */
+  writeCtes(): Sql | null {
+    const touched = [...this.#groups.values()].filter((g) => g.touches.length > 0);
+    if (touched.length === 0) return null;
+    const rows = touched.map((g) => foldedRow(g, this.#now));
+    const links = touched.flatMap((g) => g.links.map((l) => ({ project_id: g.projectId, recurrence_key: g.recurrenceKey, chamado_id: l.chamadoId() })));
     const hour = new Date(Math.floor(this.#now.getTime() / HOUR_MS) * HOUR_MS);
-    const hours = rows.filter((r) => r.occurrence_total > 0).map((r) => [this.#groups.get(scopedKey(r.project_id, r.recurrence_key))!.id!, r.occurrence_total] as const);
-    if (hours.length > 0) {
-      await tx.execute(
-        `insert into recurrence_hours (group_id, hour, occurrences) select h.group_id, ?, h.n from unnest(?, ?) as h(group_id, n)
-         on conflict (group_id, hour) do update set occurrences = recurrence_hours.occurrences + excluded.occurrences`,
-        [hour, arrayOf(hours.map(([id]) => id), 'bigint'), arrayOf(hours.map(([, n]) => n), 'int')],
-      );
-    }
-    const links = touched.flatMap((g) => g.links.map((l) => [g.id!, l.chamadoId()] as const));
-    if (links.length > 0) {
-      await tx.execute(
-        `insert into recurrence_group_chamados (group_id, chamado_id, linked_at) select l.group_id, l.chamado_id, ? from unnest(?, ?) as l(group_id, chamado_id)
-         on conflict do nothing`,
-        [this.#now, arrayOf(links.map(([g]) => g), 'bigint'), arrayOf(links.map(([, c]) => c), 'bigint')],
-      );
-    }
-    for (const g of touched) {
-      g.touches = [];
-      g.links = [];
-    }
-  }
-
-  async #insertNew(tx: EntityManager, rows: FoldedRow[]): Promise<Map<string, number>> {
-    return this.#returningIds(
-      tx,
-      rows,
-      `insert into recurrence_groups as g (${GROUP_INSERT_COLUMNS})
-       select r.project_id, r.recurrence_key, ?, r.basis, r.why, r.provider, r.alertname, r.rule_id, r.severity,
-         r.namespace, r.target_resource, r.fingerprint, ${GROUP_COUNTERS.map((c) => `r.${c}`).join(', ')}, r.first_event_id, r.latest_event_id,
-         r.at, r.at, r.latest_occurrence_at, r.latest_alert_status, r.lifecycle, r.at,
-         r.lifecycle_reason, r.at, r.at, nextval('recurrence_change_seq')
-       from ${ROWS}
-       on conflict (project_id, recurrence_key) do nothing
-       returning g.id, g.project_id, g.recurrence_key`,
-      [RECURRENCE_RULE_VERSION],
+    return sqlPart(
+      `touched_groups as (select * from ${ROWS}),
+       created_groups as (
+         insert into recurrence_groups as g (${GROUP_INSERT_COLUMNS})
+         select r.project_id, r.recurrence_key, ?, r.basis, r.why, r.provider, r.alertname, r.rule_id, r.severity,
+           r.namespace, r.target_resource, r.fingerprint, ${GROUP_COUNTERS.map((c) => `r.${c}`).join(', ')}, r.first_event_id, r.latest_event_id,
+           r.at, r.at, r.latest_occurrence_at, r.latest_alert_status, r.lifecycle, r.at,
+           r.lifecycle_reason, r.at, r.at, nextval('recurrence_change_seq')
+         from touched_groups r where r.is_new
+         returning g.id, g.project_id, g.recurrence_key),
+       updated_groups as (
+         update recurrence_groups g set
+           ${addCounters('r')},
+           severity = coalesce(r.severity, g.severity),
+           latest_event_id = case when r.at >= g.latest_received_at then r.latest_event_id else g.latest_event_id end,
+           latest_received_at = greatest(g.latest_received_at, r.at),
+           latest_occurrence_at = coalesce(r.latest_occurrence_at, g.latest_occurrence_at),
+           latest_alert_status = case when r.has_live then r.latest_alert_status else g.latest_alert_status end,
+           lifecycle_changed_at = case when r.lifecycle_changed then r.at else g.lifecycle_changed_at end,
+           lifecycle = case when r.has_live then r.lifecycle else g.lifecycle end,
+           lifecycle_reason = case when r.has_live then r.lifecycle_reason else g.lifecycle_reason end,
+           change_seq = nextval('recurrence_change_seq'),
+           updated_at = r.at
+         from touched_groups r
+         where not r.is_new and g.project_id = r.project_id and g.recurrence_key = r.recurrence_key
+         returning g.id, g.project_id, g.recurrence_key),
+       group_ids as (select * from created_groups union all select * from updated_groups),
+       counted_hours as (
+         insert into recurrence_hours (group_id, hour, occurrences)
+         select i.id, ?::timestamptz, r.occurrence_total from group_ids i
+         join touched_groups r on r.project_id = i.project_id and r.recurrence_key = i.recurrence_key
+         where r.occurrence_total > 0
+         on conflict (group_id, hour) do update set occurrences = recurrence_hours.occurrences + excluded.occurrences),
+       linked_chamados as (
+         insert into recurrence_group_chamados (group_id, chamado_id, linked_at)
+         select i.id, l.chamado_id, ?::timestamptz
+         from jsonb_to_recordset(?::jsonb) as l(project_id text, recurrence_key text, chamado_id bigint)
+         join group_ids i on i.project_id = l.project_id and i.recurrence_key = l.recurrence_key
+         on conflict do nothing)`,
+      JSON.stringify(rows),
+      RECURRENCE_RULE_VERSION,
+      hour,
+      this.#now,
+      JSON.stringify(links),
     );
-  }
-
-  async #updateExisting(tx: EntityManager, rows: FoldedRow[]): Promise<Map<string, number>> {
-    return this.#returningIds(
-      tx,
-      rows,
-      `update recurrence_groups g set
-         ${addCounters('r')},
-         severity = coalesce(r.severity, g.severity),
-         latest_event_id = case when r.at >= g.latest_received_at then r.latest_event_id else g.latest_event_id end,
-         latest_received_at = greatest(g.latest_received_at, r.at),
-         latest_occurrence_at = coalesce(r.latest_occurrence_at, g.latest_occurrence_at),
-         latest_alert_status = case when r.has_live then r.latest_alert_status else g.latest_alert_status end,
-         lifecycle_changed_at = case when r.lifecycle_changed then r.at else g.lifecycle_changed_at end,
-         lifecycle = case when r.has_live then r.lifecycle else g.lifecycle end,
-         lifecycle_reason = case when r.has_live then r.lifecycle_reason else g.lifecycle_reason end,
-         change_seq = nextval('recurrence_change_seq'),
-         updated_at = r.at
-       from ${ROWS}
-       where g.project_id = r.project_id and g.recurrence_key = r.recurrence_key
-       returning g.id, g.project_id, g.recurrence_key`,
-      [],
-    );
-  }
-
-  async #returningIds(tx: EntityManager, rows: FoldedRow[], sql: string, params: unknown[]): Promise<Map<string, number>> {
-    const ids = new Map<string, number>();
-    if (rows.length === 0) return ids;
-    const returned = await tx.execute<{ id: string; project_id: string; recurrence_key: string }[]>(sql, [...params, JSON.stringify(rows)]);
-    for (const r of returned) ids.set(scopedKey(r.project_id, r.recurrence_key), Number(r.id));
-    return ids;
   }
 }
-
-type FoldedRow = ReturnType<typeof foldedRow>;
 
 /** One group's touches folded into what the one-by-one upserts would have left. */
 function foldedRow(group: GroupState, now: Date) {
@@ -214,6 +193,7 @@ function foldedRow(group: GroupState, now: Date) {
     lifecycle_reason: lastLive?.change!.reason ?? null,
     lifecycle_changed: lifecycleChanged,
     at: now.toISOString(),
+    is_new: !group.snapshot,
   };
 }
 
@@ -222,4 +202,4 @@ const ROWS = `jsonb_to_recordset(?::jsonb) as r(project_id text, recurrence_key 
   rule_id text, severity text, namespace text, target_resource text, fingerprint text,
   ${GROUP_COUNTERS.map((c) => `${c} int`).join(', ')}, first_event_id bigint, latest_event_id bigint,
   latest_occurrence_at timestamptz, has_live boolean, latest_alert_status text, lifecycle text, lifecycle_reason text, lifecycle_changed boolean,
-  at timestamptz)`;
+  at timestamptz, is_new boolean)`;

@@ -4,7 +4,8 @@ import type { Event } from '../../../../entities/event.entity.ts';
 import { OPEN_STATUSES } from '../../../../entities/chamado-status.ts';
 import { ObservableSchema } from '../../../../entities/observable.entity.ts';
 import { columnLimits, cutToLength } from '../../../../entities/column-facts.ts';
-import { arrayOf } from '../../../db/sql.ts';
+import { arrayOf, sqlPart, type Sql } from '../../../db/sql.ts';
+import { assertClaimed, claimsCte } from '../key-claims.ts';
 import type { ObservableFact } from '../../chamados/observables.ts';
 import { formatPublicId } from '../../chamados/public-ids.ts';
 import type { RecurrenceSettings } from '../../recurrence/settings.ts';
@@ -131,11 +132,12 @@ export class BatchView {
   }
 
   /**
-   * Stores what the turns left in memory (the view is not used after this): numbers for the chamados opened (one statement for all,
-   * in opening order), the unit of work (events, chamados, timeline entries), then the groups,
-   * their hours and links, and the observables, each in one statement.
+   * Stores what the turns left in memory (the view is not used after this): numbers for the
+   * chamados opened (one statement for all, in opening order), the unit of work (events, chamados,
+   * timeline entries), then one statement for the rest — the groups with their hours and links,
+   * the observables, and the dedup keys the written events hold (`claims`).
    */
-  async write(tx: EntityManager): Promise<void> {
+  async write(tx: EntityManager, claims: ReadonlyMap<string, number>): Promise<void> {
     // Taken only now, all at once: a rolled-back batch hands its numbers back (public-ids.ts).
     const unnumbered = this.#opened.splice(0);
     if (unnumbered.length > 0) {
@@ -151,22 +153,30 @@ export class BatchView {
     }
     for (const { chamado, record } of this.#publicIdsToFill.splice(0)) record.chamado_public_id = chamado.publicId;
     await tx.flush();
-    await this.groups.write(tx);
+    const ctes = [this.groups.writeCtes(), this.#observablesCte(), claims.size > 0 ? claimsCte(claims) : null].filter((c): c is Sql => c !== null);
+    if (ctes.length === 0) return;
+    const [row] = await tx.execute<{ claimed: string[] }[]>(
+      `with ${ctes.map(() => '?').join(', ')} select ${claims.size > 0 ? 'array(select key from claimed_keys)' : "'{}'::text[]"} as claimed`,
+      ctes,
+    );
+    assertClaimed(claims, row!.claimed);
+  }
+
+  #observablesCte(): Sql | null {
     const observables = this.#observables.splice(0);
-    if (observables.length > 0) {
-      await tx.execute(
-        `insert into observables (chamado_id, tipo, valor, fonte, event_id, created_at)
-         select o.chamado_id, o.tipo, o.valor, o.fonte, o.event_id, now() from unnest(?, ?, ?, ?, ?) with ordinality as o(chamado_id, tipo, valor, fonte, event_id, n)
+    if (observables.length === 0) return null;
+    return sqlPart(
+      `added_observables as (
+         insert into observables (chamado_id, tipo, valor, fonte, event_id, created_at)
+         select o.chamado_id, o.tipo, o.valor, o.fonte, o.event_id, now()
+         from unnest(?, ?, ?, ?, ?) with ordinality as o(chamado_id, tipo, valor, fonte, event_id, n)
          order by o.n
-         on conflict (chamado_id, tipo, valor, fonte) do nothing`,
-        [
-          arrayOf(observables.map((o) => o.chamado.id), 'bigint'),
-          arrayOf(observables.map((o) => o.fact.tipo), 'text'),
-          arrayOf(observables.map((o) => cutToLength(o.fact.valor, OBSERVABLE.valor!).value), 'text'),
-          arrayOf(observables.map((o) => o.fact.fonte), 'text'),
-          arrayOf(observables.map((o) => o.eventId), 'bigint'),
-        ],
-      );
-    }
+         on conflict (chamado_id, tipo, valor, fonte) do nothing)`,
+      arrayOf(observables.map((o) => o.chamado.id), 'bigint'),
+      arrayOf(observables.map((o) => o.fact.tipo), 'text'),
+      arrayOf(observables.map((o) => cutToLength(o.fact.valor, OBSERVABLE.valor!).value), 'text'),
+      arrayOf(observables.map((o) => o.fact.fonte), 'text'),
+      arrayOf(observables.map((o) => o.eventId), 'bigint'),
+    );
   }
 }
