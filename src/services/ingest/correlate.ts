@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OPEN_STATUSES } from '../../../entities/chamado-status.ts';
+import type { OneRoundTrip } from '../../db/one-round-trip.ts';
 import { anyOf, arrayOf } from '../../db/sql.ts';
 import type { NormalizedEvent } from './normalized-event.ts';
 
@@ -35,13 +36,15 @@ export function correlationLockKeys({ event, recurrenceKey }: { event: Partial<N
 /**
  * Serialises correlation per key: two batches holding events with the same session, fingerprint,
  * domain or agent take these transaction-scoped locks (every key of the batch at once, sorted, so
- * never in opposite orders) and the second sees the chamado the first opened instead of opening
- * another.
+ * never in opposite orders; PostgreSQL calls a volatile function of the select list after the sort)
+ * and the second sees the chamado the first opened instead of opening another. Taken as one of the
+ * batch's first reads, so they cost no round trip of their own; what is read after them (the next
+ * statement's snapshot) sees what the previous holder committed.
  */
-export async function lockCorrelationKeys(em: EntityManager, keys: Iterable<string>): Promise<void> {
+export function lockCorrelationKeys(read: OneRoundTrip, keys: Iterable<string>): void {
   const sorted = [...new Set(keys)].sort();
   if (sorted.length === 0) return;
-  await em.execute(`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(?) as k order by k`, [arrayOf(sorted, 'text')]);
+  void read.query(`select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(?) as k order by k`, [arrayOf(sorted, 'text')]);
 }
 
 /** Follows merges so an event meant for a merged chamado lands on the survivor. */
@@ -66,15 +69,27 @@ async function firstId(em: EntityManager, sql: string, params: unknown[]): Promi
  * DOMAIN.md's correlation order: explicit link; same onboarding session; same fingerprint
  * (recurrence key); same domain, then same agent, on an open chamado active within the window.
  */
-export async function findCorrelation(em: EntityManager, { event, recurrenceKey, windowMs, projectId }: Inputs): Promise<CorrelationMatch | null> {
+export async function findCorrelation(
+  em: EntityManager,
+  { event, recurrenceKey, windowMs, projectId }: Inputs,
+): Promise<CorrelationMatch | null> {
   const since = new Date(Date.now() - windowMs);
   const attempts: [CorrelationRule, string | null, boolean, () => Promise<number | null>][] = [
-    ['explicit', event.chamadoPublicId, true, () => firstId(em, 'select id from chamados where public_id = ? and project_id = ?', [event.chamadoPublicId, projectId])],
+    [
+      'explicit',
+      event.chamadoPublicId,
+      true,
+      () => firstId(em, 'select id from chamados where public_id = ? and project_id = ?', [event.chamadoPublicId, projectId]),
+    ],
     [
       'session',
       event.sessionId,
       true,
-      () => firstId(em, 'select id from chamados where session_id = ? and project_id = ? order by id desc limit 1', [event.sessionId, projectId]),
+      () =>
+        firstId(em, 'select id from chamados where session_id = ? and project_id = ? order by id desc limit 1', [
+          event.sessionId,
+          projectId,
+        ]),
     ],
     [
       'fingerprint',

@@ -37,8 +37,8 @@ const batchSizes = new Histogram({
 
 /**
  * The body of a batch's transaction. What is the same for every event is done for all of them
- * at once — ids taken and the holders of every dedup key and delivery id read in one statement,
- * the correlation keys locked in one, what the turns read in three (batch/prefetch.ts) — then each
+ * at once — ids taken, the holders of every dedup key and delivery id read and the correlation
+ * keys locked in one statement, what the turns read in three (batch/prefetch.ts) — then each
  * event takes its turn in the batch's order, seeing exactly what it would have seen had the events
  * arrived one by one, and the rows are written once, as decided.
  */
@@ -72,6 +72,13 @@ export async function storeBatch(
     ),
     ...[...keysOf.values()].flatMap((keys) => keys.map((k) => k.key)),
   ]);
+  // Every event's keys, as if none were a duplicate: which ones are is known only from the holders
+  // read in this very statement, and a duplicate counts in its recurrence group's row, so it must
+  // hold that key too; two batches then reach the rows they share in one order (the keys').
+  lockCorrelationKeys(
+    read,
+    staged.flatMap((s) => correlationLockKeys({ event: s.normalized, recurrenceKey: s.recurrenceKey })),
+  );
   await read.send(tx);
   // Ids in the batch's order, as one by one would have given them.
   const taken = (await ids).map((r) => Number(r.id)).sort((a, b) => a - b);
@@ -102,22 +109,6 @@ export async function storeBatch(
     s.entity.isDuplicate = true;
     s.entity.duplicateOf = tx.getReference(Event, duplicate.originalId);
   }
-  // A duplicate locks its recurrence key too: it counts in that group's row, and two batches must
-  // reach the rows they share in one order (the keys'), or they deadlock.
-  await lockCorrelationKeys(
-    tx,
-    live.flatMap((s) =>
-      verdicts.get(s.entity.id)
-        ? s.recurrenceKey
-          ? correlationLockKeys({ event: {}, recurrenceKey: s.recurrenceKey })
-          : []
-        : correlationLockKeys({
-            event: s.normalized,
-            recurrenceKey: s.recurrenceKey,
-          }),
-    ),
-  );
-
   const turns: BatchTurn[] = live.map((staged) => ({
     staged,
     duplicate: verdicts.get(staged.entity.id)!,
