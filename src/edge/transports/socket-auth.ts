@@ -51,7 +51,12 @@ export function socketAuthWatch(app: App, config: Config) {
     const byUser = new Map<number, ClosableSocket[]>();
     for (const [socket, w] of watched) {
       if (w.expiresAtMs <= now) revoke(socket, 'token expired');
-      else if (now - w.sinceMs >= periodMs) byUser.set(w.userId, [...(byUser.get(w.userId) ?? []), socket]);
+      else if (now - w.sinceMs >= periodMs) {
+        // Pushed, not spread: a thousand sockets of one console user would copy the list a thousand times.
+        const sockets = byUser.get(w.userId);
+        if (sockets) sockets.push(socket);
+        else byUser.set(w.userId, [socket]);
+      }
     }
     if (byUser.size === 0) return;
     // A context only for its EntityManager: the transport holds no ORM, and this is the same fork
