@@ -131,7 +131,7 @@ export const EventConnection = builder.connectionObject(
     description: 'A page of events, newest first.',
     fields: (t) => ({
       totalCount: t.int({
-        description: 'Events matching, across all pages: exact up to the server’s count bound (EVENTS_COUNT_BOUND, 1000 by default), an estimate beyond it (see totalCountIsEstimate).',
+        description: 'Events matching, across all pages: exact up to the server’s count bound (EVENTS_COUNT_BOUND, 200 by default), an estimate beyond it (see totalCountIsEstimate).',
         resolve: (conn) => (conn as unknown as { totalCount: number }).totalCount,
       }),
       totalCountIsEstimate: t.boolean({

@@ -82,7 +82,7 @@ const envSchema = z.object({
   MAX_QUERY_DIRECTIVES: z.coerce.number().int().min(1).default(50),
   MAX_QUERY_TOKENS: z.coerce.number().int().min(100).default(1000),
   // Events lists count this many matches exactly; past it `totalCount` is an estimate, so no page counts a million rows.
-  EVENTS_COUNT_BOUND: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  EVENTS_COUNT_BOUND: z.coerce.number().int().min(1).max(1_000_000).default(200),
   // Whole months of events older than this many months are dropped; 0 keeps every event (deleting is opt-in).
   EVENTS_RETENTION_MONTHS: z.coerce.number().int().min(0).max(1200).default(0),
   // Who may introspect and open GraphiQL outside development (development: everyone).

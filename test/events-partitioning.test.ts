@@ -193,7 +193,8 @@ describe('Discover plans only the months asked', () => {
   ])('with %s over one month, every statement reads that month alone', async (_, extra) => {
     for (const offset of [-1, 0, 1]) await insertEvent(inMonth(offset, 10), 'routine heartbeat');
     const statements = await statementsOfPage({ ...extra, from: month(0), to: month(1) });
-    expect(statements.length).toBeGreaterThanOrEqual(2);
+    // The page, its bounded count and the id span are one statement (a full-text page reads the span first).
+    expect(statements.length).toBeGreaterThanOrEqual(1);
     for (const statement of statements) expect([...(await partitionsPlanned(statement))], statement).toEqual([partitionName(month(0))]);
     // Without the range the same page plans every month: the check above can tell the difference.
     const unbounded = await statementsOfPage(extra);
