@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
+import type { RowReader } from '../../db/one-round-trip.ts';
 import { anyOf, arrayOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
 import type { ChamadoStatus } from '../../../entities/chamado-status.ts';
 import { ChamadoSchema, type Chamado } from '../../../entities/chamado.entity.ts';
@@ -80,6 +81,30 @@ export interface ObservableRow {
 
 const CHAMADO_COLUMNS = selectList('c', ChamadoSchema, CHAMADO_ROW_COLUMNS, CHAMADO_ROW_REFS);
 
+/** A ChamadoRow field; `id` is always read. */
+export type ChamadoField = Exclude<keyof ChamadoRow, 'id'>;
+
+/** Select lists by the fields they read (a handful of distinct selections per process). */
+const chamadoColumnsByFields = new Map<string, string>();
+
+/** The select list for these fields of a chamado row (null: every field), id always included. */
+function chamadoColumns(fields: readonly ChamadoField[] | null): string {
+  if (!fields) return CHAMADO_COLUMNS;
+  const key = fields.join(',');
+  let columns = chamadoColumnsByFields.get(key);
+  if (columns === undefined) {
+    const wanted = new Set<string>(['id', ...fields]);
+    columns = selectList(
+      'c',
+      ChamadoSchema,
+      CHAMADO_ROW_COLUMNS.filter((column) => wanted.has(column)),
+      CHAMADO_ROW_REFS.filter((ref) => wanted.has(`${ref}Id`)),
+    );
+    chamadoColumnsByFields.set(key, columns);
+  }
+  return columns;
+}
+
 const USER_COLUMNS = `u.id, u.username, u.email, u.full_name as "fullName", u.role, u.disabled, u.dialect, u.avatar,
   u.created_at as "createdAt"`;
 
@@ -111,9 +136,22 @@ export function chamadoConditions(filter: ChamadoFilter): (Sql | null)[] {
 
 export type ChamadoPage = PagedRows<ChamadoRow>;
 
-/** Newest first (by id, which only grows), so a cursor is simply the last id seen. */
-export async function listChamados(em: EntityManager, filter: ChamadoFilter, page: PageRequest): Promise<ChamadoPage> {
-  return pagedRows<ChamadoRow>(em, { columns: CHAMADO_COLUMNS, from: 'from chamados c', id: 'c.id', where: chamadoConditions(filter) }, page);
+/**
+ * Newest first (by id, which only grows), so a cursor is simply the last id seen. With `fields`,
+ * the rows carry only those (plus id): for a resolver that knows what its query selects, never
+ * for a cache shared with other readers.
+ */
+export async function listChamados(
+  em: EntityManager,
+  filter: ChamadoFilter,
+  page: PageRequest,
+  fields: readonly ChamadoField[] | null = null,
+): Promise<ChamadoPage> {
+  return pagedRows<ChamadoRow>(
+    em,
+    { columns: chamadoColumns(fields), from: 'from chamados c', id: 'c.id', where: chamadoConditions(filter) },
+    page,
+  );
 }
 
 export async function chamadosByIds(em: EntityManager, ids: readonly number[]): Promise<ChamadoRow[]> {
@@ -134,9 +172,9 @@ export async function chamadosByPublicIds(em: EntityManager, publicIds: readonly
   return em.execute<ChamadoRow[]>(`select ${CHAMADO_COLUMNS} from chamados c where ?`, [anyOf('c.public_id', publicIds, 'text')]);
 }
 
-export async function usersByIds(em: EntityManager, ids: readonly number[]): Promise<UserRow[]> {
+export async function usersByIds(db: RowReader, ids: readonly number[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
-  return em.execute<UserRow[]>(`select ${USER_COLUMNS} from users u where ?`, [anyOf('u.id', ids, 'int')]);
+  return (await db.execute(`select ${USER_COLUMNS} from users u where ?`, [anyOf('u.id', ids, 'int')])) as UserRow[];
 }
 
 /**
@@ -144,24 +182,43 @@ export async function usersByIds(em: EntityManager, ids: readonly number[]): Pro
  * for a resolver that knows what its query selects, never for a cache shared with other readers.
  */
 export async function timelineByChamadoIds(
-  em: EntityManager,
+  db: RowReader,
   chamadoIds: readonly number[],
   fields: readonly TimelineField[] | null = null,
 ): Promise<TimelineRow[]> {
   if (chamadoIds.length === 0) return [];
-  return em.execute<TimelineRow[]>(`select ${timelineColumns(fields)} from timeline_entries t where ? order by t.chamado_id, t.id`, [
+  return (await db.execute(`select ${timelineColumns(fields)} from timeline_entries t where ? order by t.chamado_id, t.id`, [
     anyOf('t.chamado_id', chamadoIds, 'int'),
-  ]);
+  ])) as TimelineRow[];
 }
 
-export async function observablesByChamadoIds(em: EntityManager, chamadoIds: readonly number[]): Promise<ObservableRow[]> {
+/** Each ObservableRow field's select expression; `id` and `chamadoId` are always read. */
+const OBSERVABLE_FIELD_SQL = {
+  tipo: 'o.tipo',
+  valor: 'o.valor',
+  fonte: 'o.fonte',
+  eventId: 'o.event_id::int as "eventId"',
+  createdAt: 'o.created_at as "createdAt"',
+} as const satisfies Record<Exclude<keyof ObservableRow, 'id' | 'chamadoId'>, string>;
+
+export type ObservableField = keyof typeof OBSERVABLE_FIELD_SQL;
+
+/**
+ * The observables of these chamados. With `fields`, the rows carry only those (plus id and
+ * chamadoId): for a resolver that knows what its query selects, never for a cache shared with
+ * other readers.
+ */
+export async function observablesByChamadoIds(
+  db: RowReader,
+  chamadoIds: readonly number[],
+  fields: readonly ObservableField[] | null = null,
+): Promise<ObservableRow[]> {
   if (chamadoIds.length === 0) return [];
-  return em.execute<ObservableRow[]>(
-    `select o.id::int as id, o.chamado_id as "chamadoId", o.tipo, o.valor, o.fonte, o.event_id::int as "eventId",
-       o.created_at as "createdAt"
-     from observables o where ? order by o.chamado_id, o.id`,
-    [anyOf('o.chamado_id', chamadoIds, 'int')],
-  );
+  const chosen = fields ?? (Object.keys(OBSERVABLE_FIELD_SQL) as ObservableField[]);
+  const columns = ['o.id::int as id', 'o.chamado_id as "chamadoId"', ...chosen.map((field) => OBSERVABLE_FIELD_SQL[field])].join(', ');
+  return (await db.execute(`select ${columns} from observables o where ? order by o.chamado_id, o.id`, [
+    anyOf('o.chamado_id', chamadoIds, 'int'),
+  ])) as ObservableRow[];
 }
 
 export async function timelineEntriesByIds(em: EntityManager, ids: readonly number[]): Promise<TimelineRow[]> {
@@ -217,14 +274,14 @@ export interface TimelineWindow {
  * the window, however long the timeline is.
  */
 export async function timelineWindowsByChamadoIds(
-  em: EntityManager,
+  db: RowReader,
   chamadoIds: readonly number[],
   window: TimelineWindow,
   fields: readonly TimelineField[] | null = null,
 ): Promise<TimelineRow[]> {
   if (chamadoIds.length === 0) return [];
   const newestFirst = window.last !== null;
-  return em.execute<TimelineRow[]>(
+  return (await db.execute(
     `select ${timelineColumns(fields)} from unnest(?) as c(id)
      cross join lateral (select * from timeline_entries t ? order by t.id ${newestFirst ? 'desc' : 'asc'} limit ?) t
      order by t.chamado_id, t.id`,
@@ -238,7 +295,7 @@ export async function timelineWindowsByChamadoIds(
       // limit null is PostgreSQL's limit all: a window given only by its bounds.
       window.last ?? window.first,
     ],
-  );
+  )) as TimelineRow[];
 }
 
 /** Timeline entries of one chamado after `afterId`, oldest first (live replay and catch-up). */
