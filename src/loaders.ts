@@ -1,6 +1,5 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SameTickReads } from './db/one-round-trip.ts';
 import { isUuid } from './db/sql.ts';
 import {
   chamadosByIds,
@@ -96,16 +95,10 @@ function groupedBy<K, V>(rows: V[], key: (row: V) => K, keys: readonly K[]): V[]
  */
 export class Loaders {
   #em: EntityManager;
-  /**
-   * For the loaders a list's fields dispatch together (users, and observables and timelines as a
-   * query selects them), whose rows serve GraphQL fields only: one round trip for all of them.
-   */
-  #sameTick: SameTickReads;
   #cache = new Map<string, DataLoader<unknown, unknown>>();
 
   constructor(em: EntityManager) {
     this.#em = em;
-    this.#sameTick = new SameTickReads(em);
   }
 
   #loader<K, V>(name: string, batch: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
@@ -118,7 +111,7 @@ export class Loaders {
   }
 
   get user(): DataLoader<number, UserRow | null> {
-    return this.#loader('user', async (ids) => byKey(await usersByIds(this.#sameTick, ids), (r) => r.id, ids));
+    return this.#loader('user', async (ids) => byKey(await usersByIds(this.#em, ids), (r) => r.id, ids));
   }
 
   get chamado(): DataLoader<number, ChamadoRow | null> {
@@ -188,9 +181,7 @@ export class Loaders {
     const windowKey = window ? `${window.first ?? ''}:${window.last ?? ''}:${window.afterId ?? ''}:${window.beforeId ?? ''}` : 'all';
     return this.#loader(`${TIMELINE_LOADER_PREFIX}${windowKey}:${fields?.join(',') ?? '*'}`, async (ids) =>
       groupedBy(
-        window
-          ? await timelineWindowsByChamadoIds(this.#sameTick, ids, window, fields)
-          : await timelineByChamadoIds(this.#sameTick, ids, fields),
+        window ? await timelineWindowsByChamadoIds(this.#em, ids, window, fields) : await timelineByChamadoIds(this.#em, ids, fields),
         (r) => r.chamadoId,
         ids,
       ),
@@ -271,7 +262,7 @@ export class Loaders {
   observablesFor(fields: readonly ObservableField[] | null): DataLoader<number, ObservableRow[]> {
     if (!fields) return this.observables;
     return this.#loader(`${OBSERVABLES_LOADER_PREFIX}${fields.join(',')}`, async (ids) =>
-      groupedBy(await observablesByChamadoIds(this.#sameTick, ids, fields), (r) => r.chamadoId, ids),
+      groupedBy(await observablesByChamadoIds(this.#em, ids, fields), (r) => r.chamadoId, ids),
     );
   }
 

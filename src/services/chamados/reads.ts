@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
-import type { RowReader } from '../../db/one-round-trip.ts';
 import { anyOf, arrayOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
 import type { ChamadoStatus } from '../../../entities/chamado-status.ts';
 import { ChamadoSchema, type Chamado } from '../../../entities/chamado.entity.ts';
@@ -172,9 +171,9 @@ export async function chamadosByPublicIds(em: EntityManager, publicIds: readonly
   return em.execute<ChamadoRow[]>(`select ${CHAMADO_COLUMNS} from chamados c where ?`, [anyOf('c.public_id', publicIds, 'text')]);
 }
 
-export async function usersByIds(db: RowReader, ids: readonly number[]): Promise<UserRow[]> {
+export async function usersByIds(em: EntityManager, ids: readonly number[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
-  return (await db.execute(`select ${USER_COLUMNS} from users u where ?`, [anyOf('u.id', ids, 'int')])) as UserRow[];
+  return em.execute<UserRow[]>(`select ${USER_COLUMNS} from users u where ?`, [anyOf('u.id', ids, 'int')]);
 }
 
 /**
@@ -182,14 +181,14 @@ export async function usersByIds(db: RowReader, ids: readonly number[]): Promise
  * for a resolver that knows what its query selects, never for a cache shared with other readers.
  */
 export async function timelineByChamadoIds(
-  db: RowReader,
+  em: EntityManager,
   chamadoIds: readonly number[],
   fields: readonly TimelineField[] | null = null,
 ): Promise<TimelineRow[]> {
   if (chamadoIds.length === 0) return [];
-  return (await db.execute(`select ${timelineColumns(fields)} from timeline_entries t where ? order by t.chamado_id, t.id`, [
+  return em.execute<TimelineRow[]>(`select ${timelineColumns(fields)} from timeline_entries t where ? order by t.chamado_id, t.id`, [
     anyOf('t.chamado_id', chamadoIds, 'int'),
-  ])) as TimelineRow[];
+  ]);
 }
 
 /** Each ObservableRow field's select expression; `id` and `chamadoId` are always read. */
@@ -209,16 +208,16 @@ export type ObservableField = keyof typeof OBSERVABLE_FIELD_SQL;
  * other readers.
  */
 export async function observablesByChamadoIds(
-  db: RowReader,
+  em: EntityManager,
   chamadoIds: readonly number[],
   fields: readonly ObservableField[] | null = null,
 ): Promise<ObservableRow[]> {
   if (chamadoIds.length === 0) return [];
   const chosen = fields ?? (Object.keys(OBSERVABLE_FIELD_SQL) as ObservableField[]);
   const columns = ['o.id::int as id', 'o.chamado_id as "chamadoId"', ...chosen.map((field) => OBSERVABLE_FIELD_SQL[field])].join(', ');
-  return (await db.execute(`select ${columns} from observables o where ? order by o.chamado_id, o.id`, [
+  return em.execute<ObservableRow[]>(`select ${columns} from observables o where ? order by o.chamado_id, o.id`, [
     anyOf('o.chamado_id', chamadoIds, 'int'),
-  ])) as ObservableRow[];
+  ]);
 }
 
 export async function timelineEntriesByIds(em: EntityManager, ids: readonly number[]): Promise<TimelineRow[]> {
@@ -274,14 +273,14 @@ export interface TimelineWindow {
  * the window, however long the timeline is.
  */
 export async function timelineWindowsByChamadoIds(
-  db: RowReader,
+  em: EntityManager,
   chamadoIds: readonly number[],
   window: TimelineWindow,
   fields: readonly TimelineField[] | null = null,
 ): Promise<TimelineRow[]> {
   if (chamadoIds.length === 0) return [];
   const newestFirst = window.last !== null;
-  return (await db.execute(
+  return em.execute<TimelineRow[]>(
     `select ${timelineColumns(fields)} from unnest(?) as c(id)
      cross join lateral (select * from timeline_entries t ? order by t.id ${newestFirst ? 'desc' : 'asc'} limit ?) t
      order by t.chamado_id, t.id`,
@@ -295,7 +294,7 @@ export async function timelineWindowsByChamadoIds(
       // limit null is PostgreSQL's limit all: a window given only by its bounds.
       window.last ?? window.first,
     ],
-  )) as TimelineRow[];
+  );
 }
 
 /** Timeline entries of one chamado after `afterId`, oldest first (live replay and catch-up). */
