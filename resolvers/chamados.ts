@@ -3,10 +3,17 @@ import { CHAMADO_ORIGINS } from '../entities/chamado.entity.ts';
 import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
 import type { ChamadoAlertRow } from '../src/services/chamados/alerts.ts';
-import { listChamados, type ChamadoRow, type ObservableRow } from '../src/services/chamados/reads.ts';
+import {
+  listChamados,
+  type ChamadoField,
+  type ChamadoRow,
+  type ObservableField,
+  type ObservableRow,
+} from '../src/services/chamados/reads.ts';
 import type { ChamadoInfra } from '../src/services/discovery/infra.ts';
 import { describedValues } from './described.ts';
 import { CLIENT_PAGE_MAX, CLIENT_PAGED, connectionOf, DEFAULT_PAGE, pageOf } from './pagination.ts';
+import { selectedRowFields, type RowFieldsOf } from './selected-fields.ts';
 import { timelineFieldsOf, TimelineEntryRef, timelineWindowArgs, timelineWindowOf } from './timeline.ts';
 import { UserRef } from './users.ts';
 
@@ -38,6 +45,15 @@ export const ChamadoOriginEnum = builder.enumType('ChamadoOrigin', {
   }),
 });
 
+/** The row fields each Observable field reads (see RowFieldsOf). */
+const OBSERVABLE_ROW_FIELDS: RowFieldsOf<ObservableField> = {
+  __typename: [],
+  tipo: ['tipo'],
+  valor: ['valor'],
+  fonte: ['fonte'],
+  createdAt: ['createdAt'],
+};
+
 const ObservableRef = builder.objectRef<ObservableRow>('Observable').implement({
   description: 'A typed fact about a chamado (domain, agent, rule_id, ip, email, host, fingerprint …).',
   fields: (t) => ({
@@ -53,7 +69,8 @@ const InfraRef = builder.objectRef<ChamadoInfra>('InfraStatus').implement({
     'Health of the discovered resources behind the chamado (contract: infra): those whose host is its domain (or a host of it), one of its domain/host/ip observables, whose agent is one of its agent observables, or whose outage opened it.',
   fields: (t) => ({
     score: t.exposeString('score', {
-      description: 'Passing checks over total, as "passing/total", over the latest probe of each linked resource (one never checked adds none).',
+      description:
+        'Passing checks over total, as "passing/total", over the latest probe of each linked resource (one never checked adds none).',
     }),
     status: t.exposeString('status', {
       description:
@@ -62,7 +79,7 @@ const InfraRef = builder.objectRef<ChamadoInfra>('InfraStatus').implement({
     checks: t.field({
       type: ['JSON'],
       description:
-        'One item per check (dns, tcp, tls, http) of each linked resource\'s latest probe: {resourceId, host, port, category, resourceStatus, check, passing, reason, value, durationMs, checkedAt}.',
+        "One item per check (dns, tcp, tls, http) of each linked resource's latest probe: {resourceId, host, port, category, resourceStatus, check, passing, reason, value, durationMs, checkedAt}.",
       resolve: (i) => i.checks,
     }),
   }),
@@ -95,12 +112,52 @@ const ChamadoAlertRef = builder.objectRef<ChamadoAlertRow>('ChamadoAlert').imple
     }),
     lastChangeAt: t.expose('lastChangeAt', {
       type: 'DateTime',
-      description: 'When its latest event happened (the source\'s time, else when it was received).',
+      description: "When its latest event happened (the source's time, else when it was received).",
     }),
     lastEventId: t.exposeInt('lastEventId', { description: 'The Discover event id of its latest event.' }),
     eventCount: t.exposeInt('eventCount', { description: 'Its firings and resolutions on this chamado.' }),
   }),
 });
+
+/**
+ * The row fields each Chamado field reads (see RowFieldsOf); the id is always read, so the fields
+ * that load by it (observables, timeline …) read nothing more. Fields other files add to Chamado
+ * are not here: selecting one reads every column.
+ */
+const CHAMADO_ROW_FIELDS: RowFieldsOf<ChamadoField> = {
+  __typename: [],
+  id: [],
+  publicId: ['publicId'],
+  ticketId: [],
+  mergedInto: ['mergedIntoId'],
+  status: ['status'],
+  allowedTransitions: ['status', 'mergedIntoId'],
+  origin: ['origin'],
+  title: ['title'],
+  description: ['description'],
+  projectId: ['projectId'],
+  domain: ['domain'],
+  sessionId: ['sessionId'],
+  wizardStep: ['wizardStep'],
+  wizardStepLabel: ['wizardStepLabel'],
+  wizardStepAt: ['wizardStepAt'],
+  sources: ['sources'],
+  maxSeverity: ['maxSeverity'],
+  eventCount: ['eventCount'],
+  assignee: ['assigneeId'],
+  createdBy: ['createdById'],
+  legacyTicketId: ['legacyTicketId'],
+  version: ['version'],
+  observables: [],
+  alerts: [],
+  firingAlertCount: [],
+  timeline: [],
+  infra: [],
+  createdAt: ['createdAt'],
+  updatedAt: ['updatedAt'],
+  resolvedAt: ['resolvedAt'],
+  closedAt: ['closedAt'],
+};
 
 export const ChamadoRef = builder.objectRef<ChamadoRow>('Chamado');
 builder.node(ChamadoRef, {
@@ -126,7 +183,10 @@ builder.node(ChamadoRef, {
     origin: t.expose('origin', { type: ChamadoOriginEnum, description: 'Where it came from.' }),
     title: t.exposeString('title', { description: 'One-line subject (for onboarding: `[{event}] {domain} — {email}`).' }),
     description: t.exposeString('description', { nullable: true, description: 'Longer free text, when given.' }),
-    projectId: t.exposeString('projectId', { description: 'Tenant: the project of the event that opened it (`default` for chamados opened by hand); events correlate only within it.' }),
+    projectId: t.exposeString('projectId', {
+      description:
+        'Tenant: the project of the event that opened it (`default` for chamados opened by hand); events correlate only within it.',
+    }),
     domain: t.exposeString('domain', { nullable: true, description: 'Customer domain it concerns (lowercase), when known.' }),
     sessionId: t.exposeString('sessionId', { nullable: true, description: 'Onboarding portal session id, for onboarding chamados.' }),
     wizardStep: t.exposeString('wizardStep', { nullable: true, description: 'Last onboarding wizard step seen for the session (code).' }),
@@ -147,9 +207,16 @@ builder.node(ChamadoRef, {
       description: 'Who opened it by hand; null when ingestion opened it.',
       resolve: (c, _, ctx) => (c.createdById ? ctx.loaders.user.load(c.createdById) : null),
     }),
-    legacyTicketId: t.exposeInt('legacyTicketId', { nullable: true, description: 'Its ticket number in the legacy desk, when it has one.' }),
+    legacyTicketId: t.exposeInt('legacyTicketId', {
+      nullable: true,
+      description: 'Its ticket number in the legacy desk, when it has one.',
+    }),
     version: t.exposeInt('version', { description: 'Send back as expectedVersion to detect concurrent edits.' }),
-    observables: t.field({ type: [ObservableRef], description: 'Typed facts gathered from its events.', resolve: (c, _, ctx) => ctx.loaders.observables.load(c.id) }),
+    observables: t.field({
+      type: [ObservableRef],
+      description: 'Typed facts gathered from its events.',
+      resolve: (c, _, ctx, info) => ctx.loaders.observablesFor(selectedRowFields(info, OBSERVABLE_ROW_FIELDS)).load(c.id),
+    }),
     alerts: t.field({
       type: [ChamadoAlertRef],
       description:
@@ -188,10 +255,12 @@ const ChamadoFilter = builder.inputType('ChamadoFilter', {
     assignee: t.string({ required: false, description: 'Username of the assignee.' }),
     source: t.string({ required: false, description: 'wazuh, onboard, support, audit …' }),
     sessionId: t.string({ required: false, description: 'Onboarding session id.' }),
-    projectId: t.string({ required: false, description: 'Tenant: chamados opened by events of this project (`default` for those opened by hand).' }),
+    projectId: t.string({
+      required: false,
+      description: 'Tenant: chamados opened by events of this project (`default` for those opened by hand).',
+    }),
   }),
 });
-
 
 builder.queryFields((t) => ({
   chamado: t.field({
@@ -211,10 +280,12 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: ChamadoFilter, required: false, description: 'Which chamados; all when omitted.' }),
         offset: t.arg.int({ required: false, description: 'Legacy offset paging: skip this many (0 or more). Prefer `after`.' }),
       },
-      resolve: async (_, args, ctx) => {
+      resolve: async (_, args, ctx, info) => {
         const page = pageOf('chamado', args);
-        const result = await listChamados(ctx.em, args.filter ?? {}, page);
-        for (const row of result.rows) ctx.loaders.chamado.prime(row.id, row);
+        const fields = selectedRowFields(info, CHAMADO_ROW_FIELDS, ['edges', 'node']);
+        const result = await listChamados(ctx.em, args.filter ?? {}, page, fields);
+        // Only whole rows go to the cache other readers share.
+        if (!fields) for (const row of result.rows) ctx.loaders.chamado.prime(row.id, row);
         return connectionOf('chamado', page, result);
       },
     },

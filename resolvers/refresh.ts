@@ -10,7 +10,7 @@ import type { ChamadoRow } from '../src/services/chamados/reads.ts';
 export async function freshChamado(ctx: Context, written: { id: number; version: number } | number): Promise<ChamadoRow> {
   const id = typeof written === 'number' ? written : written.id;
   ctx.loaders.clearTimeline(id);
-  ctx.loaders.observables.clear(id);
+  ctx.loaders.clearObservables(id);
   const row = await ctx.loaders.chamado.clear(id).load(id);
   if (!row) throw new Error(`chamado ${id} vanished after a write`);
   return typeof written === 'number' ? row : { ...row, version: written.version };

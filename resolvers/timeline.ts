@@ -1,12 +1,12 @@
 import { decodeGlobalID } from '@pothos/plugin-relay';
-import { getNamedType, isObjectType, type FieldNode, type GraphQLResolveInfo } from 'graphql';
-import { parseResolveInfo, simplifyParsedResolveInfoFragmentWithType, type ResolveTree } from 'graphql-parse-resolve-info';
+import type { GraphQLResolveInfo } from 'graphql';
 import { TIMELINE_KINDS } from '../entities/timeline-entry.entity.ts';
 import { loadAll } from '../src/loaders.ts';
 import { builder } from '../src/builder.ts';
 import type { TimelineField, TimelineRow, TimelineWindow } from '../src/services/chamados/reads.ts';
 import { describedValues } from './described.ts';
 import { badInput, CLIENT_PAGE_MAX } from './pagination.ts';
+import { selectedRowFields, type RowFieldsOf } from './selected-fields.ts';
 import { UserRef } from './users.ts';
 
 export const TimelineKindEnum = builder.enumType('TimelineKind', {
@@ -51,7 +51,10 @@ builder.node(TimelineEntryRef, {
 
 /** The window arguments of `Chamado.timeline`: none reads every entry, as before they existed. */
 export const timelineWindowArgs = builder.args((t) => ({
-  first: t.int({ required: false, description: `How many of the oldest entries (after \`after\` when given), 1–${CLIENT_PAGE_MAX}. Not with last.` }),
+  first: t.int({
+    required: false,
+    description: `How many of the oldest entries (after \`after\` when given), 1–${CLIENT_PAGE_MAX}. Not with last.`,
+  }),
   after: t.id({ required: false, description: 'Only entries after this TimelineEntry (its global `id`). Not with before.' }),
   last: t.int({
     required: false,
@@ -73,7 +76,10 @@ export function timelineWindowOf(args: TimelineWindowArgs): TimelineWindow | nul
   if (first === null && last === null && after === null && before === null) return null;
   if (first !== null && last !== null) throw badInput('timeline: give first or last, not both');
   if (after !== null && before !== null) throw badInput('timeline: give after or before, not both');
-  for (const [name, size] of [['first', first], ['last', last]] as const) {
+  for (const [name, size] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (size !== null && (size < 1 || size > CLIENT_PAGE_MAX)) throw badInput(`timeline: ${name} must be between 1 and ${CLIENT_PAGE_MAX}`);
   }
   return { first, last, afterId: entryIdOf('after', after), beforeId: entryIdOf('before', before) };
@@ -90,53 +96,22 @@ function entryIdOf(name: string, globalId: string | number | null): number | nul
   throw badInput(`timeline: ${name} must be a TimelineEntry id`);
 }
 
-/**
- * The row field each TimelineEntry field reads (null: none beyond id). A field missing here makes
- * timelineFieldsOf read every column, so a field added to the type without a line here costs
- * speed, never correctness.
- */
-const ROW_FIELD_OF: Record<string, TimelineField | null> = {
-  __typename: null,
-  id: null,
-  kind: 'kind',
-  eventType: 'eventType',
-  source: 'source',
-  summary: 'summary',
-  severity: 'severity',
-  actor: 'actorId',
-  eventId: 'eventId',
-  data: 'data',
-  createdAt: 'createdAt',
+/** The row fields each TimelineEntry field reads (see RowFieldsOf). */
+const TIMELINE_ROW_FIELDS: RowFieldsOf<TimelineField> = {
+  __typename: [],
+  id: [],
+  kind: ['kind'],
+  eventType: ['eventType'],
+  source: ['source'],
+  summary: ['summary'],
+  severity: ['severity'],
+  actor: ['actorId'],
+  eventId: ['eventId'],
+  data: ['data'],
+  createdAt: ['createdAt'],
 };
 
-/**
- * Per selection (graphql-js and graphql-jit hand every item of a list the same fieldNodes) and per
- * request's variables (an `@include(if: $x)` makes the same selection read other fields).
- */
-const fieldsBySelection = new WeakMap<readonly FieldNode[], WeakMap<object, readonly TimelineField[] | null>>();
-
-/**
- * The row fields the query selects under a `timeline` field (fragments and aliases included), so
- * a list reads only those columns; null (every column) when a selection is not understood.
- */
+/** The row fields the query selects under a `timeline` field, so a list reads only those columns; null: every column. */
 export function timelineFieldsOf(info: GraphQLResolveInfo): readonly TimelineField[] | null {
-  let byVariables = fieldsBySelection.get(info.fieldNodes);
-  if (!byVariables) fieldsBySelection.set(info.fieldNodes, (byVariables = new WeakMap()));
-  let fields = byVariables.get(info.variableValues);
-  if (fields === undefined) byVariables.set(info.variableValues, (fields = selectedRowFields(info)));
-  return fields;
-}
-
-function selectedRowFields(info: GraphQLResolveInfo): readonly TimelineField[] | null {
-  const type = getNamedType(info.returnType);
-  const tree = parseResolveInfo(info) as ResolveTree | null;
-  if (!tree || !isObjectType(type)) return null;
-  const chosen = new Set<TimelineField>();
-  const selected = Object.values(simplifyParsedResolveInfoFragmentWithType(tree, type).fields) as ResolveTree[];
-  for (const { name } of selected) {
-    const field = ROW_FIELD_OF[name];
-    if (field === undefined) return null;
-    if (field) chosen.add(field);
-  }
-  return [...chosen].sort();
+  return selectedRowFields(info, TIMELINE_ROW_FIELDS);
 }

@@ -10,6 +10,7 @@ import {
   timelineWindowsByChamadoIds,
   usersByIds,
   type ChamadoRow,
+  type ObservableField,
   type ObservableRow,
   type TimelineRow,
   type TimelineField,
@@ -35,7 +36,14 @@ import type { ResourceCategory } from '../entities/discovery.entity.ts';
 import { infraByChamadoIds, type ChamadoInfra } from './services/discovery/infra.ts';
 import { windowsCoveringResources, windowsOfEnvironments, type MaintenanceWindowRow } from './services/discovery/maintenance.ts';
 import type { PagedRows, PageRequest } from './db/paged-rows.ts';
-import { checkPagesOf, healthChangesByIds, healthChangesOf, type CheckPageRequest, type CheckRow, type HealthChangeRow } from './services/discovery/history-reads.ts';
+import {
+  checkPagesOf,
+  healthChangesByIds,
+  healthChangesOf,
+  type CheckPageRequest,
+  type CheckRow,
+  type HealthChangeRow,
+} from './services/discovery/history-reads.ts';
 import { eventPayloadsByIds, eventsByIds, type EventRow } from './services/events/reads.ts';
 import { groupsByIds, groupsByUuids, type RecurrenceGroupRow } from './services/recurrence/reads.ts';
 import {
@@ -63,6 +71,8 @@ import {
 
 /** Names the loaders of `timelineFor`, so clearTimeline finds them all. */
 const TIMELINE_LOADER_PREFIX = 'timeline:';
+/** Names the loaders of `observablesFor`, so clearObservables finds them all. */
+const OBSERVABLES_LOADER_PREFIX = 'observables:';
 
 function byKey<K, V>(rows: V[], key: (row: V) => K, keys: readonly K[]): (V | null)[] {
   const map = new Map(rows.map((row) => [key(row), row]));
@@ -115,7 +125,11 @@ export class Loaders {
   /** By public id (the REST `work_item_id`), lowercase. */
   get recurrenceGroupByUuid(): DataLoader<string, RecurrenceGroupRow | null> {
     return this.#loader('recurrenceGroupByUuid', async (uuids) =>
-      byKey(await groupsByUuids(this.#em, uuids), (r) => r.uuid.toLowerCase(), uuids.map((u) => u.toLowerCase())),
+      byKey(
+        await groupsByUuids(this.#em, uuids),
+        (r) => r.uuid.toLowerCase(),
+        uuids.map((u) => u.toLowerCase()),
+      ),
     );
   }
 
@@ -129,9 +143,7 @@ export class Loaders {
 
   /** The chamados each group's events joined, oldest first. */
   get recurrenceGroupChamados(): DataLoader<number, { chamadoId: number; publicId: string }[]> {
-    return this.#loader('recurrenceGroupChamados', async (ids) =>
-      groupedBy(await chamadosOfGroups(this.#em, ids), (r) => r.groupId, ids),
-    );
+    return this.#loader('recurrenceGroupChamados', async (ids) => groupedBy(await chamadosOfGroups(this.#em, ids), (r) => r.groupId, ids));
   }
 
   /** One page of each group's occurrences; one loader per page asked for (groups of a list share it). */
@@ -151,16 +163,12 @@ export class Loaders {
   }
 
   get chamadoByPublicId(): DataLoader<string, ChamadoRow | null> {
-    return this.#loader('chamadoByPublicId', async (ids) =>
-      byKey(await chamadosByPublicIds(this.#em, ids), (r) => r.publicId, ids),
-    );
+    return this.#loader('chamadoByPublicId', async (ids) => byKey(await chamadosByPublicIds(this.#em, ids), (r) => r.publicId, ids));
   }
 
   /** Every entry of each chamado, every field: the cache other readers (chamado links) share. */
   get timeline(): DataLoader<number, TimelineRow[]> {
-    return this.#loader('timeline', async (ids) =>
-      groupedBy(await timelineByChamadoIds(this.#em, ids), (r) => r.chamadoId, ids),
-    );
+    return this.#loader('timeline', async (ids) => groupedBy(await timelineByChamadoIds(this.#em, ids), (r) => r.chamadoId, ids));
   }
 
   /**
@@ -182,8 +190,18 @@ export class Loaders {
 
   /** Forgets a chamado's timeline in every loader that holds it (after a write to it). */
   clearTimeline(chamadoId: number): void {
-    for (const [name, loader] of this.#cache) {
-      if (name === 'timeline' || name.startsWith(TIMELINE_LOADER_PREFIX)) loader.clear(chamadoId);
+    this.#clearFamily('timeline', TIMELINE_LOADER_PREFIX, chamadoId);
+  }
+
+  /** Forgets a chamado's observables in every loader that holds them (after a write to it). */
+  clearObservables(chamadoId: number): void {
+    this.#clearFamily('observables', OBSERVABLES_LOADER_PREFIX, chamadoId);
+  }
+
+  /** Clears a key in the loader `name` and in each of its per-selection variants (`prefix…`). */
+  #clearFamily(name: string, prefix: string, key: unknown): void {
+    for (const [loaderName, loader] of this.#cache) {
+      if (loaderName === name || loaderName.startsWith(prefix)) loader.clear(key);
     }
   }
 
@@ -235,9 +253,16 @@ export class Loaders {
     return this.#loader('alerts', async (ids) => groupedBy(await alertsByChamadoIds(this.#em, ids), (r) => r.chamadoId, ids));
   }
 
+  /** Every observable of each chamado, every field: the cache other readers (chamado links) share. */
   get observables(): DataLoader<number, ObservableRow[]> {
-    return this.#loader('observables', async (ids) =>
-      groupedBy(await observablesByChamadoIds(this.#em, ids), (r) => r.chamadoId, ids),
+    return this.#loader('observables', async (ids) => groupedBy(await observablesByChamadoIds(this.#em, ids), (r) => r.chamadoId, ids));
+  }
+
+  /** Each chamado's observables with only the fields the `observables` field selects (null: all); one loader per selection. */
+  observablesFor(fields: readonly ObservableField[] | null): DataLoader<number, ObservableRow[]> {
+    if (!fields) return this.observables;
+    return this.#loader(`${OBSERVABLES_LOADER_PREFIX}${fields.join(',')}`, async (ids) =>
+      groupedBy(await observablesByChamadoIds(this.#em, ids, fields), (r) => r.chamadoId, ids),
     );
   }
 
@@ -331,7 +356,11 @@ export class Loaders {
   get discoveredResourceByUuid(): DataLoader<string, ResourceRow | null> {
     return this.#loader('discoveredResourceByUuid', async (uuids) => {
       const wanted = uuids.map((u) => u.toLowerCase()).filter(isUuid);
-      return byKey(await resourcesByUuids(this.#em, wanted), (r) => r.uuid.toLowerCase(), uuids.map((u) => u.toLowerCase()));
+      return byKey(
+        await resourcesByUuids(this.#em, wanted),
+        (r) => r.uuid.toLowerCase(),
+        uuids.map((u) => u.toLowerCase()),
+      );
     });
   }
 

@@ -5,6 +5,7 @@ import {
   isInputObjectType,
   isListType,
   isNonNullType,
+  Kind,
   TypeInfo,
   visit,
   visitWithTypeInfo,
@@ -57,7 +58,12 @@ function* filterStrings(type: GraphQLInputType, value: unknown, path: string): G
  * The first bound the operation's arguments break, or null. Arguments that fail to coerce are
  * left to execution, which reports them as GraphQL always does.
  */
-export function argumentBoundsProblem(schema: GraphQLSchema, document: DocumentNode, variables: Variables, pageSizes: boolean): GraphQLError | null {
+export function argumentBoundsProblem(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Variables,
+  pageSizes: boolean,
+): GraphQLError | null {
   const typeInfo = new TypeInfo(schema);
   let problem: GraphQLError | null = null;
   visit(
@@ -98,7 +104,8 @@ function isPaged(def: GraphQLField<unknown, unknown>): boolean {
   return getNamedType(def.type).name.endsWith('Connection') || def.extensions[CLIENT_PAGED] === true;
 }
 
-const hasFilterArgument = (def: GraphQLField<unknown, unknown>): boolean => def.args.some((arg) => getNamedType(arg.type).name.endsWith('Filter'));
+const hasFilterArgument = (def: GraphQLField<unknown, unknown>): boolean =>
+  def.args.some((arg) => getNamedType(arg.type).name.endsWith('Filter'));
 
 /**
  * Whether a document has any field these bounds apply to, per schema and document: yoga's parser
@@ -132,15 +139,42 @@ function hasBoundedFields(schema: GraphQLSchema, document: DocumentNode): boolea
  * The page-size rule is for operations sent to the GraphQL endpoint (HTTP, SSE or graphql-ws);
  * a REST shim runs with its request's own path and has already bounded its `limit`.
  */
+/**
+ * Documents whose arguments are all literals, judged within bounds (per `pageSizes`): the same
+ * document again needs no second walk (a console repeats its list query; yoga caches the parsed
+ * document per text, so it is the same object). Only passes are kept: a refusal is built afresh.
+ */
+const passedDocuments = new WeakMap<DocumentNode, Set<boolean>>();
+
+function withinBounds(document: DocumentNode): Set<boolean> {
+  let passed = passedDocuments.get(document);
+  if (!passed) passedDocuments.set(document, (passed = new Set()));
+  return passed;
+}
+
+function usesVariables(document: DocumentNode): boolean {
+  return document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && (d.variableDefinitions?.length ?? 0) > 0);
+}
+
 export function argumentBounds(graphqlEndpoint: string): Plugin {
   const sentToEndpoint = (context: unknown): boolean => {
     const request = (context as { request?: Request }).request;
     return !!request && new URL(request.url).pathname.replace(/\/$/, '') === graphqlEndpoint;
   };
-  const judge = ({ args, setResultAndStopExecution }: { args: ExecutionArgs; setResultAndStopExecution: (result: ExecutionResult) => void }) => {
+  const judge = ({
+    args,
+    setResultAndStopExecution,
+  }: {
+    args: ExecutionArgs;
+    setResultAndStopExecution: (result: ExecutionResult) => void;
+  }) => {
     if (!hasBoundedFields(args.schema, args.document)) return;
-    const problem = argumentBoundsProblem(args.schema, args.document, args.variableValues as Variables, sentToEndpoint(args.contextValue));
+    const pageSizes = sentToEndpoint(args.contextValue);
+    const constant = !usesVariables(args.document);
+    if (constant && withinBounds(args.document).has(pageSizes)) return;
+    const problem = argumentBoundsProblem(args.schema, args.document, args.variableValues as Variables, pageSizes);
     if (problem) setResultAndStopExecution({ errors: [problem] });
+    else if (constant) withinBounds(args.document).add(pageSizes);
   };
   return { onExecute: judge, onSubscribe: judge };
 }

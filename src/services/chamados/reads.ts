@@ -80,6 +80,30 @@ export interface ObservableRow {
 
 const CHAMADO_COLUMNS = selectList('c', ChamadoSchema, CHAMADO_ROW_COLUMNS, CHAMADO_ROW_REFS);
 
+/** A ChamadoRow field; `id` is always read. */
+export type ChamadoField = Exclude<keyof ChamadoRow, 'id'>;
+
+/** Select lists by the fields they read (a handful of distinct selections per process). */
+const chamadoColumnsByFields = new Map<string, string>();
+
+/** The select list for these fields of a chamado row (null: every field), id always included. */
+function chamadoColumns(fields: readonly ChamadoField[] | null): string {
+  if (!fields) return CHAMADO_COLUMNS;
+  const key = fields.join(',');
+  let columns = chamadoColumnsByFields.get(key);
+  if (columns === undefined) {
+    const wanted = new Set<string>(['id', ...fields]);
+    columns = selectList(
+      'c',
+      ChamadoSchema,
+      CHAMADO_ROW_COLUMNS.filter((column) => wanted.has(column)),
+      CHAMADO_ROW_REFS.filter((ref) => wanted.has(`${ref}Id`)),
+    );
+    chamadoColumnsByFields.set(key, columns);
+  }
+  return columns;
+}
+
 const USER_COLUMNS = `u.id, u.username, u.email, u.full_name as "fullName", u.role, u.disabled, u.dialect, u.avatar,
   u.created_at as "createdAt"`;
 
@@ -111,9 +135,22 @@ export function chamadoConditions(filter: ChamadoFilter): (Sql | null)[] {
 
 export type ChamadoPage = PagedRows<ChamadoRow>;
 
-/** Newest first (by id, which only grows), so a cursor is simply the last id seen. */
-export async function listChamados(em: EntityManager, filter: ChamadoFilter, page: PageRequest): Promise<ChamadoPage> {
-  return pagedRows<ChamadoRow>(em, { columns: CHAMADO_COLUMNS, from: 'from chamados c', id: 'c.id', where: chamadoConditions(filter) }, page);
+/**
+ * Newest first (by id, which only grows), so a cursor is simply the last id seen. With `fields`,
+ * the rows carry only those (plus id): for a resolver that knows what its query selects, never
+ * for a cache shared with other readers.
+ */
+export async function listChamados(
+  em: EntityManager,
+  filter: ChamadoFilter,
+  page: PageRequest,
+  fields: readonly ChamadoField[] | null = null,
+): Promise<ChamadoPage> {
+  return pagedRows<ChamadoRow>(
+    em,
+    { columns: chamadoColumns(fields), from: 'from chamados c', id: 'c.id', where: chamadoConditions(filter) },
+    page,
+  );
 }
 
 export async function chamadosByIds(em: EntityManager, ids: readonly number[]): Promise<ChamadoRow[]> {
@@ -154,14 +191,33 @@ export async function timelineByChamadoIds(
   ]);
 }
 
-export async function observablesByChamadoIds(em: EntityManager, chamadoIds: readonly number[]): Promise<ObservableRow[]> {
+/** Each ObservableRow field's select expression; `id` and `chamadoId` are always read. */
+const OBSERVABLE_FIELD_SQL = {
+  tipo: 'o.tipo',
+  valor: 'o.valor',
+  fonte: 'o.fonte',
+  eventId: 'o.event_id::int as "eventId"',
+  createdAt: 'o.created_at as "createdAt"',
+} as const satisfies Record<Exclude<keyof ObservableRow, 'id' | 'chamadoId'>, string>;
+
+export type ObservableField = keyof typeof OBSERVABLE_FIELD_SQL;
+
+/**
+ * The observables of these chamados. With `fields`, the rows carry only those (plus id and
+ * chamadoId): for a resolver that knows what its query selects, never for a cache shared with
+ * other readers.
+ */
+export async function observablesByChamadoIds(
+  em: EntityManager,
+  chamadoIds: readonly number[],
+  fields: readonly ObservableField[] | null = null,
+): Promise<ObservableRow[]> {
   if (chamadoIds.length === 0) return [];
-  return em.execute<ObservableRow[]>(
-    `select o.id::int as id, o.chamado_id as "chamadoId", o.tipo, o.valor, o.fonte, o.event_id::int as "eventId",
-       o.created_at as "createdAt"
-     from observables o where ? order by o.chamado_id, o.id`,
-    [anyOf('o.chamado_id', chamadoIds, 'int')],
-  );
+  const chosen = fields ?? (Object.keys(OBSERVABLE_FIELD_SQL) as ObservableField[]);
+  const columns = ['o.id::int as id', 'o.chamado_id as "chamadoId"', ...chosen.map((field) => OBSERVABLE_FIELD_SQL[field])].join(', ');
+  return em.execute<ObservableRow[]>(`select ${columns} from observables o where ? order by o.chamado_id, o.id`, [
+    anyOf('o.chamado_id', chamadoIds, 'int'),
+  ]);
 }
 
 export async function timelineEntriesByIds(em: EntityManager, ids: readonly number[]): Promise<TimelineRow[]> {
