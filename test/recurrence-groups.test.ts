@@ -306,7 +306,9 @@ describe('lifecycle', () => {
     const repaired = await waitFor(
       'the group’s run succeeded',
       async () => (await ask(`query RgW($id: String!) { recurrenceGroup(workItemId: $id) { ${GROUP} } }`, { id: g.workItemId })).recurrenceGroup as Json,
-      (x) => x.latestRun?.status === 'sucesso',
+      // Each of these fields is its own read, so one answer can straddle the worker's commit: wait
+      // until both the run list and the group's repair summary have seen the outcome.
+      (x) => x.latestRun?.status === 'sucesso' && x.repairSummary?.status === 'sucesso',
     );
     expect(repaired).toMatchObject({
       linkedRunTotal: 1,
