@@ -7,7 +7,7 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { NoSchemaIntrospectionCustomRule, type GraphQLError } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import type { Config } from '../../config.ts';
-import { bearerToken, verifyToken } from '../../services/auth/tokens.ts';
+import { bearerOf } from '../../context.ts';
 import { argumentBounds } from './argument-bounds.ts';
 
 /*
@@ -48,8 +48,7 @@ export function mayIntrospect(config: Config, request: Request): boolean {
     case 'off':
       return false;
     case 'authenticated': {
-      const token = bearerToken(request.headers.get('authorization'));
-      return token !== null && verifyToken(config.jwt, token) !== null;
+      return bearerOf(request, config).userId !== null;
     }
   }
 }
