@@ -39,6 +39,9 @@ export function createApp(deps: AppDeps): App {
     maxRequestBodySize: false,
     // No field takes a file, so multipart requests (the upload spec) are answered 415, not parsed.
     multipart: false,
+    // Parsed documents stay cached by yoga; validation results are cached by graphqlLimits, which
+    // knows the only two rule sets there are.
+    parserAndValidationCache: { validationCache: false },
     // GraphiQL is useless without introspection, so it follows the same switch; and with an
     // allow-list, whatever is typed into it would be refused, so it is off then.
     graphiql: (request) => (!allowList && mayIntrospect(config, request) ? graphiqlOptions : false),
