@@ -76,8 +76,13 @@ export function yogaLogging(log: Logger): Record<YogaLogLevel, (...args: unknown
   const at =
     (level: YogaLogLevel) =>
     (...args: unknown[]) => {
+      // Yoga logs a few debug lines per request: below the level they cost nothing to build.
+      if (!log.isLevelEnabled(level)) return;
       const err = args.find((a) => a instanceof Error);
-      const text = args.filter((a) => a !== err).map(String).join(' ');
+      const text = args
+        .filter((a) => a !== err)
+        .map(String)
+        .join(' ');
       if (err) log[level]({ err }, text || 'graphql error');
       else log[level](text);
     };

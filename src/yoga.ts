@@ -1,4 +1,4 @@
-import { createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { schema } from '../resolvers/index.ts';
 import { clientAddressOf, createContext, type AppDeps, type Context } from './context.ts';
 import { yogaLogging } from './logger.ts';
@@ -8,6 +8,7 @@ import { compiledExecution } from './edge/http/compiled-execution.ts';
 import { graphqlLimits, mayIntrospect } from './edge/http/graphql-limits.ts';
 import { observability, operationalEndpoints } from './edge/http/observability.ts';
 import { loadAllowList, persistedOperations } from './edge/http/persisted-operations.ts';
+import { MAX_GRAPHQL_BODY_BYTES, requestBodyLimit } from './edge/http/request-body-limit.ts';
 import { requestIdOf } from './edge/http/request-id.ts';
 import { securityHeaders } from './edge/http/security-headers.ts';
 import { rejectNulText } from './edge/reject-nul-text.ts';
@@ -34,12 +35,18 @@ export function createApp(deps: AppDeps): App {
     // Yoga's own probe answers liveness without touching the database; /health checks PostgreSQL.
     healthCheckEndpoint: '/livez',
     landingPage: false,
+    // Replaced by requestBodyLimit (same limit and answers, without a stream per request).
+    maxRequestBodySize: false,
+    // No field takes a file, so multipart requests (the upload spec) are answered 415, not parsed.
+    multipart: false,
+    // Parsed documents stay cached by yoga; validation results are cached by graphqlLimits, which
+    // knows the only two rule sets there are.
+    parserAndValidationCache: { validationCache: false },
     // GraphiQL is useless without introspection, so it follows the same switch; and with an
     // allow-list, whatever is typed into it would be refused, so it is off then.
     graphiql: (request) => (!allowList && mayIntrospect(config, request) ? graphiqlOptions : false),
     renderGraphiQL,
     cors: { origin: config.corsOrigins, credentials: true, exposedHeaders: ['x-request-id'] },
-    context: (initial) => createContext(deps, initial.request, requestIdOf(initial.request), clientAddressOf(initial), initial),
     logging: yogaLogging(log),
     // Unexpected errors answer "Unexpected error." without stack or SQL; the full error shows only
     // in development, decided by our config rather than whatever NODE_ENV the process inherited.
@@ -49,6 +56,7 @@ export function createApp(deps: AppDeps): App {
       maskError: (error, message, isDev) => (isDatabaseUnavailable(error) ? databaseUnavailableError() : maskError(error, message, isDev)),
     },
     plugins: [
+      requestContext(deps),
       observability(log, !config.production),
       securityHeaders(),
       graphiqlDelivery('/graphql'),
@@ -59,7 +67,24 @@ export function createApp(deps: AppDeps): App {
       rejectNulText(),
       ...compiledExecution(config, log),
       ...(allowList ? persistedOperations(allowList) : []),
+      // Last: it wraps whichever request parser the plugins before it chose.
+      requestBodyLimit(MAX_GRAPHQL_BODY_BYTES),
     ],
   });
   return app;
+}
+
+/**
+ * The context (createContext) built into yoga's own context object, as a plugin rather than yoga's
+ * `context` option: that option returns an object yoga then copies onto the same context, property
+ * by property, on every request. Returns nothing (or a promise of nothing) so envelop takes no
+ * after-hook from it.
+ */
+function requestContext(deps: AppDeps): Plugin<Record<string, unknown>> {
+  return {
+    onContextBuilding({ context }) {
+      const built = createContext(deps, context.request, requestIdOf(context.request), clientAddressOf(context), context);
+      if (built instanceof Promise) return built.then(() => undefined);
+    },
+  };
 }

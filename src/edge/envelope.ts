@@ -11,8 +11,8 @@ export interface OperationParams {
 
 /**
  * One operation run through yoga's envelope, exactly as /graphql runs it: the same parser cache,
- * validation rules (depth, cost and alias limits), context (yoga's `context` factory and the
- * plugins that extend it), execution hooks and error masking. Every transport that is not yoga's
+ * validation rules (depth, cost and alias limits), context (built by the plugins, createContext
+ * among them), execution hooks and error masking. Every transport that is not yoga's
  * own HTTP handler (REST shims, graphql-ws) goes through this, so there is one way to execute.
  *
  * `params` is read by plugins when they run, so a transport may fill in `variables` after it has
@@ -35,7 +35,7 @@ export function openEnvelope(app: App, request: Request, params: OperationParams
         throw err;
       }
     },
-    // yoga's `context` option (createContext) is part of this factory; its type does not say so.
+    // createContext runs in this factory (a plugin's onContextBuilding); its type does not say so.
     context: async () => (await enveloped.contextFactory()) as unknown as Context,
     execute: (args: ExecutionArgs) => enveloped.execute(args) as unknown,
     subscribe: (args: ExecutionArgs) => enveloped.subscribe(args) as unknown,

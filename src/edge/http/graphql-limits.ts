@@ -1,13 +1,13 @@
 import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
-import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
-import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { NoSchemaIntrospectionCustomRule, type GraphQLError } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, type DocumentNode, type GraphQLError, type ValidationRule } from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import type { Config } from '../../config.ts';
-import { bearerToken, verifyToken } from '../../services/auth/tokens.ts';
+import { bearerOf } from '../../context.ts';
 import { argumentBounds } from './argument-bounds.ts';
 
 /*
@@ -20,20 +20,47 @@ import { argumentBounds } from './argument-bounds.ts';
 const onReject = [(_: unknown, error: GraphQLError) => void Object.assign(error.extensions, { code: 'GRAPHQL_VALIDATION_FAILED' })];
 
 export function graphqlLimits(config: Config, graphqlEndpoint: string): Plugin[] {
-  const { limits } = config;
   return [
     // Counted by the lexer while parsing (yoga codes it GRAPHQL_PARSE_FAILED), so a huge document costs no validation either.
-    maxTokensPlugin({ n: limits.maxTokens }),
-    maxDepthPlugin({ n: limits.maxDepth, ignoreIntrospection: true, onReject }),
-    // armor exempts `__typename` aliases by default; 100 of them are as costly as any other field.
-    maxAliasesPlugin({ n: limits.maxAliases, allowList: [], onReject }),
-    maxDirectivesPlugin({ n: limits.maxDirectives, onReject }),
-    costLimitPlugin({ maxCost: limits.maxCost, onReject }),
-    // "Did you mean …" hands the schema out field by field to whoever cannot introspect it.
+    maxTokensPlugin({ n: config.limits.maxTokens }),
+    // "Did you mean …" hands the schema out field by field to whoever cannot introspect it. Before
+    // validationLimits, whose cache then keeps the masked messages.
     ...(config.nodeEnv === 'development' ? [] : [blockFieldSuggestionsPlugin<YogaInitialContext>()]),
-    introspectionGate(config),
+    validationLimits(config),
     argumentBounds(graphqlEndpoint),
   ];
+}
+
+/**
+ * armor's depth, alias, directive and cost rules and the introspection switch, as one validation
+ * step with its own cache (yoga's is off in yoga.ts): the rules are made once, there are two rule
+ * sets (introspection allowed or not), and a document already validated under a set is answered
+ * from a WeakMap. Yoga's cache keyed each validation by the names of every rule, joined anew on
+ * every request; armor's plugins made their rules anew on every request too.
+ */
+function validationLimits(config: Config): Plugin {
+  const { limits } = config;
+  const armorRules: ValidationRule[] = [
+    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, onReject }),
+    // armor exempts `__typename` aliases by default; 100 of them are as costly as any other field.
+    maxAliasesRule({ n: limits.maxAliases, allowList: [], onReject }),
+    maxDirectivesRule({ n: limits.maxDirectives, onReject }),
+    costLimitRule({ maxCost: limits.maxCost, onReject }),
+  ];
+  const ruleSets = {
+    open: { rules: armorRules, validated: new WeakMap<DocumentNode, readonly Error[]>() },
+    closed: { rules: [...armorRules, NoSchemaIntrospectionCustomRule], validated: new WeakMap<DocumentNode, readonly Error[]>() },
+  };
+  return {
+    onValidate({ params, context, addValidationRule, setResult }) {
+      const request = (context as { request?: Request }).request;
+      const { rules, validated } = request && mayIntrospect(config, request) ? ruleSets.open : ruleSets.closed;
+      const known = validated.get(params.documentAST);
+      if (known) return setResult(known);
+      for (const rule of rules) addValidationRule(rule);
+      return ({ result }) => void validated.set(params.documentAST, result);
+    },
+  };
 }
 
 /**
@@ -48,17 +75,7 @@ export function mayIntrospect(config: Config, request: Request): boolean {
     case 'off':
       return false;
     case 'authenticated': {
-      const token = bearerToken(request.headers.get('authorization'));
-      return token !== null && verifyToken(config.jwt, token) !== null;
+      return bearerOf(request, config).userId !== null;
     }
   }
-}
-
-function introspectionGate(config: Config): Plugin {
-  return {
-    onValidate({ addValidationRule, context }) {
-      const request = (context as { request?: Request }).request;
-      if (!request || !mayIntrospect(config, request)) addValidationRule(NoSchemaIntrospectionCustomRule);
-    },
-  };
 }

@@ -24,6 +24,7 @@ export const graphqlErrors = new Counter({
 
 /** Collapses ids out of paths so metrics have a bounded number of label values. */
 function routeGroup(pathname: string): string {
+  if (!/\d/.test(pathname)) return pathname.slice(0, 80);
   return pathname
     .replace(/\/CH-\d{4}-\d+/g, '/:publicId')
     .replace(/\/\d+(?=\/|$)/g, '/:id')
@@ -62,11 +63,8 @@ export function observability(log: Logger, exposeSqlCount: boolean): Plugin {
         statementsPerRequest.observe({ route }, scope.statements);
         if (exposeSqlCount) response.headers.set('x-sql-statements', String(scope.statements));
       }
-      if (route === '/metrics' || route === '/health') return;
-      log.info(
-        { requestId: id, method: request.method, path, status: response.status, ms: Math.round(seconds * 1000) },
-        'request',
-      );
+      if (route === '/metrics' || route === '/health' || !log.isLevelEnabled('info')) return;
+      log.info({ requestId: id, method: request.method, path, status: response.status, ms: Math.round(seconds * 1000) }, 'request');
     },
   };
 }

@@ -6,12 +6,12 @@ import type { Plugin } from 'graphql-yoga';
  * the TLS terminator in front of us: we serve plain HTTP and cannot know the public scheme.
  */
 
-const COMMON: Record<string, string> = {
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
-};
+const COMMON: readonly (readonly [name: string, value: string])[] = [
+  ['x-content-type-options', 'nosniff'],
+  ['x-frame-options', 'DENY'],
+  ['referrer-policy', 'no-referrer'],
+  ['cross-origin-opener-policy', 'same-origin'],
+];
 
 /** APIs: nothing in a response may load or run anything. */
 const API_POLICY = "default-src 'none'; frame-ancestors 'none'";
@@ -38,7 +38,7 @@ export function securityHeaders(): Plugin {
   return {
     onResponse({ response }) {
       const headers = response.headers;
-      for (const [name, value] of Object.entries(COMMON)) if (!headers.has(name)) headers.set(name, value);
+      for (const [name, value] of COMMON) if (!headers.has(name)) headers.set(name, value);
       if (headers.has('content-security-policy')) return;
       const html = (headers.get('content-type') ?? '').startsWith('text/html');
       headers.set('content-security-policy', html ? PAGE_POLICY : API_POLICY);

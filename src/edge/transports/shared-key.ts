@@ -98,12 +98,11 @@ export function sharedSubscription(
 }
 
 /**
- * A copy of the context with another viewer. Property descriptors are copied, not values: the
- * request's EntityManager, loaders and logger are lazy, non-enumerable getters (src/context.ts),
- * which a spread would drop.
+ * A copy of the context with another viewer. It keeps the context's prototype, where the request's
+ * lazy EntityManager, loaders and logger are (src/context.ts), which a spread would drop.
  */
 function withViewer(own: Context, viewer: Actor | null): Context {
-  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(own)) as Context;
+  const copy = Object.create(Object.getPrototypeOf(own) as object, Object.getOwnPropertyDescriptors(own)) as Context;
   copy.viewer = viewer;
   return copy;
 }
