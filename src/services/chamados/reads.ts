@@ -213,8 +213,7 @@ export async function observablesByChamadoIds(
   fields: readonly ObservableField[] | null = null,
 ): Promise<ObservableRow[]> {
   if (chamadoIds.length === 0) return [];
-  const chosen = fields ?? (Object.keys(OBSERVABLE_FIELD_SQL) as ObservableField[]);
-  const columns = ['o.id::int as id', 'o.chamado_id as "chamadoId"', ...chosen.map((field) => OBSERVABLE_FIELD_SQL[field])].join(', ');
+  const columns = fieldColumns(['o.id::int as id', 'o.chamado_id as "chamadoId"'], OBSERVABLE_FIELD_SQL, fields);
   return em.execute<ObservableRow[]>(`select ${columns} from observables o where ? order by o.chamado_id, o.id`, [
     anyOf('o.chamado_id', chamadoIds, 'int'),
   ]);
@@ -246,8 +245,7 @@ export type TimelineField = keyof typeof TIMELINE_FIELD_SQL;
 
 /** The select list for these fields of a timeline row (null: every field). */
 function timelineColumns(fields: readonly TimelineField[] | null): string {
-  const chosen = fields ?? (Object.keys(TIMELINE_FIELD_SQL) as TimelineField[]);
-  return ['t.id::int as id', 't.chamado_id as "chamadoId"', ...chosen.map((field) => TIMELINE_FIELD_SQL[field])].join(', ');
+  return fieldColumns(['t.id::int as id', 't.chamado_id as "chamadoId"'], TIMELINE_FIELD_SQL, fields);
 }
 
 const TIMELINE_COLUMNS = timelineColumns(null);
@@ -313,4 +311,14 @@ export async function latestTimelineId(em: EntityManager, chamadoId: number): Pr
 export async function timelineEntryCreatedAt(em: EntityManager, id: number): Promise<Date | null> {
   const [row] = await em.execute<{ createdAt: Date }[]>('select created_at as "createdAt" from timeline_entries where id = ?', [id]);
   return row ? new Date(row.createdAt) : null;
+}
+
+/** A select list from hand-written expressions: the columns always read, then each chosen field's (null: every field). */
+function fieldColumns<F extends string>(
+  always: readonly string[],
+  fieldSql: Readonly<Record<F, string>>,
+  fields: readonly F[] | null,
+): string {
+  const chosen = fields ?? (Object.keys(fieldSql) as F[]);
+  return [...always, ...chosen.map((field) => fieldSql[field])].join(', ');
 }
