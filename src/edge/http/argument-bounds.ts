@@ -136,17 +136,14 @@ function hasBoundedFields(schema: GraphQLSchema, document: DocumentNode): boolea
 }
 
 /**
- * The page-size rule is for operations sent to the GraphQL endpoint (HTTP, SSE or graphql-ws);
- * a REST shim runs with its request's own path and has already bounded its `limit`.
- */
-/**
  * Documents whose arguments are all literals, judged within bounds (per `pageSizes`): the same
  * document again needs no second walk (a console repeats its list query; yoga caches the parsed
  * document per text, so it is the same object). Only passes are kept: a refusal is built afresh.
  */
 const passedDocuments = new WeakMap<DocumentNode, Set<boolean>>();
 
-function withinBounds(document: DocumentNode): Set<boolean> {
+/** The `pageSizes` settings this document has passed under. */
+function passesOf(document: DocumentNode): Set<boolean> {
   let passed = passedDocuments.get(document);
   if (!passed) passedDocuments.set(document, (passed = new Set()));
   return passed;
@@ -156,6 +153,10 @@ function usesVariables(document: DocumentNode): boolean {
   return document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && (d.variableDefinitions?.length ?? 0) > 0);
 }
 
+/**
+ * The page-size rule is for operations sent to the GraphQL endpoint (HTTP, SSE or graphql-ws);
+ * a REST shim runs with its request's own path and has already bounded its `limit`.
+ */
 export function argumentBounds(graphqlEndpoint: string): Plugin {
   const sentToEndpoint = (context: unknown): boolean => {
     const request = (context as { request?: Request }).request;
@@ -171,10 +172,10 @@ export function argumentBounds(graphqlEndpoint: string): Plugin {
     if (!hasBoundedFields(args.schema, args.document)) return;
     const pageSizes = sentToEndpoint(args.contextValue);
     const constant = !usesVariables(args.document);
-    if (constant && withinBounds(args.document).has(pageSizes)) return;
+    if (constant && passesOf(args.document).has(pageSizes)) return;
     const problem = argumentBoundsProblem(args.schema, args.document, args.variableValues as Variables, pageSizes);
     if (problem) setResultAndStopExecution({ errors: [problem] });
-    else if (constant) withinBounds(args.document).add(pageSizes);
+    else if (constant) passesOf(args.document).add(pageSizes);
   };
   return { onExecute: judge, onSubscribe: judge };
 }
