@@ -2,11 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { DefaultLogger, type LogContext, type LoggerOptions } from '@mikro-orm/core';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPubSub } from 'graphql-yoga';
+import { Event } from '../entities/event.entity.ts';
 import { ormOptions } from '../src/db/orm.ts';
 import { DEMO_USERS } from '../src/demo/demo-seed.ts';
 import { ensureUser } from '../src/services/auth/accounts.ts';
 import { dropExpiredEventPartitions, ensureEventPartitions, monthStart, partitionName } from '../src/services/events/partitions.ts';
 import { listEvents } from '../src/services/events/reads.ts';
+import { ChangeCollector } from '../src/services/live/change-collector.ts';
+import { discoverFeed } from '../src/services/live/feeds.ts';
+import type { LiveTopics } from '../src/services/live/pubsub.ts';
 import { createChamado } from './helpers/fixtures.ts';
 import { scratchDatabase } from './helpers/scratch-database.ts';
 import { dataOf, startTestServer, type TestServer } from './helpers/server.ts';
@@ -152,6 +157,18 @@ describe('retention', () => {
 });
 
 /** Keeps every statement MikroORM sends, as sent: its values formatted in (em.execute does that client-side). */
+/** The event partitions PostgreSQL plans for a statement (pruned ones are not in the plan). */
+async function partitionsPlanned(statement: string): Promise<Set<string>> {
+  const [row] = await sql<{ 'QUERY PLAN': Json[] }>(`explain (format json) ${statement}`);
+  const found = new Set<string>();
+  const walk = (node: Json) => {
+    if (typeof node['Relation Name'] === 'string' && node['Relation Name'].startsWith('events')) found.add(node['Relation Name']);
+    for (const child of node.Plans ?? []) walk(child);
+  };
+  walk(row!['QUERY PLAN'][0]!.Plan);
+  return found;
+}
+
 class CapturingLogger extends DefaultLogger {
   readonly #sink: string[];
   constructor(options: LoggerOptions, sink: string[]) {
@@ -176,17 +193,6 @@ describe('Discover plans only the months asked', () => {
     return statements.filter((s) => /\bevents\b/.test(s));
   }
 
-  async function partitionsPlanned(statement: string): Promise<Set<string>> {
-    const [row] = await sql<{ 'QUERY PLAN': Json[] }>(`explain (format json) ${statement}`);
-    const found = new Set<string>();
-    const walk = (node: Json) => {
-      if (typeof node['Relation Name'] === 'string' && node['Relation Name'].startsWith('events')) found.add(node['Relation Name']);
-      for (const child of node.Plans ?? []) walk(child);
-    };
-    walk(row!['QUERY PLAN'][0]!.Plan);
-    return found;
-  }
-
   it.each([
     ['a plain filter', { source: 'wazuh' }],
     ['a full-text query', { q: 'routine' }],
@@ -203,6 +209,47 @@ describe('Discover plans only the months asked', () => {
     expect(all.size).toBeGreaterThan(1);
     const served = await dataOf(server, `query D($f: EventFilter) { events(filter: $f, first: 50) { edges { node { receivedAt } } } }`, { f: { ...extra, from: month(0).toISOString(), to: month(1).toISOString() } }, 'viewer');
     for (const e of served.events.edges) expect(new Date(e.node.receivedAt) >= month(0) && new Date(e.node.receivedAt) < month(1)).toBe(true);
+  });
+});
+
+describe('the Discover feed reads only the months of the events it is poked about', () => {
+  it('the poke of a stored event says when it was received, and the read it triggers plans no earlier month', async () => {
+    // An earlier month with a partition of its own, so leaving it out of the plan shows.
+    await ensureEventPartitions(db.orm.em.fork() as EntityManager, inMonth(-1));
+    const statements: string[] = [];
+    const collector = new ChangeCollector();
+    const pubsub = createPubSub<LiveTopics>();
+    collector.publishTo(pubsub);
+    const orm = await MikroORM.init(ormOptions(db.url, { subscribers: [collector], loggerFactory: (options) => new CapturingLogger(options, statements) }));
+    try {
+      // The subscription listens from its first pull on.
+      const nextPoke = pubsub.subscribe('events')[Symbol.asyncIterator]().next();
+      const em = orm.em.fork();
+      const event = em.create(Event, { source: 'wazuh', eventType: 'wazuh.alert', summary: 'feed months', payload: {} });
+      await em.flush();
+      const poke = (await nextPoke).value as LiveTopics['events'][0];
+      expect(poke).toEqual({ ids: [event.id], receivedFrom: event.receivedAt.toISOString() });
+      const [stored] = await sql<{ at: Date }>('select received_at as at from events where id = ?', [event.id]);
+      expect(new Date(stored!.at).getTime()).toBe(new Date(poke.receivedFrom!).getTime());
+
+      statements.length = 0;
+      const feed = discoverFeed(orm.em.fork() as EntityManager, { source: 'wazuh' }, null, (async function* () { yield poke; })());
+      expect((await feed.next()).value).toMatchObject({ id: event.id, summary: 'feed months' });
+      await feed.return(undefined);
+      const reads = statements.filter((s) => /\bevents\b/.test(s));
+      expect(reads).toHaveLength(1);
+      const planned = await partitionsPlanned(reads[0]!);
+      expect(planned).toContain(partitionName(month(0)));
+      expect(planned).not.toContain(partitionName(month(-1)));
+      // A poke without the time (an older instance's) is still read, over every month: the check above can tell.
+      statements.length = 0;
+      const older = discoverFeed(orm.em.fork() as EntityManager, { source: 'wazuh' }, null, (async function* () { yield { ids: poke.ids }; })());
+      expect((await older.next()).value).toMatchObject({ id: event.id });
+      await older.return(undefined);
+      expect(await partitionsPlanned(statements.find((s) => /\bevents\b/.test(s))!)).toContain(partitionName(month(-1)));
+    } finally {
+      await orm.close(true);
+    }
   });
 });
 

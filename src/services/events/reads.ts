@@ -174,11 +174,20 @@ export async function eventsAfter(em: EntityManager, filter: EventFilter, afterI
   ]);
 }
 
-/** Which of these (new) events match the filter: one statement for any number of subscribers sharing it. */
-export async function eventsMatching(em: EntityManager, filter: EventFilter, ids: readonly number[]): Promise<EventRow[]> {
+/**
+ * Which of these (new) events match the filter: one statement for any number of subscribers
+ * sharing it. `receivedFrom`, at or before every one's received_at, lets PostgreSQL plan only the
+ * months from then on; by id alone it plans every partition (~2 ms of a ~2.5 ms read).
+ */
+export async function eventsMatching(
+  em: EntityManager,
+  filter: EventFilter,
+  ids: readonly number[],
+  receivedFrom: Date | null = null,
+): Promise<EventRow[]> {
   if (ids.length === 0) return [];
   return em.execute<EventRow[]>(`select ${EVENT_COLUMNS} ${FROM} ? order by e.id`, [
-    whereAll([...conditionsOf(filter), anyOf('e.id', ids, 'bigint')]),
+    whereAll([...conditionsOf(filter), anyOf('e.id', ids, 'bigint'), receivedFrom && sqlPart('e.received_at >= ?', receivedFrom)]),
   ]);
 }
 

@@ -1,7 +1,7 @@
 import type { EntityManager as BaseEntityManager, EventSubscriber, FlushEventArgs, TransactionEventArgs } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { anyOf, arrayOf, sqlPart } from '../../db/sql.ts';
-import type { LivePubSub } from './pubsub.ts';
+import type { LivePubSub, LiveTopics } from './pubsub.ts';
 
 interface Changes {
   chamados: Set<number>;
@@ -20,6 +20,8 @@ interface Changes {
   groupChamados: Set<number>;
   /** Discovered resources' status changes (the resourceHealthChanged feed). */
   healthChanges: Set<number>;
+  /** The earliest received_at of the new events (ms), when every one of them said it. */
+  eventsReceivedFrom: number | null;
 }
 
 const SETS = ['chamados', 'events', 'approvals', 'recurrence', 'groups', 'moved', 'groupChamados', 'healthChanges'] as const;
@@ -58,7 +60,9 @@ export class ChangeCollector implements EventSubscriber {
       moved: new Set(),
       groupChamados: new Set(),
       healthChanges: new Set(),
+      eventsReceivedFrom: null,
     };
+    let everyEventDated = true;
     for (const cs of args.uow.getChangeSets()) {
       const entity = cs.entity as Record<string, unknown>;
       switch (cs.meta.className) {
@@ -77,6 +81,9 @@ export class ChangeCollector implements EventSubscriber {
         case 'Event':
           if (cs.type === 'create') {
             changes.events.add(Number(entity.id ?? cs.getPrimaryKey()));
+            const receivedAt = entity.receivedAt instanceof Date ? entity.receivedAt.getTime() : NaN;
+            if (Number.isNaN(receivedAt)) everyEventDated = false;
+            else changes.eventsReceivedFrom = Math.min(changes.eventsReceivedFrom ?? receivedAt, receivedAt);
             // Ingest counts every stored event into its group (raw SQL, same transaction).
             if (entity.recurrenceKey) changes.recurrence.add(String(entity.projectId));
             // Ingest writes an event once, already on the chamado it joined.
@@ -124,12 +131,16 @@ export class ChangeCollector implements EventSubscriber {
         }
       }
     }
+    if (!everyEventDated) changes.eventsReceivedFrom = null;
     if (SETS.every((k) => changes[k].size === 0)) return;
     // Outside an explicit transaction the flush has already committed: announce it now.
     const key = args.em.isInTransaction() ? (args.em.getTransactionContext() as object) : args.em;
     const pending = this.#pending.get(key);
     if (!pending) this.#pending.set(key, { changes, em: args.em });
-    else for (const k of SETS) for (const v of changes[k]) (pending.changes[k] as Set<unknown>).add(v);
+    else {
+      for (const k of SETS) for (const v of changes[k]) (pending.changes[k] as Set<unknown>).add(v);
+      pending.changes.eventsReceivedFrom = earliestReceived(pending.changes, changes);
+    }
     if (!args.em.isInTransaction()) await this.#publish(key);
   }
 
@@ -154,7 +165,7 @@ export class ChangeCollector implements EventSubscriber {
     const { changes, em } = pending;
     for (const id of changes.chamados) pubsub.publish('chamado', id, { chamadoId: id });
     if (changes.chamados.size) pubsub.publish('chamados', { ids: [...changes.chamados] });
-    if (changes.events.size) pubsub.publish('events', { ids: [...changes.events] });
+    if (changes.events.size) pubsub.publish('events', eventsPoke(changes));
     if (changes.approvals.size) pubsub.publish('approvals', { ids: [...changes.approvals] });
     if (changes.healthChanges.size) pubsub.publish('resourceHealth', { ids: [...changes.healthChanges] });
     // Only the recurrence feed waits for the groups' change_seq to move (one more statement).
@@ -164,6 +175,23 @@ export class ChangeCollector implements EventSubscriber {
     }
     if (changes.recurrence.size) pubsub.publish('recurrence', { projectIds: [...changes.recurrence] });
   }
+}
+
+/** Two flushes' new events: the earlier received_at, or none when either flush had an event without one. */
+function earliestReceived(a: Changes, b: Changes): number | null {
+  const undated = (c: Changes) => c.events.size > 0 && c.eventsReceivedFrom === null;
+  if (undated(a) || undated(b)) return null;
+  const known = [a.eventsReceivedFrom, b.eventsReceivedFrom].filter((t): t is number => t !== null);
+  return known.length ? Math.min(...known) : null;
+}
+
+/**
+ * The Discover feed's poke: the new events' ids and, when known, the earliest received_at among
+ * them, so the feed's read plans only the months they are in (events are partitioned by it).
+ */
+function eventsPoke(changes: Changes): LiveTopics['events'][0] {
+  const ids = [...changes.events];
+  return changes.eventsReceivedFrom === null ? { ids } : { ids, receivedFrom: new Date(changes.eventsReceivedFrom).toISOString() };
 }
 
 /**

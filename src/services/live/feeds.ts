@@ -12,6 +12,7 @@ import {
 import { eventsAfter, eventsMatching, type EventFilter, type EventRow } from '../events/reads.ts';
 import { approvalsByIds, type ApprovalRow } from '../runbooks/reads.ts';
 import { pokeBatches } from './poke-batches.ts';
+import type { LiveTopics } from './pubsub.ts';
 import { sharedRead } from './shared-reads.ts';
 
 /*
@@ -69,7 +70,7 @@ export async function* discoverFeed(
   em: EntityManager,
   filter: EventFilter,
   start: number | null,
-  pokes: AsyncIterable<{ ids: number[] }>,
+  pokes: AsyncIterable<LiveTopics['events'][0]>,
 ): AsyncGenerator<EventRow> {
   const seen = new Set<number>();
   const remember = (id: number) => {
@@ -90,13 +91,25 @@ export async function* discoverFeed(
   // Without a cursor the feed starts now: pokes only name events stored from here on.
   for await (const batch of pokeBatches(pokes)) {
     const ids = batch.length === 1 ? batch[0]!.ids : [...new Set(batch.flatMap((poke) => poke.ids))];
-    const rows = await sharedRead(batch[0]!, `events|${filterKey}|${ids.join(',')}`, () => eventsMatching(em.fork(), filter, ids));
+    const from = receivedFrom(batch);
+    const rows = await sharedRead(batch[0]!, `events|${filterKey}|${ids.join(',')}`, () => eventsMatching(em.fork(), filter, ids, from));
     for (const row of rows) {
       if (seen.has(row.id)) continue;
       remember(row.id);
       yield row;
     }
   }
+}
+
+/** The earliest `receivedFrom` of the pokes, or null when one of them did not say. */
+function receivedFrom(pokes: readonly LiveTopics['events'][0][]): Date | null {
+  let earliest: Date | null = null;
+  for (const poke of pokes) {
+    const at = poke.receivedFrom === undefined ? null : new Date(poke.receivedFrom);
+    if (at === null || Number.isNaN(at.getTime())) return null;
+    if (earliest === null || at < earliest) earliest = at;
+  }
+  return earliest;
 }
 
 /** Changed chamados that match the filter — the same SQL conditions as the chamado lists. */

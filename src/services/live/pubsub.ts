@@ -13,8 +13,11 @@ export type LiveTopics = {
   chamado: [chamadoId: number, payload: { chamadoId: number }];
   /** Chamados changed (for list views). */
   chamados: [payload: { ids: number[] }];
-  /** Events were stored (Discover feed). */
-  events: [payload: { ids: number[] }];
+  /**
+   * Events were stored (Discover feed); `receivedFrom` (ISO time) is at or before every one's
+   * received_at, absent when unknown (a poke from an older instance, an event without one).
+   */
+  events: [payload: { ids: number[]; receivedFrom?: string }];
   /** Approval requests changed. */
   approvals: [payload: { ids: number[] }];
   /**

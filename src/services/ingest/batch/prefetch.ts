@@ -8,6 +8,7 @@ import { OneRoundTrip } from '../../../db/one-round-trip.ts';
 import { arrayOf, sqlPart } from '../../../db/sql.ts';
 import { TRAILING_HOURS, type GroupBefore } from '../../recurrence/lifecycle.ts';
 import type { RecurrenceSettings } from '../../recurrence/settings.ts';
+import { MAX_THRESHOLD_WINDOW_MINUTES } from '../../recurrence/silences.ts';
 import { exactDedupKey } from '../dedup.ts';
 import { resolutionIdOf } from '../sources/alertmanager.ts';
 import type { BatchTurn } from './turn.ts';
@@ -290,13 +291,17 @@ async function readOriginals(round: OneRoundTrip, turns: readonly BatchTurn[]): 
 async function readHeldKeys(round: OneRoundTrip, keys: Keyed[], settings: RecurrenceSettings, now: Date): Promise<Set<string>> {
   const held = new Set<string>();
   if (keys.length === 0) return held;
+  // The widest window any group can have, as a constant: PostgreSQL then plans only the months it
+  // reaches. With the per-group window alone it planned every partition (9 ms of a 10 ms read).
+  const widest = new Date(now.getTime() - Math.max(MAX_THRESHOLD_WINDOW_MINUTES * 60_000, settings.openWindowMs));
   const rows = await round.query<{ project_id: string; key: string }>(
     `select k.project_id, k.key from unnest(?, ?) as k(project_id, key)
      left join recurrence_groups g on g.project_id = k.project_id and g.recurrence_key = k.key
      where exists (select 1 from events e where e.project_id = k.project_id and e.recurrence_key = k.key
        and e.received_at > ?::timestamptz - coalesce(g.open_window_minutes * 60000, ?) * interval '1 millisecond'
+       and e.received_at > ?::timestamptz
        and e.chamado_id is null and not e.is_duplicate and e.correlation @> '{"held_by":"threshold"}')`,
-    [...keyedParams(keys), now, settings.openWindowMs],
+    [...keyedParams(keys), now, settings.openWindowMs, widest],
   );
   for (const r of rows) held.add(scopedKey(r.project_id, r.key));
   return held;
