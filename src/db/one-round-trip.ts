@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { raw } from '@mikro-orm/core';
+import { executePrepared } from './prepared-statements.ts';
 
 interface Pending {
   sql: string;
@@ -26,9 +27,12 @@ export class OneRoundTrip {
     const columns = pending.map((_, i) => `(select coalesce(json_agg(r), '[]'::json) from (?) r) as q${i}`);
     // When it fails, `send` throws and the queries never settle: their callers, which await them
     // only after `send`, go no further, and nothing is left rejected with no one to handle it.
-    const [row] = await em.execute<Record<string, unknown[]>[]>(
-      `select ${columns.join(', ')}`,
-      pending.map((p) => raw(p.sql, p.params)),
+    const [row] = await executePrepared<Record<string, unknown[]>>(
+      em,
+      raw(
+        `select ${columns.join(', ')}`,
+        pending.map((p) => raw(p.sql, p.params)),
+      ),
     );
     pending.forEach((p, i) => p.resolve(row![`q${i}`]!));
   }

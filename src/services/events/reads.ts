@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
+import { executePrepared } from '../../db/prepared-statements.ts';
 import { anyOf, isUuid, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
 import { selectList, type RowOf } from '../../../entities/column-facts.ts';
 import { EventSchema, type Event } from '../../../entities/event.entity.ts';
@@ -176,8 +177,8 @@ export async function eventsAfter(em: EntityManager, filter: EventFilter, afterI
 
 /**
  * Which of these (new) events match the filter: one statement for any number of subscribers
- * sharing it. `receivedFrom`, at or before every one's received_at, lets PostgreSQL plan only the
- * months from then on; by id alone it plans every partition (~2 ms of a ~2.5 ms read).
+ * sharing it, prepared (it runs on every stored event). `receivedFrom`, at or before every one's
+ * received_at, leaves out the months before it; by id alone every month is searched.
  */
 export async function eventsMatching(
   em: EntityManager,
@@ -186,9 +187,8 @@ export async function eventsMatching(
   receivedFrom: Date | null = null,
 ): Promise<EventRow[]> {
   if (ids.length === 0) return [];
-  return em.execute<EventRow[]>(`select ${EVENT_COLUMNS} ${FROM} ? order by e.id`, [
-    whereAll([...conditionsOf(filter), anyOf('e.id', ids, 'bigint'), receivedFrom && sqlPart('e.received_at >= ?', receivedFrom)]),
-  ]);
+  const conditions = [...conditionsOf(filter), anyOf('e.id', ids, 'bigint'), receivedFrom && sqlPart('e.received_at >= ?', receivedFrom)];
+  return executePrepared<EventRow>(em, sqlPart(`select ${EVENT_COLUMNS} ${FROM} ? order by e.id`, whereAll(conditions)));
 }
 
 export async function latestEventId(em: EntityManager): Promise<number> {

@@ -1,0 +1,100 @@
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ormOptions } from '../src/db/orm.ts';
+import { executePrepared } from '../src/db/prepared-statements.ts';
+import { arrayOf, sqlPart, whereAll, type Sql } from '../src/db/sql.ts';
+
+/*
+ * src/db/prepared-statements.ts: a fragment run as a named prepared statement gives what
+ * em.execute gives for it, on the entity manager's own transaction; what has no `$n` form, and
+ * anything past the statement cap, is run the usual way. One pooled connection, so the statements
+ * prepared on it can be read back from pg_prepared_statements.
+ */
+
+let orm: MikroORM;
+beforeAll(async () => {
+  orm = await MikroORM.init(ormOptions(inject('databaseUrl'), { pool: { min: 0, max: 1 } }));
+});
+afterAll(async () => {
+  await orm?.close(true);
+});
+
+const em = () => orm.em.fork() as EntityManager;
+const preparedTexts = async () =>
+  (await orm.em.getConnection().execute<{ statement: string }[]>('select statement from pg_prepared_statements')).map((r) => r.statement);
+
+/** Runs `statement` both ways; the prepared run must give exactly the rows of the usual one. */
+async function bothWays(statement: Sql): Promise<unknown[]> {
+  const usual = await em().execute<unknown[]>(statement);
+  const prepared = await executePrepared(em(), statement);
+  expect(prepared).toEqual(usual);
+  return prepared;
+}
+
+describe('executePrepared', () => {
+  it('gives the rows em.execute gives, for every kind of value the fragments carry', async () => {
+    const at = new Date('2026-03-04T05:06:07.089Z');
+    const rows = await bothWays(
+      sqlPart(
+        `select ?::int as n, ?::text as s, ?::timestamptz as at, ?::bigint[] as ids, ?::text[] as keys, ?::jsonb as doc,
+                ?::text as nothing, ?::boolean as yes, (select count(*)::int from unnest(?::int[]) x ?) as filtered, '\\?' as mark`,
+        41,
+        "it's ? not a placeholder",
+        at,
+        arrayOf([9007199254740991, 2], 'bigint'),
+        arrayOf(['a', "b'c", 'd"e'], 'text'),
+        { held_by: 'threshold', n: [1, 2] },
+        null,
+        true,
+        arrayOf([], 'int'),
+        whereAll([sqlPart('x > ?', 0)]),
+      ),
+    );
+    expect(rows).toEqual([
+      {
+        n: 41,
+        s: "it's ? not a placeholder",
+        // MikroORM's type parsers leave timestamps as PostgreSQL writes them, prepared or not.
+        at: '2026-03-04 05:06:07.089+00',
+        ids: ['9007199254740991', '2'],
+        keys: ['a', "b'c", 'd"e'],
+        doc: { held_by: 'threshold', n: [1, 2] },
+        nothing: null,
+        yes: true,
+        filtered: 0,
+        mark: '?',
+      },
+    ]);
+    expect(await preparedTexts()).toContainEqual(expect.stringContaining('$1::int as n'));
+  });
+
+  it("runs on the entity manager's transaction: it sees what that transaction wrote, and nothing it wrote outlives a rollback", async () => {
+    await orm.em.getConnection().execute('create table if not exists prepared_statements_probe (id int primary key)');
+    await expect(
+      em().transactional(async (tx) => {
+        await tx.execute('insert into prepared_statements_probe (id) values (7)');
+        expect(await executePrepared(tx as EntityManager, sqlPart('select id from prepared_statements_probe where id = ?', 7))).toEqual([{ id: 7 }]);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await executePrepared(em(), sqlPart('select id from prepared_statements_probe where id = ?', 7))).toEqual([]);
+    await orm.em.getConnection().execute('drop table prepared_statements_probe');
+  });
+
+  it('runs the usual way what has no `$n` form: a list outside array[?], an identifier', async () => {
+    const before = await preparedTexts();
+    await bothWays(sqlPart('select 1 as one where 2 in (?)', [1, 2, 3]));
+    await bothWays(sqlPart('select ?? from (select 5 as five) t', 'five'));
+    expect(await preparedTexts()).toEqual(before);
+  });
+
+  it('prepares sixteen texts at most, and runs the ones after the usual way', async () => {
+    for (let i = 0; i < 20; i++) await bothWays(sqlPart(`select ?::int + ${i} as n`, i));
+    const texts = await preparedTexts();
+    expect(texts.length).toBe(16);
+    // The prepared ones are run again by name; a text past the cap is still answered.
+    expect(await executePrepared(em(), sqlPart('select ?::int + 0 as n', 5))).toEqual([{ n: 5 }]);
+    expect(await executePrepared(em(), sqlPart('select ?::int + 19 as n', 5))).toEqual([{ n: 24 }]);
+    expect(await preparedTexts()).toEqual(texts);
+  });
+});
