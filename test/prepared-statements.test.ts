@@ -73,7 +73,9 @@ describe('executePrepared', () => {
     await expect(
       em().transactional(async (tx) => {
         await tx.execute('insert into prepared_statements_probe (id) values (7)');
-        expect(await executePrepared(tx as EntityManager, sqlPart('select id from prepared_statements_probe where id = ?', 7))).toEqual([{ id: 7 }]);
+        expect(await executePrepared(tx as EntityManager, sqlPart('select id from prepared_statements_probe where id = ?', 7))).toEqual([
+          { id: 7 },
+        ]);
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
