@@ -28,9 +28,11 @@ function connectionOptions(timeouts: DatabaseTimeouts) {
     statement_timeout: timeouts.statementMs,
     idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
     // Every statement here is short; JIT compiling one the planner costs high (Discover over 1M
-    // events) took 150 ms for a plan that ran in 1 ms. A statement with parameters is one of
-    // prepared-statements.ts's (MikroORM sends none): its plan is made once, not at every run,
-    // which is what preparing it is for (left to choose, PostgreSQL kept planning each run).
+    // events) took 150 ms for a plan that ran in 1 ms. Statements with parameters get a generic
+    // plan: prepared-statements.ts's, planned once per connection (left to choose, PostgreSQL
+    // planned them at every run, which is what preparing them is to avoid). MikroORM sends none;
+    // the others are pg-boss's job inserts in a transaction (boss.ts) and the login limiter's
+    // upserts, by key, where a generic plan is the custom one.
     options: '-c jit=off -c plan_cache_mode=force_generic_plan',
     query_timeout: timeouts.statementMs + 5_000,
     keepAlive: true,
