@@ -8,8 +8,7 @@ import type { Sql } from './sql.ts';
  * a statement PostgreSQL has to plan afresh is planned over every month and each month's indexes:
  * ingest's reads spent ~10 ms per batch planning for ~1 ms of work, the Discover feed's read
  * ~2 ms for 0.1 ms. A named statement is planned once per connection and its plan kept (a generic
- * plan once PostgreSQL finds it no worse than the custom ones; month pruning still happens, at
- * execution).
+ * plan: orm.ts sets plan_cache_mode; months a value rules out are still left out, at execution).
  *
  * MikroORM formats every value into the SQL text (its query log and statement counter need that),
  * so it never sends one text twice. This turns a fragment (src/db/sql.ts) into `$n` text plus

@@ -187,7 +187,7 @@ function earliestReceived(a: Changes, b: Changes): number | null {
 
 /**
  * The Discover feed's poke: the new events' ids and, when known, the earliest received_at among
- * them, so the feed's read plans only the months they are in (events are partitioned by it).
+ * them, so the feed's read searches only the months they are in (events are partitioned by it).
  */
 function eventsPoke(changes: Changes): LiveTopics['events'][0] {
   const ids = [...changes.events];
