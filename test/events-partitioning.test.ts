@@ -258,6 +258,29 @@ describe('the Discover feed reads only the months of the events it is poked abou
   });
 });
 
+describe('the Discover feed poke of a transaction with several flushes', () => {
+  it('names every event and the earliest time among them', async () => {
+    const collector = new ChangeCollector();
+    const pubsub = createPubSub<LiveTopics>();
+    collector.publishTo(pubsub);
+    const orm = await MikroORM.init(ormOptions(db.url, { subscribers: [collector] }));
+    try {
+      const nextPoke = pubsub.subscribe('events')[Symbol.asyncIterator]().next();
+      const earlier = new Date(Date.now() - 60_000);
+      const ids = await orm.em.fork().transactional(async (tx) => {
+        const later = tx.create(Event, { source: 'wazuh', eventType: 'wazuh.alert', summary: 'second flush first', payload: {} });
+        await tx.flush();
+        const first = tx.create(Event, { source: 'wazuh', eventType: 'wazuh.alert', summary: 'older one', payload: {}, receivedAt: earlier });
+        await tx.flush();
+        return [later.id, first.id];
+      });
+      expect((await nextPoke).value).toEqual({ ids, receivedFrom: earlier.toISOString() });
+    } finally {
+      await orm.close(true);
+    }
+  });
+});
+
 describe('the migration', () => {
   const PREVIOUS = 'Migration20261205103031';
   let url: string;
