@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertEvents } from './helpers/fixtures.ts';
+import { attachEvents, insertEvents } from './helpers/fixtures.ts';
 import { newChamado, newDomain } from './helpers/factories.ts';
 import { dataOf, startTestServer, type TestServer } from './helpers/server.ts';
 
@@ -41,14 +41,7 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i += 1) {
     const { publicId } = await newChamado(server, { domain, title: `Columns ${i}` });
     const eventIds = await insertEvents(server, [{ domain, agent: `agent-${i}`, ruleId: `r-${i}`, severity: 5 + i }]);
-    const res = await server.gql(
-      `mutation ColumnsAttach($publicId: String!, $eventIds: [Int!]!) {
-        attachEventsToChamado(publicId: $publicId, eventIds: $eventIds) { __typename ... on Error { code message } }
-      }`,
-      { publicId, eventIds },
-      { as: 'ops' },
-    );
-    expect(res.data?.attachEventsToChamado?.__typename, JSON.stringify(res)).toBe('AttachEventsPayload');
+    await attachEvents(server, publicId, eventIds);
   }
 });
 

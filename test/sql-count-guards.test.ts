@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertEvents } from './helpers/fixtures.ts';
+import { attachEvents, insertEvents } from './helpers/fixtures.ts';
 import { newChamado, newDomain } from './helpers/factories.ts';
 import { startTestServer, type TestServer, type TestUser } from './helpers/server.ts';
 import { statementsOf } from './helpers/sql-statements.ts';
@@ -30,16 +30,7 @@ async function measureRest(path: string, as: TestUser = 'viewer'): Promise<{ sta
   return { statements: Number(header), body };
 }
 
-async function attach(publicId: string, eventIds: number[]): Promise<void> {
-  const res = await server.gql(
-    `mutation GuardAttach($publicId: String!, $eventIds: [Int!]!) {
-      attachEventsToChamado(publicId: $publicId, eventIds: $eventIds) { __typename ... on Error { code message } }
-    }`,
-    { publicId, eventIds },
-    { as: 'ops' },
-  );
-  expect(res.data?.attachEventsToChamado?.__typename, JSON.stringify(res)).toBe('AttachEventsPayload');
-}
+const attach = (publicId: string, eventIds: number[]) => attachEvents(server, publicId, eventIds);
 
 async function note(publicId: string, texto: string): Promise<void> {
   const res = await server.gql(

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { TestServer, TestUser } from './server.ts';
 import { unique } from './server.ts';
 
@@ -17,6 +18,18 @@ export async function createChamado(
   const chamado = res.data?.createChamado;
   if (!chamado?.publicId) throw new Error(`createChamado failed: ${JSON.stringify(res)}`);
   return chamado;
+}
+
+/** Attaches events to a chamado through the real attachEventsToChamado mutation, as ops; fails the test if refused. */
+export async function attachEvents(server: TestServer, publicId: string, eventIds: number[]): Promise<void> {
+  const res = await server.gql(
+    `mutation AttachFixture($publicId: String!, $eventIds: [Int!]!) {
+      attachEventsToChamado(publicId: $publicId, eventIds: $eventIds) { __typename ... on Error { code message } }
+    }`,
+    { publicId, eventIds },
+    { as: 'ops' },
+  );
+  expect(res.data?.attachEventsToChamado?.__typename, JSON.stringify(res)).toBe('AttachEventsPayload');
 }
 
 export interface EventFixture {
