@@ -98,7 +98,7 @@ export async function placeEvent(tx: EntityManager, settings: IngestSettings, st
     return stored(event, { decision: 'stored', reason: 'no opening rule matched and no open chamado correlates' }, warnings);
   }
 
-  joinChamado(tx, chamado, event, ev, correlation, now);
+  tx.persist(joinChamado(tx, chamado, event, ev, correlation, now));
   await tx.flush();
   await addObservables(tx, chamado.id, factsOf(ev), event.id);
   if (group) {
@@ -116,8 +116,11 @@ export async function placeEvent(tx: EntityManager, settings: IngestSettings, st
   return receipt(event, correlation, warnings, chamado.publicId);
 }
 
-/** The event joins the chamado (opened for it or correlated): counters, wizard step, timeline entry. */
-export function joinChamado(tx: EntityManager, chamado: Chamado, event: Event, ev: NormalizedEvent, correlation: Correlation, now: Date): void {
+/**
+ * The event joins the chamado (opened for it or correlated): counters, wizard step, and its
+ * timeline entry, returned for the caller to write (the unit of work or a batch's own statement).
+ */
+export function joinChamado(tx: EntityManager, chamado: Chamado, event: Event, ev: NormalizedEvent, correlation: Correlation, now: Date): TimelineEntry {
   event.chamado = chamado;
   event.correlation = correlation;
   absorbEvent(chamado, ev);
@@ -127,17 +130,21 @@ export function joinChamado(tx: EntityManager, chamado: Chamado, event: Event, e
     chamado.wizardStepAt = ev.occurredAt ?? now;
   }
   chamado.updatedAt = now;
-  tx.create(TimelineEntry, {
-    chamado,
-    kind: 'event',
-    eventType: ev.eventType,
-    source: ev.source,
-    summary: ev.summary,
-    severity: ev.severity,
-    event,
-    data: { correlation },
-    createdAt: now,
-  });
+  return tx.create(
+    TimelineEntry,
+    {
+      chamado,
+      kind: 'event',
+      eventType: ev.eventType,
+      source: ev.source,
+      summary: ev.summary,
+      severity: ev.severity,
+      event,
+      data: { correlation },
+      createdAt: now,
+    },
+    { persist: false },
+  );
 }
 
 /** The typed facts a joining event adds to its chamado: its own fields' and the normalizer's. */

@@ -150,10 +150,10 @@ async function takeTurns(
   for (const [i, turn] of turns.entries()) {
     if (!options.everyTurnAlone)
       view ??= new BatchView(await prefetch(tx, turns.slice(i), settings, now), settings.recurrence, now, placedEvents);
-    tx.persist(turn.staged.entity);
     const placed = view ? fastTurn(tx, view, settings, turn, now) : 'one-by-one';
     turnsTaken.inc({ path: placed === 'one-by-one' ? 'alone' : 'view' });
     if (placed !== 'one-by-one') {
+      view!.writesEvent(turn.staged.entity);
       placedEvents.set(turn.staged.entity.id, turn.staged.entity);
       const { entity, warnings } = turn.staged;
       outcomes.push(() => receipt(entity, placed.correlation, warnings, placed.chamado?.publicId));
@@ -162,6 +162,7 @@ async function takeTurns(
     await view?.write(tx, dueClaims());
     view = null;
     // Alone, the event is a row before anything is decided (a threshold counts it, groups name it).
+    tx.persist(turn.staged.entity);
     await tx.flush();
     placedEvents.set(turn.staged.entity.id, turn.staged.entity);
     await insertClaims(tx, dueClaims());

@@ -22,6 +22,43 @@ interface Changes {
   healthChanges: Set<number>;
   /** The earliest received_at of the new events (ms), when every one of them said it. */
   eventsReceivedFrom: number | null;
+  everyEventDated: boolean;
+}
+
+function noChanges(): Changes {
+  return {
+    chamados: new Set(),
+    events: new Set(),
+    approvals: new Set(),
+    recurrence: new Set(),
+    groups: new Set(),
+    moved: new Set(),
+    groupChamados: new Set(),
+    healthChanges: new Set(),
+    eventsReceivedFrom: null,
+    everyEventDated: true,
+  };
+}
+
+/** A new event: the Discover feed, its recurrence group's project, and the chamado it joined. */
+function eventInserted(changes: Changes, entity: Record<string, unknown>, primaryKey: unknown, groupsOfChamado = true): void {
+  changes.events.add(Number(entity.id ?? primaryKey));
+  const receivedAt = entity.receivedAt instanceof Date ? entity.receivedAt.getTime() : NaN;
+  if (Number.isNaN(receivedAt)) changes.everyEventDated = false;
+  else changes.eventsReceivedFrom = Math.min(changes.eventsReceivedFrom ?? receivedAt, receivedAt);
+  // Ingest counts every stored event into its group (raw SQL, same transaction).
+  if (entity.recurrenceKey) changes.recurrence.add(String(entity.projectId));
+  // Ingest writes an event once, already on the chamado it joined.
+  const chamadoId = idOf(entity.chamado);
+  if (chamadoId) {
+    changes.chamados.add(chamadoId);
+    if (entity.recurrenceKey && groupsOfChamado) changes.groupChamados.add(chamadoId);
+  }
+}
+
+function timelineEntryWritten(changes: Changes, entity: Record<string, unknown>): void {
+  const id = idOf(entity.chamado);
+  if (id) changes.chamados.add(id);
 }
 
 const SETS = ['chamados', 'events', 'approvals', 'recurrence', 'groups', 'moved', 'groupChamados', 'healthChanges'] as const;
@@ -49,20 +86,14 @@ export class ChangeCollector implements EventSubscriber {
     this.#pubsub = pubsub;
   }
 
+  /** The collector among `em`'s subscribers (none in a process that announces nothing). */
+  static of(em: BaseEntityManager): ChangeCollector | undefined {
+    return [...em.getEventManager().getSubscribers()].find((s): s is ChangeCollector => s instanceof ChangeCollector);
+  }
+
   /** Runs once the flush's statements ran (ids of new rows are known). */
   async afterFlush(args: FlushEventArgs): Promise<void> {
-    const changes: Changes = {
-      chamados: new Set(),
-      events: new Set(),
-      approvals: new Set(),
-      recurrence: new Set(),
-      groups: new Set(),
-      moved: new Set(),
-      groupChamados: new Set(),
-      healthChanges: new Set(),
-      eventsReceivedFrom: null,
-    };
-    let everyEventDated = true;
+    const changes = noChanges();
     for (const cs of args.uow.getChangeSets()) {
       const entity = cs.entity as Record<string, unknown>;
       switch (cs.meta.className) {
@@ -73,26 +104,12 @@ export class ChangeCollector implements EventSubscriber {
           if (cs.type === 'update' && 'mergedInto' in cs.payload) changes.groupChamados.add(id);
           break;
         }
-        case 'TimelineEntry': {
-          const id = idOf(entity.chamado);
-          if (id) changes.chamados.add(id);
+        case 'TimelineEntry':
+          timelineEntryWritten(changes, entity);
           break;
-        }
         case 'Event':
-          if (cs.type === 'create') {
-            changes.events.add(Number(entity.id ?? cs.getPrimaryKey()));
-            const receivedAt = entity.receivedAt instanceof Date ? entity.receivedAt.getTime() : NaN;
-            if (Number.isNaN(receivedAt)) everyEventDated = false;
-            else changes.eventsReceivedFrom = Math.min(changes.eventsReceivedFrom ?? receivedAt, receivedAt);
-            // Ingest counts every stored event into its group (raw SQL, same transaction).
-            if (entity.recurrenceKey) changes.recurrence.add(String(entity.projectId));
-            // Ingest writes an event once, already on the chamado it joined.
-            const chamadoId = idOf(entity.chamado);
-            if (chamadoId) {
-              changes.chamados.add(chamadoId);
-              if (entity.recurrenceKey) changes.groupChamados.add(chamadoId);
-            }
-          } else if (idOf(entity.chamado)) {
+          if (cs.type === 'create') eventInserted(changes, entity, cs.getPrimaryKey());
+          else if (idOf(entity.chamado)) {
             changes.chamados.add(idOf(entity.chamado)!);
             // Moved or attached: the chamado it joined is now one of its group's.
             if (entity.recurrenceKey && 'chamado' in cs.payload) changes.groupChamados.add(idOf(entity.chamado)!);
@@ -131,17 +148,37 @@ export class ChangeCollector implements EventSubscriber {
         }
       }
     }
-    if (!everyEventDated) changes.eventsReceivedFrom = null;
+    await this.#collect(args.em, changes);
+  }
+
+  /**
+   * Events and timeline entries a writer inserted with its own statement (ingest's batches: the
+   * unit of work never sees them), announced with the rest of their transaction as if flushed.
+   */
+  async inserted(
+    em: BaseEntityManager,
+    rows: { events: readonly object[]; timelineEntries: readonly object[]; groupChamados: Iterable<number> },
+  ): Promise<void> {
+    const changes = noChanges();
+    for (const event of rows.events) eventInserted(changes, event as Record<string, unknown>, undefined, false);
+    for (const entry of rows.timelineEntries) timelineEntryWritten(changes, entry as Record<string, unknown>);
+    // The writer knows which chamados' other groups must move (view.ts); the rest were moved by it.
+    for (const id of rows.groupChamados) changes.groupChamados.add(id);
+    await this.#collect(em, changes);
+  }
+
+  /** Adds a flush's changes to its transaction's; outside one, the flush has committed: announced now. */
+  async #collect(em: BaseEntityManager, changes: Changes): Promise<void> {
+    if (changes.events.size > 0 && !changes.everyEventDated) changes.eventsReceivedFrom = null;
     if (SETS.every((k) => changes[k].size === 0)) return;
-    // Outside an explicit transaction the flush has already committed: announce it now.
-    const key = args.em.isInTransaction() ? (args.em.getTransactionContext() as object) : args.em;
+    const key = em.isInTransaction() ? (em.getTransactionContext() as object) : em;
     const pending = this.#pending.get(key);
-    if (!pending) this.#pending.set(key, { changes, em: args.em });
+    if (!pending) this.#pending.set(key, { changes, em });
     else {
       for (const k of SETS) for (const v of changes[k]) (pending.changes[k] as Set<unknown>).add(v);
       pending.changes.eventsReceivedFrom = earliestReceived(pending.changes, changes);
     }
-    if (!args.em.isInTransaction()) await this.#publish(key);
+    if (!em.isInTransaction()) await this.#publish(key);
   }
 
   async afterTransactionCommit(args: TransactionEventArgs): Promise<void> {

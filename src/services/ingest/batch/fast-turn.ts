@@ -67,7 +67,7 @@ export function fastTurn(tx: EntityManager, view: BatchView, settings: IngestSet
     correlation = { decision: 'opened', rule: opening!.rule, detail: opening!.detail, chamado_public_id: '' };
   }
   view.namesChamado(correlation, chamado);
-  joinChamado(tx, chamado, event, ev, correlation, now);
+  view.writesTimelineEntry(joinChamado(tx, chamado, event, ev, correlation, now));
   view.joined(chamado, turn);
   view.addObservables(chamado, factsOf(ev), event.id);
   if (group) {

@@ -90,6 +90,11 @@ export class GroupTouches {
     }
   }
 
+  /** The stored groups the batch touched: their write moves their change_seq (the recurrence feed's order). */
+  touchedIds(): Set<number> {
+    return new Set([...this.#groups.values()].flatMap((g) => (g.touches.length > 0 && g.id !== null ? [g.id] : [])));
+  }
+
   /**
    * Every touched group's write as common table expressions of the batch's one write statement
    * (view.ts): new groups inserted, the others updated (the advisory lock on each key makes sure no

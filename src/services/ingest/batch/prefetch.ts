@@ -51,6 +51,8 @@ export interface Prefetched {
   /** Of those: their agent observables among the batch's agents, and their latest run. */
   chamadoAgents: Map<number, Set<string>>;
   chamadoLastRun: Map<number, RunStamp | null>;
+  /** Of those: the recurrence groups each is linked to. */
+  chamadoGroups: Map<number, Set<number>>;
   /** Outside originals of the batch's duplicates: their chamado, as the copy is shown under it. */
   originals: Map<number, { chamadoId: number | null; publicId: string | null }>;
   /** Recurrence keys with events held by an opening threshold inside their window. */
@@ -137,7 +139,7 @@ export async function prefetch(tx: EntityManager, turns: readonly BatchTurn[], s
   await first.send(tx);
   const [groups, explicit, session, fingerprint, domain, agent, originals, heldKeys, earlyResolutions] = await reads;
   const candidates = new Set([...explicit.values(), ...session.values(), ...[...fingerprint.values()].map((f) => f.chamadoId), ...domain.values(), ...agent.values()]);
-  const { survivorOf, agents: chamadoAgents, lastRun: chamadoLastRun } = await readSurvivors(tx, [...candidates], agents);
+  const { survivorOf, agents: chamadoAgents, lastRun: chamadoLastRun, groups: chamadoGroups } = await readSurvivors(tx, [...candidates], agents);
   const survivors = [...new Set(survivorOf.values())].sort((a, b) => a - b);
   const chamados = survivors.length ? await tx.find(Chamado, { id: { $in: survivors } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }) : [];
   return {
@@ -151,6 +153,7 @@ export async function prefetch(tx: EntityManager, turns: readonly BatchTurn[], s
     chamados: new Map(chamados.map((c) => [c.id, c])),
     chamadoAgents,
     chamadoLastRun,
+    chamadoGroups,
     originals,
     heldKeys,
     earlyResolutions,
@@ -183,14 +186,16 @@ async function readFingerprints(round: OneRoundTrip, keys: Keyed[]): Promise<Pre
 
 /**
  * correlate.ts's survivor() for many chamados at once, with what the turns need to know of each
- * survivor: its agent observables among the batch's agents, and its latest runbook execution.
+ * survivor: its agent observables among the batch's agents, its latest runbook execution, and the
+ * recurrence groups linked to it (whose feed shows it, so an event joining it moves them too).
  */
 async function readSurvivors(tx: EntityManager, ids: number[], agents: string[]) {
   const survivorOf = new Map(ids.map((id) => [id, id]));
   const agentsOf = new Map<number, Set<string>>();
   const lastRun = new Map<number, RunStamp | null>();
-  if (ids.length === 0) return { survivorOf, agents: agentsOf, lastRun };
-  const rows = await tx.execute<{ start: string; id: string; agents: string[]; last_run: Parameters<typeof runStamp>[0] }[]>(
+  const groups = new Map<number, Set<number>>();
+  if (ids.length === 0) return { survivorOf, agents: agentsOf, lastRun, groups };
+  const rows = await tx.execute<{ start: string; id: string; agents: string[]; last_run: Parameters<typeof runStamp>[0]; groups: string[] }[]>(
     `with recursive chain(start, id, merged_into_id, depth) as (
        select id, id, merged_into_id, 0 from chamados where id = any(?)
        union all
@@ -198,7 +203,8 @@ async function readSurvivors(tx: EntityManager, ids: number[], agents: string[])
      )
      select s.start, s.id,
        array(select o.valor from observables o where o.chamado_id = s.id and o.tipo = 'agent' and o.valor = any(?)) as agents,
-       (select ${RUN_JSON} from runbook_executions x where x.chamado_id = s.id order by x.created_at desc, x.id desc limit 1) as last_run
+       (select ${RUN_JSON} from runbook_executions x where x.chamado_id = s.id order by x.created_at desc, x.id desc limit 1) as last_run,
+       array(select gc.group_id from recurrence_group_chamados gc where gc.chamado_id = s.id) as groups
      from chain s where s.merged_into_id is null`,
     [arrayOf(ids, 'bigint'), arrayOf(agents, 'text')],
   );
@@ -206,8 +212,9 @@ async function readSurvivors(tx: EntityManager, ids: number[], agents: string[])
     survivorOf.set(Number(r.start), Number(r.id));
     agentsOf.set(Number(r.id), new Set(r.agents));
     lastRun.set(Number(r.id), runStamp(r.last_run));
+    groups.set(Number(r.id), new Set(r.groups.map(Number)));
   }
-  return { survivorOf, agents: agentsOf, lastRun };
+  return { survivorOf, agents: agentsOf, lastRun, groups };
 }
 
 /** recurrence/maintain.ts's groupBefore for every key of the batch, with what a touch returns. */
