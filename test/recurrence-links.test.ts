@@ -91,3 +91,22 @@ it('never correlates across projects: the same alert in two projects opens a cha
   const list = await server.gql(`query($p: String!) { chamados(filter: { projectId: $p }) { edges { node { publicId } } } }`, { p: a }, { as: 'viewer' });
   expect(list.data).toEqual({ chamados: { edges: [{ node: { publicId: first.body.chamado_public_id } }] } });
 });
+
+it("an event joining a chamado moves the chamado's other groups too (the feed shows them with it), once the sender has its answer", async () => {
+  const project = unique('other-groups');
+  const secret = loadConfig({ NODE_ENV: 'test' }).ingest.webhookSecrets.events!;
+  const post = (fingerprint: string, extra: Record<string, unknown> = {}) =>
+    postWebhook(server, `events?project_id=${project}`, { source: 'support', event_type: 'ticket.opened', severity: 12, fingerprint, ...extra }, secret);
+  const first = await post(unique('fp-a'));
+  expect(first.body.correlation.decision).toBe('opened');
+  const chamado: string = first.body.chamado_public_id;
+  const before = await changeSeq(first.body.event_id);
+
+  // Another problem, attached to the same chamado by its number: its own group is a second one.
+  const second = await post(unique('fp-b'), { chamado_public_id: chamado });
+  expect(second.body.correlation).toMatchObject({ decision: 'attached', rule: 'explicit', chamado_public_id: chamado });
+  expect(await linkedChamados(second.body.event_id)).toEqual([chamado]);
+  // Moved after the commit, by a statement of its own that the answer does not wait for.
+  await expect.poll(() => changeSeq(first.body.event_id), { timeout: 5000 }).toBeGreaterThan(before);
+  expect(await changeSeq(second.body.event_id)).toBeGreaterThan(before);
+});

@@ -23,6 +23,11 @@ interface Changes {
   /** The earliest received_at of the new events (ms), when every one of them said it. */
   eventsReceivedFrom: number | null;
   everyEventDated: boolean;
+  /**
+   * The writer is answered before groupChamados' groups move (ingest: a webhook's 202 promises the
+   * event, not the recurrence feed; a batch waiting on that statement would hold up the next one).
+   */
+  answerFirst: boolean;
 }
 
 function noChanges(): Changes {
@@ -37,6 +42,7 @@ function noChanges(): Changes {
     healthChanges: new Set(),
     eventsReceivedFrom: null,
     everyEventDated: true,
+    answerFirst: false,
   };
 }
 
@@ -159,7 +165,7 @@ export class ChangeCollector implements EventSubscriber {
     em: BaseEntityManager,
     rows: { events: readonly object[]; timelineEntries: readonly object[]; groupChamados: Iterable<number> },
   ): Promise<void> {
-    const changes = noChanges();
+    const changes = { ...noChanges(), answerFirst: true };
     for (const event of rows.events) eventInserted(changes, event as Record<string, unknown>, undefined, false);
     for (const entry of rows.timelineEntries) timelineEntryWritten(changes, entry as Record<string, unknown>);
     // The writer knows which chamados' other groups must move (view.ts); the rest were moved by it.
@@ -177,6 +183,7 @@ export class ChangeCollector implements EventSubscriber {
     else {
       for (const k of SETS) for (const v of changes[k]) (pending.changes[k] as Set<unknown>).add(v);
       pending.changes.eventsReceivedFrom = earliestReceived(pending.changes, changes);
+      pending.changes.answerFirst ||= changes.answerFirst;
     }
     if (!em.isInTransaction()) await this.#publish(key);
   }
@@ -207,10 +214,15 @@ export class ChangeCollector implements EventSubscriber {
     if (changes.healthChanges.size) pubsub.publish('resourceHealth', { ids: [...changes.healthChanges] });
     // Only the recurrence feed waits for the groups' change_seq to move (one more statement).
     for (const id of changes.moved) changes.groups.delete(id);
-    if (changes.groups.size || changes.groupChamados.size) {
-      for (const project of await markGroupsChanged(em.fork() as EntityManager, changes)) changes.recurrence.add(project);
-    }
-    if (changes.recurrence.size) pubsub.publish('recurrence', { projectIds: [...changes.recurrence] });
+    const announceRecurrence = async () => {
+      if (changes.groups.size || changes.groupChamados.size) {
+        for (const project of await markGroupsChanged(em.fork() as EntityManager, changes)) changes.recurrence.add(project);
+      }
+      if (changes.recurrence.size) pubsub.publish('recurrence', { projectIds: [...changes.recurrence] });
+    };
+    // Unawaited, a failure (markGroupsChanged's is already caught) costs the poke, like a lost one.
+    if (changes.answerFirst) void announceRecurrence().catch(() => undefined);
+    else await announceRecurrence();
   }
 }
 
