@@ -89,7 +89,11 @@ describe('insertEntitiesCte', () => {
     const original = setup.getReference(Event, 42);
 
     const byUnitOfWork = em();
-    const viaOrm = byUnitOfWork.create(Event, { ...eventData(byUnitOfWork.getReference(Chamado, chamado.id), original, receivedAt), id: await nextEventId(), uuid: randomUUID() });
+    const viaOrm = byUnitOfWork.create(Event, {
+      ...eventData(byUnitOfWork.getReference(Chamado, chamado.id), original, receivedAt),
+      id: await nextEventId(),
+      uuid: randomUUID(),
+    });
     await byUnitOfWork.flush();
 
     const byStatement = em();
@@ -101,7 +105,13 @@ describe('insertEntitiesCte', () => {
     // The one default an ingest entity leaves unset: written as the entity declares it.
     const defaulted = byStatement.create(
       Event,
-      { ...eventData(chamado, original, receivedAt), id: await nextEventId(), uuid: randomUUID(), projectId: undefined, isDuplicate: undefined },
+      {
+        ...eventData(chamado, original, receivedAt),
+        id: await nextEventId(),
+        uuid: randomUUID(),
+        projectId: undefined,
+        isDuplicate: undefined,
+      },
       { persist: false },
     );
     await byStatement.execute('with ? select 1', [insertEntitiesCte('written', EventSchema, [viaCte, defaulted])]);
@@ -133,10 +143,20 @@ describe('insertEntitiesCte', () => {
     const entry = (summary: string, on: Chamado, eventId: number) =>
       tx.create(
         TimelineEntry,
-        { chamado: on, kind: 'event', eventType: 'alert', source: 'wazuh', summary, event: tx.getReference(Event, eventId), data: { n: summary } },
+        {
+          chamado: on,
+          kind: 'event',
+          eventType: 'alert',
+          source: 'wazuh',
+          summary,
+          event: tx.getReference(Event, eventId),
+          data: { n: summary },
+        },
         { persist: false },
       );
-    await tx.execute('with ? select 1', [insertEntitiesCte('written', TimelineEntrySchema, [entry('first', chamado, 7), entry('second', chamado, 8)])]);
+    await tx.execute('with ? select 1', [
+      insertEntitiesCte('written', TimelineEntrySchema, [entry('first', chamado, 7), entry('second', chamado, 8)]),
+    ]);
     const rows = await em().execute<{ id: string; summary: string; event_id: string; created_at: Date; data: unknown }[]>(
       'select id, summary, event_id, created_at, data from timeline_entries where chamado_id = ? order by id',
       [chamado.id],
@@ -149,7 +169,13 @@ describe('insertEntitiesCte', () => {
     // createdAt's onCreate hook gives the time when the entity leaves it unset.
     expect(Math.abs(new Date(rows[0]!.created_at).getTime() - Date.now())).toBeLessThan(60_000);
 
-    const unsaved = tx.create(Chamado, { publicId: 'never', projectId: 'default', origin: 'wazuh', title: 'x', sources: [], eventCount: 0 }, { persist: false });
-    expect(() => insertEntitiesCte('written', TimelineEntrySchema, [entry('third', unsaved, 9)])).toThrow(/chamado: the referenced row has no id yet/);
+    const unsaved = tx.create(
+      Chamado,
+      { publicId: 'never', projectId: 'default', origin: 'wazuh', title: 'x', sources: [], eventCount: 0 },
+      { persist: false },
+    );
+    expect(() => insertEntitiesCte('written', TimelineEntrySchema, [entry('third', unsaved, 9)])).toThrow(
+      /chamado: the referenced row has no id yet/,
+    );
   });
 });
