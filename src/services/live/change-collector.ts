@@ -82,7 +82,8 @@ const idOf = (value: unknown): number | null => {
  * work-item entries and runs on their chamados → recurrence; discovered resources' status
  * changes → resourceHealth) and publishes only after the transaction commits, so a rolled-back
  * change is never announced. Writes done in raw SQL also update their chamado entity (counters,
- * updated_at), which is what puts them here.
+ * updated_at), which is what puts them here; ingest's events and timeline entries, which skip the
+ * unit of work, are reported through `inserted`.
  */
 export class ChangeCollector implements EventSubscriber {
   #pending = new WeakMap<object, { changes: Changes; em: BaseEntityManager }>();
