@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateStream } from '../scripts/stream.ts';
 import { prng } from '../scripts/prng.ts';
@@ -49,7 +50,9 @@ async function normalizedStream(orm: MikroORM, count: number, seed: number): Pro
 async function decisions(orm: MikroORM) {
   const q = <T>(sql: string) => orm.em.fork().execute<T[]>(sql);
   return {
-    events: await q(`select id, chamado_id, is_duplicate, duplicate_of_id, correlation, recurrence_key from events order by id`),
+    events: await q(
+      `select id, chamado_id, is_duplicate, duplicate_of_id, correlation, recurrence_key, alert_status from events order by id`,
+    ),
     chamados: await q(
       `select id, public_id, status, event_count, sources, max_severity, wizard_step, domain, session_id, fingerprint, origin, title
        from chamados order by id`,
@@ -70,9 +73,26 @@ async function decisions(orm: MikroORM) {
   };
 }
 
+/** Turns decided alone since the process started, for `reason`. */
+async function turnsAlone(reason: string): Promise<number> {
+  const metric = await register.getSingleMetric('opsgraph_ingest_turns_total')!.get();
+  return metric.values.find((v) => v.labels.path === 'alone' && v.labels.reason === reason)?.value ?? 0;
+}
+
 describe('group commit', () => {
-  it('a stream stored in batches of 1 to 64, decided in memory, decides exactly as one by one with placeEvent', async () => {
-    const stream = await normalizedStream(oneByOne.orm, 600, 11);
+  let stored = 0;
+  let resolutionsAloneBefore = 0;
+  beforeAll(async () => {
+    resolutionsAloneBefore = await turnsAlone('alert_resolution');
+  });
+
+  // Two streams, one after the other on the same databases: the second meets the first's chamados.
+  it.each([
+    [600, 11],
+    [900, 41],
+  ])('%i deliveries (seed %i) stored in batches of 1 to 64, decided in memory, decide exactly as one by one with placeEvent', async (count, seed) => {
+    const stream = await normalizedStream(oneByOne.orm, count, seed);
+    stored += stream.reduce((n, d) => n + d.events.length, 0);
     for (const delivery of stream) {
       const [outcome] = await ingestDeliveries(oneByOne.orm.em, settings, [delivery], { everyTurnAlone: true });
       expect(outcome).not.toHaveProperty('error');
@@ -84,8 +104,16 @@ describe('group commit', () => {
       for (const outcome of outcomes) expect(outcome).not.toHaveProperty('error');
       at += size;
     }
+    const resolutionsAlone = (await turnsAlone('alert_resolution')) - resolutionsAloneBefore;
     const [expected, actual] = await Promise.all([decisions(oneByOne.orm), decisions(batched.orm)]);
-    expect(actual.events.length).toBe(stream.reduce((n, d) => n + d.events.length, 0));
+    expect(actual.events.length).toBe(stored);
+    // Alert resolutions that joined a chamado: only those that may end its last firing alert go alone.
+    const joiningResolutions = expected.events.filter((e) => {
+      const { correlation, alert_status: status } = e as { correlation: { decision: string }; alert_status: string | null };
+      return status === 'resolved' && correlation.decision === 'attached';
+    }).length;
+    expect(resolutionsAlone).toBeGreaterThan(0);
+    expect(resolutionsAlone).toBeLessThan(joiningResolutions);
     // The stream takes every kind of decision, so the comparison below compares something.
     const kinds = new Set(expected.events.map((e) => (e as { correlation: { decision: string } }).correlation.decision));
     expect([...kinds].sort()).toEqual(['attached', 'duplicate', 'opened', 'stored']);

@@ -26,8 +26,8 @@ export interface BatchOptions {
 
 const turnsTaken = new Counter({
   name: 'opsgraph_ingest_turns_total',
-  help: "Events placed by ingest batches, by path: in memory over the batch's view, or alone (placeEvent) when the view could not decide",
-  labelNames: ['path'] as const,
+  help: "Events placed by ingest batches, by path: in memory over the batch's view, or alone (placeEvent) when the view could not decide, and why",
+  labelNames: ['path', 'reason'] as const,
 });
 const batchSizes = new Histogram({
   name: 'opsgraph_ingest_batch_events',
@@ -150,15 +150,16 @@ async function takeTurns(
   for (const [i, turn] of turns.entries()) {
     if (!options.everyTurnAlone)
       view ??= new BatchView(await prefetch(tx, turns.slice(i), settings, now), settings.recurrence, now, placedEvents);
-    const placed = view ? fastTurn(tx, view, settings, turn, now) : 'one-by-one';
-    turnsTaken.inc({ path: placed === 'one-by-one' ? 'alone' : 'view' });
-    if (placed !== 'one-by-one') {
+    const placed = view ? fastTurn(tx, view, settings, turn, now) : 'every_turn_alone';
+    if (typeof placed !== 'string') {
+      turnsTaken.inc({ path: 'view', reason: '' });
       view!.writesEvent(turn.staged.entity);
       placedEvents.set(turn.staged.entity.id, turn.staged.entity);
       const { entity, warnings } = turn.staged;
       outcomes.push(() => receipt(entity, placed.correlation, warnings, placed.chamado?.publicId));
       continue;
     }
+    turnsTaken.inc({ path: 'alone', reason: placed });
     await view?.write(tx, dueClaims());
     view = null;
     // Alone, the event is a row before anything is decided (a threshold counts it, groups name it).

@@ -9,6 +9,9 @@ import { earlyResolutionKey, scopedKey } from './prefetch.ts';
 import type { BatchTurn } from './turn.ts';
 import type { BatchView } from './view.ts';
 
+/** Why a turn is decided alone (the `reason` of opsgraph_ingest_turns_total{path="alone"}). */
+export type AloneReason = 'reopening' | 'threshold' | 'held_occurrences' | 'alert_resolution' | 'early_resolution' | 'every_turn_alone';
+
 /** What a turn decided; its receipt is made once the batch's chamados have their numbers. */
 export interface Placed {
   correlation: Correlation;
@@ -17,12 +20,12 @@ export interface Placed {
 
 /**
  * place-event.ts's placeEvent over the batch's view, without a statement: the same decisions, in
- * memory. Returns 'one-by-one' — before changing anything — for the turns whose outcome depends on
+ * memory. Returns why not — before changing anything — for the turns whose outcome depends on
  * what the view does not hold: a reopening, an opening threshold above one, held occurrences to
  * attach, an alert resolution that may resolve its chamado, an early resolution to adopt. The
  * caller then stores what the view holds and runs placeEvent for that turn.
  */
-export function fastTurn(tx: EntityManager, view: BatchView, settings: IngestSettings, turn: BatchTurn, now: Date): Placed | 'one-by-one' {
+export function fastTurn(tx: EntityManager, view: BatchView, settings: IngestSettings, turn: BatchTurn, now: Date): Placed | AloneReason {
   const { delivery, normalized: ev, recurrenceKey: recKey, entity: event } = turn.staged;
   if (turn.duplicate) return placeDuplicate(tx, view, turn);
 
@@ -34,7 +37,7 @@ export function fastTurn(tx: EntityManager, view: BatchView, settings: IngestSet
     if (!closed) target = match.chamado;
     else if (match.includesClosed && opening) {
       const endedAt = match.chamado.closedAt ?? match.chamado.resolvedAt ?? match.chamado.updatedAt;
-      if (now.getTime() - endedAt.getTime() <= settings.reopenWindowMs) return 'one-by-one';
+      if (now.getTime() - endedAt.getTime() <= settings.reopenWindowMs) return 'reopening';
     } else if (match.includesClosed && (match.rule === 'explicit' || match.rule === 'session')) target = match.chamado;
   }
   const groupBefore = recKey ? view.groups.get(delivery.projectId, recKey) : undefined;
@@ -42,13 +45,16 @@ export function fastTurn(tx: EntityManager, view: BatchView, settings: IngestSet
   if (!target && opening && recKey) {
     const until = groupBefore?.snapshot?.silencedUntil;
     if (until && until.getTime() > now.getTime()) silenced = `recurrence group silenced until ${until.toISOString()}: ${groupBefore.snapshot!.silenceReason ?? 'no reason given'}`;
-    else if (openingThreshold(groupBefore?.snapshot ?? { openThreshold: null, openWindowMinutes: null }, settings.recurrence).occurrences > 1) return 'one-by-one';
-    else if (view.data.heldKeys.has(scopedKey(delivery.projectId, recKey))) return 'one-by-one';
+    else if (openingThreshold(groupBefore?.snapshot ?? { openThreshold: null, openWindowMinutes: null }, settings.recurrence).occurrences > 1) return 'threshold';
+    else if (view.data.heldKeys.has(scopedKey(delivery.projectId, recKey))) return 'held_occurrences';
   }
   const joins = Boolean(target || (opening && !silenced));
-  if (joins && ev.alertStatus === 'resolved' && recKey && settings.rules.autoResolveSources.includes(ev.source)) return 'one-by-one';
+  // A resolution that may end its chamado's last firing alert goes to alert-resolution.ts (a
+  // resolution never opens a chamado: it joins `target`).
+  const resolution = ev.alertStatus === 'resolved' && recKey && settings.rules.autoResolveSources.includes(ev.source);
+  if (joins && resolution && (!target || view.mayEndLastAlert(target, turn))) return 'alert_resolution';
   const early = joins ? earlyResolutionKey(turn) : null;
-  if (early && (view.data.earlyResolutions.has(early) || view.resolutionsOnNoChamado.has(early))) return 'one-by-one';
+  if (early && (view.data.earlyResolutions.has(early) || view.resolutionsOnNoChamado.has(early))) return 'early_resolution';
 
   // Decided: from here on the turn only changes the view.
   const group = recKey ? view.groups.touch(delivery.projectId, recKey, ev, event.id, false) : null;

@@ -5,12 +5,14 @@ import { OPEN_STATUSES } from '../../../../entities/chamado-status.ts';
 import type { RecurrenceLifecycle } from '../../../../entities/recurrence-group.entity.ts';
 import type { ExecutionStatus } from '../../../../entities/runbook-levels.ts';
 import { OneRoundTrip } from '../../../db/one-round-trip.ts';
+import { alertsByChamadoIds } from '../../chamados/alerts.ts';
 import { arrayOf, sqlPart } from '../../../db/sql.ts';
 import { TRAILING_HOURS, type GroupBefore } from '../../recurrence/lifecycle.ts';
 import type { RecurrenceSettings } from '../../recurrence/settings.ts';
 import { MAX_THRESHOLD_WINDOW_MINUTES } from '../../recurrence/silences.ts';
 import { exactDedupKey } from '../dedup.ts';
 import { resolutionIdOf } from '../sources/alertmanager.ts';
+import { alertsOfRows, type ChamadoAlerts } from './chamado-alerts.ts';
 import type { BatchTurn } from './turn.ts';
 
 const HOUR_MS = 3_600_000;
@@ -53,6 +55,11 @@ export interface Prefetched {
   chamadoLastRun: Map<number, RunStamp | null>;
   /** Of those: the recurrence groups each is linked to. */
   chamadoGroups: Map<number, Set<number>>;
+  /**
+   * Of those: their alerts, read only when the batch holds an alert resolution the rules may act on
+   * (the turn asks whether it ends its chamado's last firing alert).
+   */
+  chamadoAlerts: Map<number, ChamadoAlerts>;
   /** Outside originals of the batch's duplicates: their chamado, as the copy is shown under it. */
   originals: Map<number, { chamadoId: number | null; publicId: string | null }>;
   /** Recurrence keys with events held by an opening threshold inside their window. */
@@ -102,7 +109,12 @@ const RUN_JSON = `json_build_object('status', x.status, 'finishedAt', x.finished
  * as correlate.ts), those chamados' merge survivors — locked, in id order — and the few facts
  * that send a turn down the one-by-one path (held occurrences, early resolutions).
  */
-export async function prefetch(tx: EntityManager, turns: readonly BatchTurn[], settings: { recurrence: RecurrenceSettings; correlationWindowMs: number }, now: Date): Promise<Prefetched> {
+export async function prefetch(
+  tx: EntityManager,
+  turns: readonly BatchTurn[],
+  settings: { recurrence: RecurrenceSettings; correlationWindowMs: number; rules: { autoResolveSources: readonly string[] } },
+  now: Date,
+): Promise<Prefetched> {
   const live = turns.filter((t) => !t.duplicate);
   const of = (pick: (t: BatchTurn) => string | null | undefined, from: readonly BatchTurn[] = live) =>
     distinct(from.flatMap((t) => (pick(t) ? [{ projectId: t.staged.delivery.projectId, key: pick(t)! }] : [])));
@@ -142,6 +154,11 @@ export async function prefetch(tx: EntityManager, turns: readonly BatchTurn[], s
   const { survivorOf, agents: chamadoAgents, lastRun: chamadoLastRun, groups: chamadoGroups } = await readSurvivors(tx, [...candidates], agents);
   const survivors = [...new Set(survivorOf.values())].sort((a, b) => a - b);
   const chamados = survivors.length ? await tx.find(Chamado, { id: { $in: survivors } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }) : [];
+  // Read under the chamados' locks, like resolveWhenAlertsEnd reads them.
+  const resolutions = live.some((t) => t.staged.normalized.alertStatus === 'resolved' && settings.rules.autoResolveSources.includes(t.staged.normalized.source));
+  const chamadoAlerts = resolutions && survivors.length ? alertsOfRows(await alertsByChamadoIds(tx, survivors)) : new Map<number, ChamadoAlerts>();
+  // A survivor with no alert has none to read back.
+  if (resolutions) for (const id of survivors) if (!chamadoAlerts.has(id)) chamadoAlerts.set(id, new Map());
   return {
     groups,
     explicit,
@@ -154,6 +171,7 @@ export async function prefetch(tx: EntityManager, turns: readonly BatchTurn[], s
     chamadoAgents,
     chamadoLastRun,
     chamadoGroups,
+    chamadoAlerts,
     originals,
     heldKeys,
     earlyResolutions,

@@ -14,6 +14,7 @@ import { formatPublicId } from '../../chamados/public-ids.ts';
 import { ChangeCollector } from '../../live/change-collector.ts';
 import type { RecurrenceSettings } from '../../recurrence/settings.ts';
 import type { CorrelationMatch } from '../correlate.ts';
+import { alertsAfter, mayEndLastAlert, type ChamadoAlerts } from './chamado-alerts.ts';
 import { GroupTouches } from './group-touches.ts';
 import { scopedKey, type Prefetched } from './prefetch.ts';
 import type { BatchTurn } from './turn.ts';
@@ -46,6 +47,8 @@ export class BatchView {
   /** The turns' events and timeline entries, written by `write`'s statement, not the unit of work. */
   readonly #events: Event[] = [];
   readonly #timelineEntries: TimelineEntry[] = [];
+  /** The alerts of the chamados read with the batch or opened by it, as the turns moved them. */
+  readonly #alerts: Map<number | Chamado, ChamadoAlerts>;
   /** Alert resolutions of this batch stored on no chamado (what a later firing would adopt). */
   readonly resolutionsOnNoChamado = new Set<string>();
 
@@ -54,6 +57,7 @@ export class BatchView {
     this.groups = new GroupTouches(recurrence, now, data.groups);
     this.#now = now;
     this.#batchEvents = batchEvents;
+    this.#alerts = new Map(data.chamadoAlerts);
   }
 
   /** The chamado a duplicate's original is on: an event of this batch (placed by an earlier turn) or a stored one. */
@@ -111,9 +115,26 @@ export class BatchView {
     this.#touched.push(chamado);
     const { recurrenceKey, delivery, entity } = turn.staged;
     if (recurrenceKey) this.#fingerprint.set(scopedKey(delivery.projectId, recurrenceKey), { eventId: entity.id, chamado });
+    const key = this.#alertsKey(chamado);
+    const alerts = this.#alerts.get(key);
+    if (alerts) this.#alerts.set(key, alertsAfter(alerts, turn, this.#now));
+  }
+
+  /**
+   * Whether this alert resolution, joining `chamado`, may be the one that ends its last firing
+   * alert (alert-resolution.ts then acts, which only the one-by-one path does).
+   */
+  mayEndLastAlert(chamado: Chamado, turn: BatchTurn): boolean {
+    return mayEndLastAlert(this.#alerts.get(this.#alertsKey(chamado)), turn, this.#now);
+  }
+
+  #alertsKey(chamado: Chamado): number | Chamado {
+    // A chamado opened here has no id before the batch is written: it is its own key.
+    return this.isOpenedHere(chamado) ? chamado : chamado.id;
   }
 
   opened(chamado: Chamado): void {
+    this.#alerts.set(chamado, new Map());
     this.#opened.push(chamado);
     if (chamado.sessionId) this.#openedBySession.set(scopedKey(chamado.projectId, chamado.sessionId), chamado);
   }
