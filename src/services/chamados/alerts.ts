@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executePrepared } from '../../db/prepared-statements.ts';
+import { arrayOf, sqlPart } from '../../db/sql.ts';
 
 /**
  * One alert of a chamado: an alert identity (its recurrence key: the provider fingerprint, else the
@@ -31,8 +33,11 @@ export interface ChamadoAlertRow {
  */
 export async function alertsByChamadoIds(em: EntityManager, chamadoIds: readonly number[]): Promise<ChamadoAlertRow[]> {
   if (chamadoIds.length === 0) return [];
-  return em.execute<ChamadoAlertRow[]>(
-    `select "chamadoId", key, source, alertname, namespace, target, status, "firstFiredAt", "lastChangeAt", "lastEventId",
+  // Prepared: planned afresh over every month of events it took ~1.9 ms, a batch's dearest read.
+  return executePrepared<ChamadoAlertRow>(
+    em,
+    sqlPart(
+      `select "chamadoId", key, source, alertname, namespace, target, status, "firstFiredAt", "lastChangeAt", "lastEventId",
        "eventCount", "previousStatus"
      from (
        select e.chamado_id as "chamadoId", e.recurrence_key as key, e.source, e.alertname, e.namespace,
@@ -43,7 +48,7 @@ export async function alertsByChamadoIds(em: EntityManager, chamadoIds: readonly
          lag(e.alert_status) over oldest_first as "previousStatus",
          row_number() over newest_first as rank
        from events e
-       where e.chamado_id = any(array[?]::int[]) and not e.is_duplicate
+       where e.chamado_id = any(?) and not e.is_duplicate
          and e.alert_status is not null and e.recurrence_key is not null
        window whole as (partition by e.chamado_id, e.recurrence_key),
          oldest_first as (whole order by coalesce(e.occurred_at, e.received_at), e.id),
@@ -51,6 +56,7 @@ export async function alertsByChamadoIds(em: EntityManager, chamadoIds: readonly
      ) alerts
      where rank = 1
      order by "chamadoId", "firstFiredAt" nulls last, key`,
-    [chamadoIds],
+      arrayOf(chamadoIds, 'int'),
+    ),
   );
 }
