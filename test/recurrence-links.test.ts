@@ -92,8 +92,16 @@ it('never correlates across projects: the same alert in two projects opens a cha
   expect(list.data).toEqual({ chamados: { edges: [{ node: { publicId: first.body.chamado_public_id } }] } });
 });
 
+/** Statements that moved groups after a commit, as /metrics shows them. */
+async function groupMoves(): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('opsgraph_live_group_moves_total '));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
 it("an event joining a chamado moves the chamado's other groups too (the feed shows them with it), once the sender has its answer", async () => {
   const project = unique('other-groups');
+  const movesBefore = await groupMoves();
   const secret = loadConfig({ NODE_ENV: 'test' }).ingest.webhookSecrets.events!;
   const post = (fingerprint: string, extra: Record<string, unknown> = {}) =>
     postWebhook(server, `events?project_id=${project}`, { source: 'support', event_type: 'ticket.opened', severity: 12, fingerprint, ...extra }, secret);
@@ -109,4 +117,6 @@ it("an event joining a chamado moves the chamado's other groups too (the feed sh
   // Moved after the commit, by a statement of its own that the answer does not wait for.
   await expect.poll(() => changeSeq(first.body.event_id), { timeout: 5000 }).toBeGreaterThan(before);
   expect(await changeSeq(second.body.event_id)).toBeGreaterThan(before);
+  // That took one statement; the opening took none (its chamado's one group was moved by ingest's write).
+  expect((await groupMoves()) - movesBefore).toBe(1);
 });

@@ -1,5 +1,6 @@
 import type { EntityManager as BaseEntityManager, EventSubscriber, FlushEventArgs, TransactionEventArgs } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { Counter } from 'prom-client';
 import { anyOf, arrayOf, sqlPart } from '../../db/sql.ts';
 import type { LivePubSub, LiveTopics } from './pubsub.ts';
 
@@ -244,6 +245,11 @@ function eventsPoke(changes: Changes): LiveTopics['events'][0] {
   return changes.eventsReceivedFrom === null ? { ids } : { ids, receivedFrom: new Date(changes.eventsReceivedFrom).toISOString() };
 }
 
+const groupMoves = new Counter({
+  name: 'opsgraph_live_group_moves_total',
+  help: "Statements run after a commit to move recurrence groups' change_seq (the recurrenceChanged feed's extra statement)",
+});
+
 /**
  * Moves the change_seq of groups the unit of work changed (a work-item entry, a run on one of
  * their chamados, a group update that did not move it itself), so the recurrenceChanged feed,
@@ -255,6 +261,7 @@ function eventsPoke(changes: Changes): LiveTopics['events'][0] {
  */
 async function markGroupsChanged(em: EntityManager, changes: Changes): Promise<string[]> {
   const chamados = changes.groupChamados.size ? anyOf('gc.chamado_id', [...changes.groupChamados], 'int') : sqlPart('false');
+  groupMoves.inc();
   try {
     // Two `= any(array)` conditions, each an index scan; `? or g.id in (subquery)` made PostgreSQL
     // scan every group with a hashed subplan (3 ms per ingest batch at a few thousand groups).

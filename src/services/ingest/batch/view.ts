@@ -178,6 +178,8 @@ export class BatchView {
    * statement was a round trip of its own.
    */
   async write(tx: EntityManager, claims: ReadonlyMap<string, number>): Promise<void> {
+    // Before the chamados opened here are numbered (and no longer told apart).
+    const groupChamados = this.#chamadosOfOtherGroups(this.#events);
     // Taken only now, all at once: a rolled-back batch hands its numbers back (public-ids.ts).
     const unnumbered = this.#opened.splice(0);
     if (unnumbered.length > 0) {
@@ -195,7 +197,6 @@ export class BatchView {
     await tx.flush();
     const events = this.#events.splice(0);
     const timelineEntries = this.#timelineEntries.splice(0);
-    const groupChamados = this.#chamadosOfOtherGroups(events);
     const groups = this.groups.writeCtes();
     if (events.length === 0 && groups === null && this.#observables.length === 0 && claims.size === 0) return;
     // Every part but the groups' is there even when empty, so the statement has two texts in all.
