@@ -31,7 +31,8 @@ function withEvent(
   const { normalized: ev, recurrenceKey, entity } = turn.staged;
   // The alerts leave out duplicates and events with no alert lifecycle.
   if (turn.duplicate || !ev.alertStatus || !recurrenceKey) return null;
-  const at = (ev.occurredAt ?? now).getTime();
+  // new Date(): an event made from a raw SQL row (a discovery status change) carries its time as text.
+  const at = new Date(ev.occurredAt ?? now).getTime();
   const current = alerts.get(recurrenceKey);
   // "Latest" is by the time the event happened, then by id (a late resolution of an earlier firing
   // does not hide a newer firing).

@@ -5,6 +5,7 @@ import { OPEN_STATUSES } from '../../../../entities/chamado-status.ts';
 import type { RecurrenceLifecycle } from '../../../../entities/recurrence-group.entity.ts';
 import type { ExecutionStatus } from '../../../../entities/runbook-levels.ts';
 import { OneRoundTrip } from '../../../db/one-round-trip.ts';
+import { executePrepared } from '../../../db/prepared-statements.ts';
 import { alertsByChamadoIds } from '../../chamados/alerts.ts';
 import { arrayOf, sqlPart } from '../../../db/sql.ts';
 import { TRAILING_HOURS, type GroupBefore } from '../../recurrence/lifecycle.ts';
@@ -213,8 +214,11 @@ async function readSurvivors(tx: EntityManager, ids: number[], agents: string[])
   const lastRun = new Map<number, RunStamp | null>();
   const groups = new Map<number, Set<number>>();
   if (ids.length === 0) return { survivorOf, agents: agentsOf, lastRun, groups };
-  const rows = await tx.execute<{ start: string; id: string; agents: string[]; last_run: Parameters<typeof runStamp>[0]; groups: string[] }[]>(
-    `with recursive chain(start, id, merged_into_id, depth) as (
+  // Prepared, like the batch's other reads: its text never changes.
+  const rows = await executePrepared<{ start: string; id: string; agents: string[]; last_run: Parameters<typeof runStamp>[0]; groups: string[] }>(
+    tx,
+    sqlPart(
+      `with recursive chain(start, id, merged_into_id, depth) as (
        select id, id, merged_into_id, 0 from chamados where id = any(?)
        union all
        select chain.start, c.id, c.merged_into_id, chain.depth + 1 from chamados c join chain on c.id = chain.merged_into_id where chain.depth < 20
@@ -224,7 +228,9 @@ async function readSurvivors(tx: EntityManager, ids: number[], agents: string[])
        (select ${RUN_JSON} from runbook_executions x where x.chamado_id = s.id order by x.created_at desc, x.id desc limit 1) as last_run,
        array(select gc.group_id from recurrence_group_chamados gc where gc.chamado_id = s.id) as groups
      from chain s where s.merged_into_id is null`,
-    [arrayOf(ids, 'bigint'), arrayOf(agents, 'text')],
+      arrayOf(ids, 'bigint'),
+      arrayOf(agents, 'text'),
+    ),
   );
   for (const r of rows) {
     survivorOf.set(Number(r.start), Number(r.id));
