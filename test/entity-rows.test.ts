@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Chamado } from '../entities/chamado.entity.ts';
+import { Chamado, type ChamadoOrigin } from '../entities/chamado.entity.ts';
 import { Event, EventSchema } from '../entities/event.entity.ts';
 import { TimelineEntry, TimelineEntrySchema } from '../entities/timeline-entry.entity.ts';
 import { insertEntitiesCte } from '../src/db/entity-rows.ts';
@@ -71,20 +71,26 @@ function eventData(chamado: Chamado, duplicateOf: Event, receivedAt: Date) {
   };
 }
 
+/** A chamado written by the unit of work, for the rows to reference; with the entity manager that holds it. */
+async function storedChamado(origin: ChamadoOrigin): Promise<{ setup: EntityManager; chamado: Chamado }> {
+  const setup = em();
+  const chamado = setup.create(Chamado, {
+    publicId: `ENTROWS-${randomUUID().slice(0, 8)}`,
+    projectId: 'default',
+    origin,
+    title: `entity rows from ${origin}`,
+    sources: [],
+    eventCount: 0,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  });
+  await setup.flush();
+  return { setup, chamado };
+}
+
 describe('insertEntitiesCte', () => {
   it("writes an event's row exactly as the unit of work writes it, every column, defaults and references included", async () => {
-    const setup = em();
-    const chamado = setup.create(Chamado, {
-      publicId: `ENTROWS-${randomUUID().slice(0, 8)}`,
-      projectId: 'default',
-      origin: 'alertmanager',
-      title: 'entity rows',
-      sources: [],
-      eventCount: 0,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    });
-    await setup.flush();
+    const { setup, chamado } = await storedChamado('alertmanager');
     const receivedAt = new Date();
     const original = setup.getReference(Event, 42);
 
@@ -127,18 +133,7 @@ describe('insertEntitiesCte', () => {
   });
 
   it('leaves an autoincrement key the entities do not carry to its sequence, and refuses a reference with no id yet', async () => {
-    const setup = em();
-    const chamado = setup.create(Chamado, {
-      publicId: `ENTROWS-${randomUUID().slice(0, 8)}`,
-      projectId: 'default',
-      origin: 'wazuh',
-      title: 'timeline rows',
-      sources: [],
-      eventCount: 0,
-      createdAt: new Date(),
-      updatedAt: new Date(),
-    });
-    await setup.flush();
+    const { chamado } = await storedChamado('wazuh');
     const tx = em();
     const entry = (summary: string, on: Chamado, eventId: number) =>
       tx.create(
