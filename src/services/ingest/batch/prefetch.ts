@@ -1,4 +1,3 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Chamado } from '../../../../entities/chamado.entity.ts';
 import { OPEN_STATUSES } from '../../../../entities/chamado-status.ts';
@@ -123,7 +122,7 @@ export async function prefetch(
   const since = new Date(now.getTime() - settings.correlationWindowMs);
   const agents = [...new Set(live.map((t) => t.staged.normalized.agent).filter((a): a is string => Boolean(a)))];
   // Every read that needs only the turns goes in one round trip; then the merge survivors with
-  // their facts; then the survivors, locked.
+  // their facts, locked.
   const first = new OneRoundTrip();
   const reads = Promise.all([
     readGroups(first, of((t) => t.staged.recurrenceKey, turns), now),
@@ -152,9 +151,10 @@ export async function prefetch(
   await first.send(tx);
   const [groups, explicit, session, fingerprint, domain, agent, originals, heldKeys, earlyResolutions] = await reads;
   const candidates = new Set([...explicit.values(), ...session.values(), ...[...fingerprint.values()].map((f) => f.chamadoId), ...domain.values(), ...agent.values()]);
-  const { survivorOf, agents: chamadoAgents, lastRun: chamadoLastRun, groups: chamadoGroups } = await readSurvivors(tx, [...candidates], agents);
+  const { survivorOf, agents: chamadoAgents, lastRun: chamadoLastRun, groups: chamadoGroups, rows } = await readSurvivors(tx, [...candidates], agents);
   const survivors = [...new Set(survivorOf.values())].sort((a, b) => a - b);
-  const chamados = survivors.length ? await tx.find(Chamado, { id: { $in: survivors } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }) : [];
+  // Managed by the batch's entity manager, as a find would leave them (the unit of work writes them).
+  const chamados = survivors.map((id) => tx.map(Chamado, rows.get(id)!));
   // Read under the chamados' locks, like resolveWhenAlertsEnd reads them.
   const resolutions = live.some((t) => t.staged.normalized.alertStatus === 'resolved' && settings.rules.autoResolveSources.includes(t.staged.normalized.source));
   const chamadoAlerts = resolutions && survivors.length ? alertsOfRows(await alertsByChamadoIds(tx, survivors)) : new Map<number, ChamadoAlerts>();
@@ -205,17 +205,26 @@ async function readFingerprints(round: OneRoundTrip, keys: Keyed[]): Promise<Pre
 
 /**
  * correlate.ts's survivor() for many chamados at once, with what the turns need to know of each
- * survivor: its agent observables among the batch's agents, its latest runbook execution, and the
- * recurrence groups linked to it (whose feed shows it, so an event joining it moves them too).
+ * survivor: its agent observables among the batch's agents, its latest runbook execution, the
+ * recurrence groups linked to it (whose feed shows it, so an event joining it moves them too), and
+ * its row, locked for the batch in id order — one statement where a find after it was a second.
  */
 async function readSurvivors(tx: EntityManager, ids: number[], agents: string[]) {
   const survivorOf = new Map(ids.map((id) => [id, id]));
   const agentsOf = new Map<number, Set<string>>();
   const lastRun = new Map<number, RunStamp | null>();
   const groups = new Map<number, Set<number>>();
-  if (ids.length === 0) return { survivorOf, agents: agentsOf, lastRun, groups };
+  const chamados = new Map<number, Record<string, unknown>>();
+  if (ids.length === 0) return { survivorOf, agents: agentsOf, lastRun, groups, rows: chamados };
   // Prepared, like the batch's other reads: its text never changes.
-  const rows = await executePrepared<{ start: string; id: string; agents: string[]; last_run: Parameters<typeof runStamp>[0]; groups: string[] }>(
+  const rows = await executePrepared<{
+    start: string;
+    id: string;
+    agents: string[];
+    last_run: Parameters<typeof runStamp>[0];
+    groups: string[];
+    chamado: Record<string, unknown>;
+  }>(
     tx,
     sqlPart(
       `with recursive chain(start, id, merged_into_id, depth) as (
@@ -226,8 +235,10 @@ async function readSurvivors(tx: EntityManager, ids: number[], agents: string[])
      select s.start, s.id,
        array(select o.valor from observables o where o.chamado_id = s.id and o.tipo = 'agent' and o.valor = any(?)) as agents,
        (select ${RUN_JSON} from runbook_executions x where x.chamado_id = s.id order by x.created_at desc, x.id desc limit 1) as last_run,
-       array(select gc.group_id from recurrence_group_chamados gc where gc.chamado_id = s.id) as groups
-     from chain s where s.merged_into_id is null`,
+       array(select gc.group_id from recurrence_group_chamados gc where gc.chamado_id = s.id) as groups,
+       to_jsonb(c) as chamado
+     from chain s join chamados c on c.id = s.id where s.merged_into_id is null
+     order by c.id for update of c`,
       arrayOf(ids, 'bigint'),
       arrayOf(agents, 'text'),
     ),
@@ -237,8 +248,9 @@ async function readSurvivors(tx: EntityManager, ids: number[], agents: string[])
     agentsOf.set(Number(r.id), new Set(r.agents));
     lastRun.set(Number(r.id), runStamp(r.last_run));
     groups.set(Number(r.id), new Set(r.groups.map(Number)));
+    chamados.set(Number(r.id), r.chamado);
   }
-  return { survivorOf, agents: agentsOf, lastRun, groups };
+  return { survivorOf, agents: agentsOf, lastRun, groups, rows: chamados };
 }
 
 /** recurrence/maintain.ts's groupBefore for every key of the batch, with what a touch returns. */
