@@ -14,6 +14,11 @@ export interface JoinedAlertEvent {
 
 export type AlertResolutionOutcome = 'auto_resolved' | 'left_as_is' | null;
 
+/** An alert's resolution from a source the rule listens to (RULE_AUTO_RESOLVE_SOURCES): the only events it looks at. */
+export function isRuledResolution(event: Omit<JoinedAlertEvent, 'id'>, sources: readonly string[]): boolean {
+  return event.alertStatus === 'resolved' && Boolean(event.recurrenceKey) && sources.includes(event.source);
+}
+
 /** Timeline `eventType`s of the two entries this rule writes (kind `status`). */
 const AUTO_RESOLVED = 'auto_resolved';
 const ALERTS_RESOLVED = 'alerts_resolved';
@@ -38,7 +43,7 @@ export async function resolveWhenAlertsEnd(
   sources: readonly string[],
   now: Date,
 ): Promise<AlertResolutionOutcome> {
-  if (event.alertStatus !== 'resolved' || !event.recurrenceKey || !sources.includes(event.source)) return null;
+  if (!isRuledResolution(event, sources)) return null;
   if (chamado.status === 'resolvido' || chamado.status === 'fechado') return null;
   const alerts = await alertsByChamadoIds(em, [chamado.id]);
   const ended = alerts.find((a) => a.key === event.recurrenceKey);

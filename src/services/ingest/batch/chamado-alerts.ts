@@ -22,12 +22,15 @@ export function alertsOfRows(rows: readonly ChamadoAlertRow[]): Map<number, Cham
   return byChamado;
 }
 
-/** What chamados/alerts.ts would read once `turn`'s event joined: its alert's state and the one before. */
+/**
+ * What chamados/alerts.ts would read once `turn`'s event joined: the alerts, and the status its
+ * alert had before it when it is that alert's latest event (null otherwise, or for its first).
+ */
 function withEvent(
   alerts: ChamadoAlerts,
   turn: BatchTurn,
   now: Date,
-): { after: ChamadoAlerts; latest: boolean; previous: string | null } | null {
+): { after: ChamadoAlerts; previous: string | null } | null {
   const { normalized: ev, recurrenceKey, entity } = turn.staged;
   // The alerts leave out duplicates and events with no alert lifecycle.
   if (turn.duplicate || !ev.alertStatus || !recurrenceKey) return null;
@@ -37,9 +40,10 @@ function withEvent(
   // "Latest" is by the time the event happened, then by id (a late resolution of an earlier firing
   // does not hide a newer firing).
   const latest = !current || at > current.at || (at === current.at && entity.id > current.eventId);
-  if (!latest) return { after: alerts, latest, previous: null };
+  // Not the latest: the alert's state is unchanged and the event had no status before it.
+  if (!latest) return { after: alerts, previous: null };
   const after = new Map(alerts).set(recurrenceKey, { status: ev.alertStatus, at, eventId: entity.id });
-  return { after, latest, previous: current?.status ?? null };
+  return { after, previous: current?.status ?? null };
 }
 
 /**
@@ -51,8 +55,8 @@ function withEvent(
 export function mayEndLastAlert(alerts: ChamadoAlerts | undefined, turn: BatchTurn, now: Date): boolean {
   if (!alerts) return true;
   const joined = withEvent(alerts, turn, now);
-  if (!joined) return false;
-  if (!joined.latest || joined.previous !== 'firing') return false;
+  // Only the event that turned its alert from firing to resolved (the latest, after a firing).
+  if (!joined || joined.previous !== 'firing') return false;
   return ![...joined.after.values()].some((a) => a.status === 'firing');
 }
 

@@ -5,6 +5,7 @@ import type { RecurrenceLifecycle } from '../../../../entities/recurrence-group.
 import type { ExecutionStatus } from '../../../../entities/runbook-levels.ts';
 import { OneRoundTrip } from '../../../db/one-round-trip.ts';
 import { executePrepared } from '../../../db/prepared-statements.ts';
+import { isRuledResolution } from '../../chamados/alert-resolution.ts';
 import { alertsByChamadoIds } from '../../chamados/alerts.ts';
 import { arrayOf, sqlPart } from '../../../db/sql.ts';
 import { TRAILING_HOURS, type GroupBefore } from '../../recurrence/lifecycle.ts';
@@ -156,7 +157,9 @@ export async function prefetch(
   // Managed by the batch's entity manager, as a find would leave them (the unit of work writes them).
   const chamados = survivors.map((id) => tx.map(Chamado, rows.get(id)!));
   // Read under the chamados' locks, like resolveWhenAlertsEnd reads them.
-  const resolutions = live.some((t) => t.staged.normalized.alertStatus === 'resolved' && settings.rules.autoResolveSources.includes(t.staged.normalized.source));
+  const resolutions = live.some(({ staged: { normalized: ev, recurrenceKey } }) =>
+    isRuledResolution({ source: ev.source, alertStatus: ev.alertStatus, recurrenceKey }, settings.rules.autoResolveSources),
+  );
   const chamadoAlerts = resolutions && survivors.length ? alertsOfRows(await alertsByChamadoIds(tx, survivors)) : new Map<number, ChamadoAlerts>();
   // A survivor with no alert has none to read back.
   if (resolutions) for (const id of survivors) if (!chamadoAlerts.has(id)) chamadoAlerts.set(id, new Map());
