@@ -87,6 +87,19 @@ const EventSchema = defineEntity({
     { properties: ['projectId', 'receivedAt', 'id'] },
     { properties: ['projectId', 'source', 'receivedAt', 'id'] },
     { properties: ['projectId', 'recurrenceKey', 'receivedAt'] },
+    // Correlation's fingerprint rule: the latest event of a key on a chamado. Without the predicate
+    // the read walks back over every event of a key that never opens one (a noisy low-level rule).
+    {
+      name: 'events_on_chamado_by_recurrence_key_index',
+      properties: ['projectId', 'recurrenceKey', 'id'],
+      where: 'chamado_id is not null and not is_duplicate',
+    },
+    // Events held by an opening threshold (rare): the ingest prefetch asks whether a key has any.
+    {
+      name: 'events_held_by_threshold_index',
+      properties: ['projectId', 'recurrenceKey', 'receivedAt'],
+      where: `chamado_id is null and not is_duplicate and correlation @> '{"held_by":"threshold"}'`,
+    },
     { properties: ['search'], type: 'gin' },
   ],
 });

@@ -10,6 +10,7 @@ import { Migration20261205075610 } from './Migration20261205075610.ts';
 import { Migration20261205103031 } from './Migration20261205103031.ts';
 import { Migration20261205130817 } from './Migration20261205130817.ts';
 import { Migration20261205131553 } from './Migration20261205131553.ts';
+import { Migration20261205234153 } from './Migration20261205234153.ts';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124044520', class: Migration20261124044520 },
@@ -22,4 +23,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261205103031', class: Migration20261205103031 },
   { name: 'Migration20261205130817', class: Migration20261205130817 },
   { name: 'Migration20261205131553', class: Migration20261205131553 },
+  { name: 'Migration20261205234153', class: Migration20261205234153 },
 ];
