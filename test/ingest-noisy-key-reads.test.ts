@@ -27,7 +27,8 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const execute = <T>(em: EntityManager, sql: string, params: unknown[] = []) => em.getConnection().execute<T[]>(sql, params, 'all', em.getTransactionContext());
+const execute = <T>(em: EntityManager, sql: string, params: unknown[] = []) =>
+  em.getConnection().execute<T[]>(sql, params, 'all', em.getTransactionContext());
 
 /** `count` chamado-less events of `key`, the latest a second ago, as a stream of a noisy rule leaves them. */
 async function pile(em: EntityManager, key: string, count: number): Promise<void> {
@@ -39,7 +40,11 @@ async function pile(em: EntityManager, key: string, count: number): Promise<void
   );
 }
 
-async function eventOf(em: EntityManager, key: string, fields: { chamadoId?: number; held?: boolean; secondsAgo: number }): Promise<number> {
+async function eventOf(
+  em: EntityManager,
+  key: string,
+  fields: { chamadoId?: number; held?: boolean; secondsAgo: number },
+): Promise<number> {
   const [row] = await execute<{ id: string }>(
     em,
     `insert into events (project_id, source, event_type, summary, payload, recurrence_key, chamado_id, correlation, received_at)
