@@ -121,10 +121,13 @@ export function graphqlWsTransport(app: App, config: Config, options: GraphqlWsO
  * Completion and errors still go through graphql-ws (the subscriber's iterator ends or throws).
  */
 function nextMessages(ctx: { subscriptions: Record<string, unknown>; extra: { socket: WebSocket } }, id: string): ResultSink {
-  const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  // Bytes, not text: ws would encode a string once per socket; the shared part is encoded once per result.
+  const head = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
   const { socket } = ctx.extra;
   return (result) => {
-    if (id in ctx.subscriptions && socket.readyState === socket.OPEN) socket.send(`${head}${result.json}}`);
+    if (!(id in ctx.subscriptions) || socket.readyState !== socket.OPEN) return;
+    const tail = result.messageTail;
+    socket.send(Buffer.concat([head, tail], head.length + tail.length), { binary: false });
   };
 }
 

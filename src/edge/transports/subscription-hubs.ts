@@ -4,15 +4,18 @@ import type { SharedLoad } from './live-metrics.ts';
 /** What starting a subscription gives: its results, or one result (the errors it was refused with). */
 export type Started = AsyncIterable<ExecutionResult> | ExecutionResult;
 
-/** One result of a shared execution, the same object for every subscriber: serialised once, when first sent. */
+/**
+ * One result of a shared execution, the same object for every subscriber: serialised and UTF-8
+ * encoded once, when first sent, as the end of a message `{…,"payload":<result>}`.
+ */
 export class SharedResult {
   readonly result: ExecutionResult;
-  #json: string | undefined;
+  #messageTail: Buffer | undefined;
   constructor(result: ExecutionResult) {
     this.result = result;
   }
-  get json(): string {
-    return (this.#json ??= JSON.stringify(this.result));
+  get messageTail(): Buffer {
+    return (this.#messageTail ??= Buffer.from(`${JSON.stringify(this.result)}}`));
   }
 }
 
