@@ -94,9 +94,20 @@ describe('shared subscription execution over graphql-ws', () => {
     const many = await feeds(['lead', 'lead2', 'lead', 'lead2', 'lead', 'lead2', 'lead', 'lead2', 'lead', 'lead2', 'lead', 'lead2'], agent);
     await prime(many, agent);
     await expectShared({ executions: 1, subscribers: 12 });
+    const BATCHES = 'opsgraph_ingest_batch_seconds_count{outcome="committed"}';
+    const [fanOuts, frames, batches] = [
+      await metric('opsgraph_live_fanout_seconds_count'),
+      await metric('opsgraph_live_shared_frames_total'),
+      await metric(BATCHES),
+    ];
     const together = await statementsDuring(() => deliver(many, agent, 5));
     // Run once per subscriber, the payload alone would cost 11 × 5 statements more.
     expect(together - alone).toBeLessThan(10);
+    // /metrics: one fan-out per event, each handing it to the twelve subscribers.
+    expect((await metric('opsgraph_live_fanout_seconds_count')) - fanOuts).toBe(5);
+    expect((await metric('opsgraph_live_shared_frames_total')) - frames).toBe(60);
+    // The alerts were posted one after another: each was a batch of its own.
+    expect((await metric(BATCHES)) - batches).toBe(5);
     expect(many.map((f) => f.errors)).toEqual(many.map(() => []));
     expect(many[0]!.items.at(-1)!.payload).toMatchObject({ agent: { name: agent } });
   });

@@ -1,4 +1,4 @@
-import { Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 /** What a transport's shared subscriptions serve now (subscription-hubs.ts). */
 export interface SharedLoad {
@@ -31,4 +31,22 @@ new Gauge({
 export function reportSharedLoad(load: () => SharedLoad): () => void {
   sources.add(load);
   return () => void sources.delete(load);
+}
+
+const fanOutSeconds = new Histogram({
+  name: 'opsgraph_live_fanout_seconds',
+  help: 'Time to hand one result of a shared subscription to every subscriber (serialised once, queued on each socket)',
+  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+});
+const framesSent = new Counter({
+  name: 'opsgraph_live_shared_frames_total',
+  help: 'Results of shared subscriptions handed to subscribers (one per subscriber per result)',
+});
+
+/** Times one shared result's fan-out to `subscribers` sinks (subscription-hubs.ts). */
+export function measureFanOut(subscribers: number, fanOut: () => void): void {
+  const timer = fanOutSeconds.startTimer();
+  fanOut();
+  timer();
+  framesSent.inc(subscribers);
 }

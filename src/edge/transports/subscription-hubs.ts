@@ -1,5 +1,5 @@
 import type { ExecutionResult } from 'graphql';
-import type { SharedLoad } from './live-metrics.ts';
+import { measureFanOut, type SharedLoad } from './live-metrics.ts';
 
 /** What starting a subscription gives: its results, or one result (the errors it was refused with). */
 export type Started = AsyncIterable<ExecutionResult> | ExecutionResult;
@@ -76,7 +76,9 @@ export function subscriptionHubs() {
     }
 
     deliver(result: SharedResult): void {
-      for (const subscriber of this.subscribers) subscriber.send(result);
+      measureFanOut(this.subscribers.size, () => {
+        for (const subscriber of this.subscribers) subscriber.send(result);
+      });
     }
 
     finish(outcome: Outcome): void {
