@@ -59,8 +59,7 @@ const batchesRetriedAlone = new Counter({
 
 /**
  * How long a batch's transaction takes, BEGIN to COMMIT: what every sender in it waits for, and
- * how long its correlation locks are held (a batch is a chain of round trips, each about a
- * millisecond on a quiet host).
+ * how long its correlation locks are held (a batch is a chain of round trips).
  */
 const batchSeconds = new Histogram({
   name: 'opsgraph_ingest_batch_seconds',

@@ -1,3 +1,4 @@
+import { isRuledResolution } from '../../chamados/alert-resolution.ts';
 import type { ChamadoAlertRow } from '../../chamados/alerts.ts';
 import type { BatchTurn } from './turn.ts';
 
@@ -63,4 +64,10 @@ export function mayEndLastAlert(alerts: ChamadoAlerts | undefined, turn: BatchTu
 /** The chamado's alerts once `turn`'s event joined it. */
 export function alertsAfter(alerts: ChamadoAlerts, turn: BatchTurn, now: Date): ChamadoAlerts {
   return withEvent(alerts, turn, now)?.after ?? alerts;
+}
+
+/** Whether the turn's event is a resolution alert-resolution.ts's rule looks at (the batch reads alerts for those only). */
+export function isRuledResolutionTurn(turn: BatchTurn, sources: readonly string[]): boolean {
+  const { normalized: ev, recurrenceKey } = turn.staged;
+  return isRuledResolution({ source: ev.source, alertStatus: ev.alertStatus, recurrenceKey }, sources);
 }

@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Chamado } from '../../../../entities/chamado.entity.ts';
-import { isRuledResolution } from '../../chamados/alert-resolution.ts';
 import { openingThreshold } from '../../recurrence/opening-hold.ts';
 import type { Correlation } from '../ingest.ts';
 import { openingRule } from '../rules.ts';
 import type { IngestSettings } from '../settings.ts';
 import { factsOf, joinChamado, newChamado } from '../place-event.ts';
+import { isRuledResolutionTurn } from './chamado-alerts.ts';
 import { earlyResolutionKey, scopedKey } from './prefetch.ts';
 import type { BatchTurn } from './turn.ts';
 import type { BatchView } from './view.ts';
@@ -52,8 +52,7 @@ export function fastTurn(tx: EntityManager, view: BatchView, settings: IngestSet
   const joins = Boolean(target || (opening && !silenced));
   // A resolution that may end its chamado's last firing alert goes to alert-resolution.ts (a
   // resolution never opens a chamado: it joins `target`).
-  const resolution = isRuledResolution({ source: ev.source, alertStatus: ev.alertStatus, recurrenceKey: recKey }, settings.rules.autoResolveSources);
-  if (joins && resolution && (!target || view.mayEndLastAlert(target, turn))) return 'alert_resolution';
+  if (joins && isRuledResolutionTurn(turn, settings.rules.autoResolveSources) && (!target || view.mayEndLastAlert(target, turn))) return 'alert_resolution';
   const early = joins ? earlyResolutionKey(turn) : null;
   if (early && (view.data.earlyResolutions.has(early) || view.resolutionsOnNoChamado.has(early))) return 'early_resolution';
 

@@ -5,7 +5,6 @@ import type { RecurrenceLifecycle } from '../../../../entities/recurrence-group.
 import type { ExecutionStatus } from '../../../../entities/runbook-levels.ts';
 import { OneRoundTrip } from '../../../db/one-round-trip.ts';
 import { executePrepared } from '../../../db/prepared-statements.ts';
-import { isRuledResolution } from '../../chamados/alert-resolution.ts';
 import { alertsByChamadoIds } from '../../chamados/alerts.ts';
 import { arrayOf, sqlPart } from '../../../db/sql.ts';
 import { TRAILING_HOURS, type GroupBefore } from '../../recurrence/lifecycle.ts';
@@ -13,7 +12,7 @@ import type { RecurrenceSettings } from '../../recurrence/settings.ts';
 import { MAX_THRESHOLD_WINDOW_MINUTES } from '../../recurrence/silences.ts';
 import { exactDedupKey } from '../dedup.ts';
 import { resolutionIdOf } from '../sources/alertmanager.ts';
-import { alertsOfRows, type ChamadoAlerts } from './chamado-alerts.ts';
+import { alertsOfRows, isRuledResolutionTurn, type ChamadoAlerts } from './chamado-alerts.ts';
 import type { BatchTurn } from './turn.ts';
 
 const HOUR_MS = 3_600_000;
@@ -157,9 +156,7 @@ export async function prefetch(
   // Managed by the batch's entity manager, as a find would leave them (the unit of work writes them).
   const chamados = survivors.map((id) => tx.map(Chamado, rows.get(id)!));
   // Read under the chamados' locks, like resolveWhenAlertsEnd reads them.
-  const resolutions = live.some(({ staged: { normalized: ev, recurrenceKey } }) =>
-    isRuledResolution({ source: ev.source, alertStatus: ev.alertStatus, recurrenceKey }, settings.rules.autoResolveSources),
-  );
+  const resolutions = live.some((turn) => isRuledResolutionTurn(turn, settings.rules.autoResolveSources));
   const chamadoAlerts = resolutions && survivors.length ? alertsOfRows(await alertsByChamadoIds(tx, survivors)) : new Map<number, ChamadoAlerts>();
   // A survivor with no alert has none to read back.
   if (resolutions) for (const id of survivors) if (!chamadoAlerts.has(id)) chamadoAlerts.set(id, new Map());
