@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Chamado, type ChamadoOrigin } from '../entities/chamado.entity.ts';
+import { Chamado, ChamadoSchema, type ChamadoOrigin } from '../entities/chamado.entity.ts';
 import { Event, EventSchema } from '../entities/event.entity.ts';
 import { TimelineEntry, TimelineEntrySchema } from '../entities/timeline-entry.entity.ts';
-import { insertEntitiesCte } from '../src/db/entity-rows.ts';
+import { insertEntitiesCte, updateEntitiesCte } from '../src/db/entity-rows.ts';
 import { ormOptions } from '../src/db/orm.ts';
 
 /*
@@ -172,5 +172,48 @@ describe('insertEntitiesCte', () => {
     expect(() => insertEntitiesCte('written', TimelineEntrySchema, [entry('third', unsaved, 9)])).toThrow(
       /chamado: the referenced row has no id yet/,
     );
+  });
+});
+
+describe('updateEntitiesCte', () => {
+  it("writes a changed entity back as the unit of work's update does, every column, and moves its version once", async () => {
+    const changes = (c: Chamado, at: Date) => {
+      c.eventCount = 3;
+      c.sources = ['alertmanager', 'wazuh'];
+      c.maxSeverity = 4;
+      c.wizardStep = 'dns';
+      c.wizardStepAt = at;
+      c.updatedAt = at;
+    };
+    const at = new Date('2026-12-01T10:11:12.345Z');
+    const { chamado: a } = await storedChamado('alertmanager');
+    const { chamado: b } = await storedChamado('alertmanager');
+
+    const byUnitOfWork = em();
+    const viaOrm = await byUnitOfWork.findOneOrFail(Chamado, a.id);
+    changes(viaOrm, at);
+    await byUnitOfWork.flush();
+
+    const byStatement = em();
+    const viaCte = await byStatement.findOneOrFail(Chamado, b.id);
+    changes(viaCte, at);
+    const [row] = await byStatement.execute<{ rows: Record<string, unknown>[] }[]>(
+      'with ? select (select jsonb_agg(row) from written) as rows',
+      [updateEntitiesCte('written', ChamadoSchema, [viaCte], { returning: 'to_jsonb(t) as row' })],
+    );
+
+    const same = ['id', 'public_id', 'title', 'created_at', 'updated_at'];
+    const written = await rowOf('chamados', b.id, same);
+    expect(written).toEqual(await rowOf('chamados', a.id, same));
+    expect(written.version).toBe(2);
+    // updatedAt's onUpdate hook decides it, as in the unit of work's update: the time of the write.
+    const [stamps] = await em().execute<{ orm: Date; cte: Date }[]>(
+      'select (select updated_at from chamados where id = ?) as orm, (select updated_at from chamados where id = ?) as cte',
+      [a.id, b.id],
+    );
+    for (const stamp of [stamps!.orm, stamps!.cte]) expect(Math.abs(new Date(stamp).getTime() - Date.now())).toBeLessThan(60_000);
+    // What it returns is the row as stored, for the entity manager to take as the entity's state.
+    expect(row!.rows).toHaveLength(1);
+    expect(row!.rows[0]).toMatchObject({ id: b.id, version: 2, event_count: 3 });
   });
 });

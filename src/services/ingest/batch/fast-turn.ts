@@ -118,6 +118,6 @@ function stored(turn: BatchTurn, view: BatchView, correlation: Correlation): Pla
 
 function openChamado(tx: EntityManager, turn: BatchTurn, now: Date): Chamado {
   const { normalized: ev, recurrenceKey, delivery } = turn.staged;
-  // Numbered when the batch is stored (BatchView.write), in opening order.
-  return tx.create(Chamado, { ...newChamado(ev, recurrenceKey, delivery.projectId, now), publicId: `pending-${turn.staged.entity.id}` });
+  // Numbered, given its id and written when the batch is stored (BatchView.write), in opening order.
+  return tx.create(Chamado, { ...newChamado(ev, recurrenceKey, delivery.projectId, now), publicId: `pending-${turn.staged.entity.id}` }, { persist: false });
 }

@@ -1,16 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Chamado } from '../../../../entities/chamado.entity.ts';
+import { Chamado, ChamadoSchema } from '../../../../entities/chamado.entity.ts';
 import { EventSchema, type Event } from '../../../../entities/event.entity.ts';
 import { TimelineEntrySchema, type TimelineEntry } from '../../../../entities/timeline-entry.entity.ts';
 import { OPEN_STATUSES } from '../../../../entities/chamado-status.ts';
 import { ObservableSchema } from '../../../../entities/observable.entity.ts';
 import { columnLimits, cutToLength } from '../../../../entities/column-facts.ts';
-import { insertEntitiesCte } from '../../../db/entity-rows.ts';
+import { insertEntitiesCte, updateEntitiesCte } from '../../../db/entity-rows.ts';
 import { executePrepared } from '../../../db/prepared-statements.ts';
 import { arrayOf, sqlPart, type Sql } from '../../../db/sql.ts';
 import { assertClaimed, claimsCte } from '../key-claims.ts';
 import type { ObservableFact } from '../../chamados/observables.ts';
-import { formatPublicId } from '../../chamados/public-ids.ts';
+import { reserveChamados } from '../../chamados/public-ids.ts';
 import { ChangeCollector } from '../../live/change-collector.ts';
 import type { RecurrenceSettings } from '../../recurrence/settings.ts';
 import type { CorrelationMatch } from '../correlate.ts';
@@ -169,50 +169,56 @@ export class BatchView {
   }
 
   /**
-   * Stores what the turns left in memory (the view is not used after this): numbers for the
-   * chamados opened (one statement for all, in opening order), the unit of work (the chamados
-   * opened or joined), then one statement for the rest — the events and their timeline entries,
+   * Stores what the turns left in memory (the view is not used after this) in one statement, or
+   * two when the turns opened chamados (their numbers and ids are taken first, one round trip for
+   * all, in opening order): the chamados opened and joined, the events and their timeline entries,
    * the groups with their hours and links, the observables, and the dedup keys the written events
-   * hold (`claims`). The events and entries never pass through the unit of work: MikroORM spent
-   * more of a batch's time building their inserts than PostgreSQL spent running them, and their
-   * statement was a round trip of its own.
+   * hold (`claims`). None of it passes through the unit of work: MikroORM spent more of a batch's
+   * time building its statements than PostgreSQL spent running them, and each was a round trip
+   * (a chamado's update two: its version check, then the update) while the batch held its locks.
+   * The chamados written are handed back to the entity manager as stored, so it holds them clean.
    */
   async write(tx: EntityManager, claims: ReadonlyMap<string, number>): Promise<void> {
     // Before the chamados opened here are numbered (and no longer told apart).
     const groupChamados = this.#chamadosOfOtherGroups(this.#events);
     // Taken only now, all at once: a rolled-back batch hands its numbers back (public-ids.ts).
-    const unnumbered = this.#opened.splice(0);
-    if (unnumbered.length > 0) {
-      const year = this.#now.getUTCFullYear();
-      const [row] = await tx.execute<{ last_value: number }[]>(
-        `insert into chamado_sequences (year, last_value) values (?, ?)
-         on conflict (year) do update set last_value = chamado_sequences.last_value + excluded.last_value
-         returning last_value`,
-        [year, unnumbered.length],
-      );
-      const first = row!.last_value - unnumbered.length + 1;
-      unnumbered.forEach((c, i) => (c.publicId = formatPublicId(year, first + i)));
+    const opened = this.#opened.splice(0);
+    if (opened.length > 0) {
+      const reserved = await reserveChamados(tx, this.#now, opened.length);
+      opened.forEach((c, i) => Object.assign(c, reserved[i]!));
     }
     for (const { chamado, record } of this.#publicIdsToFill.splice(0)) record.chamado_public_id = chamado.publicId;
-    await tx.flush();
+    // Every chamado a turn changed is one it joined (opened ones too).
+    const joined = this.#touched.splice(0).filter((c) => !opened.includes(c));
     const events = this.#events.splice(0);
     const timelineEntries = this.#timelineEntries.splice(0);
     const groups = this.groups.writeCtes();
-    if (events.length === 0 && groups === null && this.#observables.length === 0 && claims.size === 0) return;
+    if (events.length === 0 && joined.length === 0 && opened.length === 0 && groups === null && this.#observables.length === 0 && claims.size === 0) return;
     // Every part but the groups' is there even when empty, so the statement has two texts in all.
     const ctes = [
-      insertEntitiesCte('inserted_events', EventSchema, events),
-      insertEntitiesCte('inserted_timeline_entries', TimelineEntrySchema, timelineEntries),
+      insertEntitiesCte('inserted_chamados', ChamadoSchema, opened, { returning: 'to_jsonb(t) as row', keysTaken: true }),
+      updateEntitiesCte('updated_chamados', ChamadoSchema, joined, { returning: 'to_jsonb(t) as row' }),
+      insertEntitiesCte('inserted_events', EventSchema, events, { keysTaken: true }),
+      insertEntitiesCte('inserted_timeline_entries', TimelineEntrySchema, timelineEntries, { keysTaken: false }),
       groups,
       this.#observablesCte(),
       claimsCte(claims),
     ].filter((c): c is Sql => c !== null);
     // Prepared: planned afresh it took 1.4–1.9 ms against 0.6 ms.
-    const [row] = await executePrepared<{ claimed: string[] }>(
+    const [row] = await executePrepared<{ claimed: string[]; chamados: Record<string, unknown>[] }>(
       tx,
-      sqlPart(`with ${ctes.map(() => '?').join(', ')} select array(select key from claimed_keys) as claimed`, ...ctes),
+      sqlPart(
+        `with ${ctes.map(() => '?').join(', ')}
+         select array(select key from claimed_keys) as claimed,
+           (select coalesce(jsonb_agg(w.row), '[]') from (select row from inserted_chamados union all select row from updated_chamados) w) as chamados`,
+        ...ctes,
+      ),
     );
     assertClaimed(claims, row!.claimed);
+    // The opened ones enter the identity map as themselves (the events and receipts hold them),
+    // then every one takes its stored row as its clean state: nothing left for a flush to write.
+    for (const chamado of opened) tx.merge(chamado);
+    for (const stored of row!.chamados) tx.map(Chamado, stored);
     await ChangeCollector.of(tx)?.inserted(tx, { events, timelineEntries, groupChamados });
   }
 
