@@ -16,6 +16,12 @@ import { Chamado } from './chamado.entity.ts';
  * uuid is unique with `received_at`; and nothing holds a foreign key into events — their
  * references are soft, and a reader finds a dropped month's event gone (null), never an error.
  */
+/**
+ * The events that make a chamado's alerts (chamados/alerts.ts): alert lifecycle events with an
+ * identity, never duplicates. Also the predicate of the index those reads use.
+ */
+export const ALERT_EVENTS = 'not is_duplicate and alert_status is not null and recurrence_key is not null';
+
 const EventSchema = defineEntity({
   name: 'Event',
   tableName: 'events',
@@ -99,6 +105,12 @@ const EventSchema = defineEntity({
       name: 'events_held_by_threshold_index',
       properties: ['projectId', 'recurrenceKey', 'receivedAt'],
       where: `chamado_id is null and not is_duplicate and correlation @> '{"held_by":"threshold"}'`,
+    },
+    // A chamado's alerts, the latest event of each first (chamados/alerts.ts): a skip scan reads one
+    // entry per alert instead of every event of a chamado that a flapping alert keeps joining.
+    {
+      name: 'events_alerts_by_chamado_index',
+      expression: `create index "events_alerts_by_chamado_index" on "events" ("chamado_id", "recurrence_key", (coalesce(occurred_at, received_at)), "id") where ${ALERT_EVENTS}`,
     },
     { properties: ['search'], type: 'gin' },
   ],

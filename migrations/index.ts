@@ -11,6 +11,7 @@ import { Migration20261205103031 } from './Migration20261205103031.ts';
 import { Migration20261205130817 } from './Migration20261205130817.ts';
 import { Migration20261205131553 } from './Migration20261205131553.ts';
 import { Migration20261205234153 } from './Migration20261205234153.ts';
+import { Migration20261206021048 } from './Migration20261206021048.ts';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124044520', class: Migration20261124044520 },
@@ -24,4 +25,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261205130817', class: Migration20261205130817 },
   { name: 'Migration20261205131553', class: Migration20261205131553 },
   { name: 'Migration20261205234153', class: Migration20261205234153 },
+  { name: 'Migration20261206021048', class: Migration20261206021048 },
 ];

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Chamado } from '../../../entities/chamado.entity.ts';
 import { TimelineEntry } from '../../../entities/timeline-entry.entity.ts';
 import { User } from '../../../entities/user.entity.ts';
-import { alertsByChamadoIds, type ChamadoAlertRow } from './alerts.ts';
+import { alertsByChamadoIds, alertStatesByChamadoIds, type ChamadoAlertRow } from './alerts.ts';
 
 /** The event that just joined the chamado, as far as this rule cares. */
 export interface JoinedAlertEvent {
@@ -45,6 +45,11 @@ export async function resolveWhenAlertsEnd(
 ): Promise<AlertResolutionOutcome> {
   if (!isRuledResolution(event, sources)) return null;
   if (chamado.status === 'resolvido' || chamado.status === 'fechado') return null;
+  // First the latest event of each alert alone (cheap however many events the chamado holds):
+  // most resolutions leave another alert firing, or are not their alert's latest event.
+  const states = await alertStatesByChamadoIds(em, [chamado.id]);
+  const latest = states.find((a) => a.key === event.recurrenceKey);
+  if (!latest || latest.lastEventId !== event.id || states.some((a) => a.status === 'firing')) return null;
   const alerts = await alertsByChamadoIds(em, [chamado.id]);
   const ended = alerts.find((a) => a.key === event.recurrenceKey);
   // Only the event that turned its alert from firing to resolved, so a late or repeated

@@ -1,5 +1,5 @@
 import { isRuledResolution } from '../../chamados/alert-resolution.ts';
-import type { ChamadoAlertRow } from '../../chamados/alerts.ts';
+import type { AlertState as StoredAlertState } from '../../chamados/alerts.ts';
 import type { BatchTurn } from './turn.ts';
 
 /** An alert of a chamado as chamados/alerts.ts reads it: the status of its latest event there. */
@@ -13,7 +13,7 @@ interface AlertState {
 /** A chamado's alerts by alert identity (recurrence key). */
 export type ChamadoAlerts = Map<string, AlertState>;
 
-export function alertsOfRows(rows: readonly ChamadoAlertRow[]): Map<number, ChamadoAlerts> {
+export function alertsOfRows(rows: readonly StoredAlertState[]): Map<number, ChamadoAlerts> {
   const byChamado = new Map<number, ChamadoAlerts>();
   for (const row of rows) {
     const alerts = byChamado.get(row.chamadoId) ?? new Map();

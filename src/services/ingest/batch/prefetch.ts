@@ -5,7 +5,7 @@ import type { RecurrenceLifecycle } from '../../../../entities/recurrence-group.
 import type { ExecutionStatus } from '../../../../entities/runbook-levels.ts';
 import { OneRoundTrip } from '../../../db/one-round-trip.ts';
 import { executePrepared } from '../../../db/prepared-statements.ts';
-import { alertsByChamadoIds } from '../../chamados/alerts.ts';
+import { alertStatesByChamadoIds } from '../../chamados/alerts.ts';
 import { arrayOf, sqlPart } from '../../../db/sql.ts';
 import { TRAILING_HOURS, type GroupBefore } from '../../recurrence/lifecycle.ts';
 import type { RecurrenceSettings } from '../../recurrence/settings.ts';
@@ -157,7 +157,7 @@ export async function prefetch(
   const chamados = survivors.map((id) => tx.map(Chamado, rows.get(id)!));
   // Read under the chamados' locks, like resolveWhenAlertsEnd reads them.
   const resolutions = live.some((turn) => isRuledResolutionTurn(turn, settings.rules.autoResolveSources));
-  const chamadoAlerts = resolutions && survivors.length ? alertsOfRows(await alertsByChamadoIds(tx, survivors)) : new Map<number, ChamadoAlerts>();
+  const chamadoAlerts = resolutions && survivors.length ? alertsOfRows(await alertStatesByChamadoIds(tx, survivors)) : new Map<number, ChamadoAlerts>();
   // A survivor with no alert has none to read back.
   if (resolutions) for (const id of survivors) if (!chamadoAlerts.has(id)) chamadoAlerts.set(id, new Map());
   return {
