@@ -218,7 +218,7 @@ export class ChangeCollector implements EventSubscriber {
     for (const id of changes.moved) changes.groups.delete(id);
     const announceRecurrence = async () => {
       if (changes.groups.size || changes.groupChamados.size) {
-        for (const project of await markGroupsChanged(em.fork() as EntityManager, changes)) changes.recurrence.add(project);
+        for (const project of await markGroupsChanged(em.fork() as EntityManager, changes.groups, changes.groupChamados)) changes.recurrence.add(project);
       }
       if (changes.recurrence.size) pubsub.publish('recurrence', { projectIds: [...changes.recurrence] });
     };
@@ -258,18 +258,29 @@ const groupMoves = new Counter({
  * locked (a chamado, an execution), the reverse of ingest's order (group, then chamado), which
  * deadlocks. The change is committed by then: if this fails, the request still succeeds and the
  * group is sent with its next change (like a lost poke). Returns the projects of the groups moved.
+ *
+ * A group another transaction holds is skipped, never waited for: whoever changes a group moves
+ * its change_seq in that change or right after it commits (ingest's batches, silences, the
+ * recurrence clock, this), and the feed then reads the group — with its chamados as they are, this
+ * change included — once that commits. Waiting would hold this statement's own locks on the other
+ * groups meanwhile: a chamado that a flapping alert keeps joining is linked to dozens of groups,
+ * and the next ingest batch, writing some of them, queued behind it.
  */
-async function markGroupsChanged(em: EntityManager, changes: Changes): Promise<string[]> {
-  const chamados = changes.groupChamados.size ? anyOf('gc.chamado_id', [...changes.groupChamados], 'int') : sqlPart('false');
+export async function markGroupsChanged(em: EntityManager, groups: Iterable<number>, groupChamados: Iterable<number>): Promise<string[]> {
+  const chamadoIds = [...groupChamados];
+  const chamados = chamadoIds.length ? anyOf('gc.chamado_id', chamadoIds, 'int') : sqlPart('false');
   groupMoves.inc();
   try {
     // Two `= any(array)` conditions, each an index scan; `? or g.id in (subquery)` made PostgreSQL
     // scan every group with a hashed subplan (3 ms per ingest batch at a few thousand groups).
     const rows = await em.execute<{ project_id: string }[]>(
       `update recurrence_groups g set change_seq = nextval('recurrence_change_seq')
-       where g.id = any(?) or g.id = any(array(select gc.group_id from recurrence_group_chamados gc where ?))
+       where g.id = any(array(
+         select f.id from recurrence_groups f
+         where f.id = any(?) or f.id = any(array(select gc.group_id from recurrence_group_chamados gc where ?))
+         for no key update skip locked))
        returning g.project_id`,
-      [arrayOf([...changes.groups], 'int'), chamados],
+      [arrayOf([...groups], 'int'), chamados],
     );
     return [...new Set(rows.map((r) => r.project_id))];
   } catch {
