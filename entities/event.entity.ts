@@ -2,6 +2,12 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { Chamado } from './chamado.entity.ts';
 
 /**
+ * The events that make a chamado's alerts (chamados/alerts.ts): alert lifecycle events with an
+ * identity, never duplicates. Also the predicate of the index those reads use.
+ */
+export const ALERT_EVENTS = 'not is_duplicate and alert_status is not null and recurrence_key is not null';
+
+/**
  * A received delivery (the Discover feed). Every authenticated delivery is a row, duplicates
  * included; the hot read paths read these rows through the query builder, never as entities.
  *
@@ -16,12 +22,6 @@ import { Chamado } from './chamado.entity.ts';
  * uuid is unique with `received_at`; and nothing holds a foreign key into events — their
  * references are soft, and a reader finds a dropped month's event gone (null), never an error.
  */
-/**
- * The events that make a chamado's alerts (chamados/alerts.ts): alert lifecycle events with an
- * identity, never duplicates. Also the predicate of the index those reads use.
- */
-export const ALERT_EVENTS = 'not is_duplicate and alert_status is not null and recurrence_key is not null';
-
 const EventSchema = defineEntity({
   name: 'Event',
   tableName: 'events',

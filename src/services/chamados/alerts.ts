@@ -31,7 +31,8 @@ const LATEST_FIRST = (e: string) => `coalesce(${e}.occurred_at, ${e}.received_at
 
 /**
  * The alerts of each chamado, in one statement for any number of chamados (DataLoader batches and
- * the resolution rule read the same thing). Duplicates never count. "Latest" is by the time the
+ * the resolution rule, once alertStatesByChamadoIds says an alert may have ended the last, read the
+ * same thing). It reads every alert event of the chamados. Duplicates never count. "Latest" is by the time the
  * event happened, then by arrival, so a resolution of an earlier firing that arrives late does not
  * hide a newer firing of the same alert.
  */

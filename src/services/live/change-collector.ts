@@ -218,7 +218,8 @@ export class ChangeCollector implements EventSubscriber {
     for (const id of changes.moved) changes.groups.delete(id);
     const announceRecurrence = async () => {
       if (changes.groups.size || changes.groupChamados.size) {
-        for (const project of await markGroupsChanged(em.fork() as EntityManager, changes.groups, changes.groupChamados)) changes.recurrence.add(project);
+        const moved = await markGroupsChanged(em.fork() as EntityManager, changes.groups, changes.groupChamados);
+        for (const project of moved) changes.recurrence.add(project);
       }
       if (changes.recurrence.size) pubsub.publish('recurrence', { projectIds: [...changes.recurrence] });
     };
@@ -264,7 +265,8 @@ const groupMoves = new Counter({
  * recurrence clock, this), and the feed then reads the group — with its chamados as they are, this
  * change included — once that commits. Waiting would hold this statement's own locks on the other
  * groups meanwhile: a chamado that a flapping alert keeps joining is linked to dozens of groups,
- * and the next ingest batch, writing some of them, queued behind it.
+ * and the next ingest batch, writing some of them, queued behind it. A holder that rolls back
+ * leaves its group to be sent with its next change, like a lost poke.
  */
 export async function markGroupsChanged(em: EntityManager, groups: Iterable<number>, groupChamados: Iterable<number>): Promise<string[]> {
   const chamadoIds = [...groupChamados];

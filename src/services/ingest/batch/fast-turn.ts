@@ -119,5 +119,6 @@ function stored(turn: BatchTurn, view: BatchView, correlation: Correlation): Pla
 function openChamado(tx: EntityManager, turn: BatchTurn, now: Date): Chamado {
   const { normalized: ev, recurrenceKey, delivery } = turn.staged;
   // Numbered, given its id and written when the batch is stored (BatchView.write), in opening order.
-  return tx.create(Chamado, { ...newChamado(ev, recurrenceKey, delivery.projectId, now), publicId: `pending-${turn.staged.entity.id}` }, { persist: false });
+  const data = { ...newChamado(ev, recurrenceKey, delivery.projectId, now), publicId: `pending-${turn.staged.entity.id}` };
+  return tx.create(Chamado, data, { persist: false });
 }

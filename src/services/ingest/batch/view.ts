@@ -193,7 +193,8 @@ export class BatchView {
     const events = this.#events.splice(0);
     const timelineEntries = this.#timelineEntries.splice(0);
     const groups = this.groups.writeCtes();
-    if (events.length === 0 && joined.length === 0 && opened.length === 0 && groups === null && this.#observables.length === 0 && claims.size === 0) return;
+    const nothing = events.length === 0 && joined.length === 0 && opened.length === 0 && groups === null;
+    if (nothing && this.#observables.length === 0 && claims.size === 0) return;
     // Every part but the groups' is there even when empty, so the statement has two texts in all.
     const ctes = [
       insertEntitiesCte('inserted_chamados', ChamadoSchema, opened, { returning: 'to_jsonb(t) as row', keysTaken: true }),
