@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { alertsByChamadoIds, alertStatesByChamadoIds } from '../src/services/chamados/alerts.ts';
-import { scratchDatabase } from './helpers/scratch-database.ts';
+import { eventRowsRead, executeInTransaction as execute } from './helpers/event-rows-read.ts';
+import { scratchDatabaseForFile } from './helpers/scratch-database.ts';
 
 /*
  * A flapping alert keeps joining its chamado: thousands of firings and resolutions of one alert
@@ -13,17 +14,7 @@ import { scratchDatabase } from './helpers/scratch-database.ts';
  */
 
 const FLAPS = 3000;
-let db: Awaited<ReturnType<typeof scratchDatabase>>;
-
-beforeAll(async () => {
-  db = await scratchDatabase();
-}, 60_000);
-afterAll(async () => {
-  await db?.drop();
-});
-
-const execute = <T>(em: EntityManager, sql: string, params: unknown[] = []) =>
-  em.getConnection().execute<T[]>(sql, params, 'all', em.getTransactionContext());
+const scratch = scratchDatabaseForFile();
 
 interface AlertEvent {
   key: string | null;
@@ -43,18 +34,10 @@ async function eventOn(em: EntityManager, chamadoId: number, e: AlertEvent): Pro
   return Number(row!.id);
 }
 
-/** Rows of events' partitions this transaction has read so far (sequential and through indexes). */
-async function eventRowsRead(em: EntityManager): Promise<number> {
-  const [row] = await execute<{ n: string }>(
-    em,
-    `select coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0) as n from pg_stat_xact_user_tables where relname like 'events%'`,
-  );
-  return Number(row!.n);
-}
-
 describe("a chamado's alert states", () => {
   it('are the latest event of each alert, as alertsByChamadoIds says, read without the pile of a flapping alert', async () => {
-    await db.orm.em.fork().transactional(async (tx) => {
+    const { orm } = scratch();
+    await orm.em.fork().transactional(async (tx) => {
       const chamado = async (name: string) =>
         (
           await execute<{ id: number }>(

@@ -1,6 +1,6 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { register } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Chamado } from '../entities/chamado.entity.ts';
 import { generateStream } from '../scripts/stream.ts';
 import { loadConfig } from '../src/config.ts';
@@ -8,7 +8,7 @@ import { arrayOf } from '../src/db/sql.ts';
 import type { Delivery, Receipt } from '../src/services/ingest/ingest.ts';
 import { ingestPayload } from '../src/services/ingest/ingest-payload.ts';
 import { storeBatch } from '../src/services/ingest/store-batch.ts';
-import { scratchDatabase } from './helpers/scratch-database.ts';
+import { scratchDatabaseForFile } from './helpers/scratch-database.ts';
 
 /*
  * A batch writes the chamados it opens and joins in its own statement (batch/view.ts), not through
@@ -20,13 +20,7 @@ import { scratchDatabase } from './helpers/scratch-database.ts';
 
 const settings = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://unused' }).ingest;
 
-let scratch: Awaited<ReturnType<typeof scratchDatabase>>;
-beforeAll(async () => {
-  scratch = await scratchDatabase();
-});
-afterAll(async () => {
-  await scratch?.drop();
-});
+const scratch = scratchDatabaseForFile();
 
 /** Funnels, Wazuh agents, Sentry issues and tickets: no alert resolution, so no turn is decided alone. */
 async function deliveries(orm: MikroORM, count: number): Promise<Delivery[]> {
@@ -103,21 +97,21 @@ async function storeAndCheck(orm: MikroORM, batch: Delivery[]): Promise<Receipt[
 
 describe("a batch's chamado writes", () => {
   it('opens and joins chamados in its own statement: one version step per batch, the entity manager left clean', async () => {
-    const stream = await deliveries(scratch.orm, 80);
+    const stream = await deliveries(scratch().orm, 80);
     const first = stream.slice(0, Math.floor(stream.length / 2));
     const second = stream.slice(first.length);
     const aloneBefore = await turnsAlone();
 
-    const firstReceipts = await storeAndCheck(scratch.orm, first);
-    const afterFirst = await storedRows(scratch.orm.em.fork(), named(firstReceipts).all);
+    const firstReceipts = await storeAndCheck(scratch().orm, first);
+    const afterFirst = await storedRows(scratch().orm.em.fork(), named(firstReceipts).all);
     // Opened here and joined again by later turns of the same batch: still inserted once.
     for (const publicId of named(firstReceipts).opened) expect(afterFirst.get(publicId)!.version, publicId).toBe(1);
 
-    const secondReceipts = await storeAndCheck(scratch.orm, second);
+    const secondReceipts = await storeAndCheck(scratch().orm, second);
     const { all, opened } = named(secondReceipts);
     const joinedAgain = all.filter((id) => afterFirst.has(id));
     expect(joinedAgain.length, 'the second batch joins chamados of the first').toBeGreaterThan(0);
-    const afterSecond = await storedRows(scratch.orm.em.fork(), all);
+    const afterSecond = await storedRows(scratch().orm.em.fork(), all);
     for (const publicId of all) {
       const expected = opened.has(publicId) ? 1 : Number(afterFirst.get(publicId)!.version) + 1;
       expect(afterSecond.get(publicId)!.version, publicId).toBe(expected);

@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { prefetch, scopedKey } from '../src/services/ingest/batch/prefetch.ts';
 import type { BatchTurn } from '../src/services/ingest/batch/turn.ts';
-import { scratchDatabase } from './helpers/scratch-database.ts';
+import { eventRowsRead, executeInTransaction as execute } from './helpers/event-rows-read.ts';
+import { scratchDatabaseForFile } from './helpers/scratch-database.ts';
 
 /*
  * A recurrence key that never opens a chamado (a noisy low-level rule) piles up events. The
@@ -17,18 +18,8 @@ import { scratchDatabase } from './helpers/scratch-database.ts';
 
 const PROJECT = 'noisy-key-project';
 const NOISE = 3000;
-let db: Awaited<ReturnType<typeof scratchDatabase>>;
+const scratch = scratchDatabaseForFile();
 const settings = loadConfig({ NODE_ENV: 'test' }).ingest;
-
-beforeAll(async () => {
-  db = await scratchDatabase();
-}, 60_000);
-afterAll(async () => {
-  await db?.drop();
-});
-
-const execute = <T>(em: EntityManager, sql: string, params: unknown[] = []) =>
-  em.getConnection().execute<T[]>(sql, params, 'all', em.getTransactionContext());
 
 /** `count` chamado-less events of `key`, the latest a second ago, as a stream of a noisy rule leaves them. */
 async function pile(em: EntityManager, key: string, count: number): Promise<void> {
@@ -62,18 +53,10 @@ function turnOf(key: string): BatchTurn {
   } as unknown as BatchTurn;
 }
 
-/** Rows of events' partitions this transaction has read so far (sequential and through indexes). */
-async function eventRowsRead(em: EntityManager): Promise<number> {
-  const [row] = await execute<{ n: string }>(
-    em,
-    `select coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0) as n from pg_stat_xact_user_tables where relname like 'events%'`,
-  );
-  return Number(row!.n);
-}
-
 describe("ingest's correlation reads of a noisy recurrence key", () => {
   it('find the latest event on a chamado and the held events without reading the pile', async () => {
-    await db.orm.em.fork().transactional(async (tx) => {
+    const { orm } = scratch();
+    await orm.em.fork().transactional(async (tx) => {
       const [chamado] = await execute<{ id: number }>(
         tx,
         `insert into chamados (public_id, project_id, title, origin, created_at, updated_at)

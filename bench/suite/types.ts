@@ -40,6 +40,8 @@ export interface ScenarioContext {
   /** Starts another OpsGraph process with extra env (e.g. WS_MAX_SUBSCRIPTIONS), production mode, same database. */
   startOpsGraph(env?: Record<string, string>): Promise<RunningServer>;
   log(line: string): void;
+  /** Before a measured side of a scenario that writes: a VACUUM when the server runs without autovacuum (harness/settle.ts). */
+  settle(): Promise<void>;
 }
 
 /** One side of one round. */

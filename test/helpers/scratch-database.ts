@@ -1,5 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createThrowawayDatabase } from '../../scripts/throwaway-database.ts';
 
 /**
@@ -12,4 +12,16 @@ export async function scratchDatabase(): Promise<{ url: string; orm: MikroORM; d
   server.pathname = '/postgres';
   const database = await createThrowawayDatabase(server.toString(), 'opsgraph_scratch');
   return { url: database.url, orm: database.orm, drop: () => database.dispose(false) };
+}
+
+/** A scratch database for the whole test file: made before its tests, dropped after them. */
+export function scratchDatabaseForFile(): () => Awaited<ReturnType<typeof scratchDatabase>> {
+  let db: Awaited<ReturnType<typeof scratchDatabase>> | undefined;
+  beforeAll(async () => {
+    db = await scratchDatabase();
+  }, 60_000);
+  afterAll(async () => {
+    await db?.drop();
+  });
+  return () => db!;
 }

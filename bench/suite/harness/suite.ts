@@ -3,6 +3,7 @@ import type { ReferenceName, RunningServer, Scale, ScenarioContext } from '../ty
 import { machineInfo } from './machine.ts';
 import { login } from './login.ts';
 import { randomSecrets, startOpsGraphProcess } from './opsgraph.ts';
+import { settler } from './settle.ts';
 import { selected, type SuiteOptions } from './options.ts';
 import { choosePostgres } from './postgres.ts';
 import { startReferenceProcess } from './references.ts';
@@ -60,6 +61,7 @@ export async function runSuite(options: SuiteOptions, scenarios: Scenario[], pop
     const opsgraph = track(await startOpsGraphProcess(database.url, secrets));
     log(`OpsGraph (production) at ${opsgraph.url}`);
     const tokens = new Map<string, Promise<string>>();
+    const settle = settler(database.url);
     const ctx: ScenarioContext = {
       scale: options.scale,
       rounds: options.rounds,
@@ -74,6 +76,10 @@ export async function runSuite(options: SuiteOptions, scenarios: Scenario[], pop
       startReference: async (name: ReferenceName, env?: Record<string, string>) => track(await startReferenceProcess(name, database.url, env)),
       startOpsGraph: async (env?: Record<string, string>) => track(await startOpsGraphProcess(database.url, secrets, env)),
       log,
+      settle: async () => {
+        const done = await settle();
+        if (done) log(done);
+      },
     };
     const run: RunInfo = {
       startedAt: new Date().toISOString(),

@@ -64,6 +64,7 @@ function ingestScenario(senders: number): Scenario {
         };
         const counts = { subject: await sized('subject'), reference: await sized('reference') };
         const side = async (which: 'subject' | 'reference') => {
+          await ctx.settle();
           const measured = await measure(which, counts[which]);
           ctx.log(`${id} ${describe(which === 'subject' ? 'opsgraph' : 'bare-ingest', measured)}`);
           return measured;

@@ -23,6 +23,7 @@ function liveScenario(id: string, shape: LiveShape): Scenario {
       const token = await ctx.token('viewer');
       const seconds = ctx.durationSeconds ?? DEFAULT_DURATION_SECONDS;
       const measure = async (side: 'subject' | 'reference'): Promise<Measurement> => {
+        await ctx.settle();
         const server = side === 'subject' ? await ctx.startOpsGraph() : await ctx.startReference('bare-ws');
         try {
           const agent = uniqueAgent();
