@@ -82,8 +82,9 @@ export function insertEntitiesCte<T extends object>(
  * written back whole, every column as the entity now holds it; the version moves by one as the unit
  * of work moves it. The row lock is what makes the unit of work's version check needless here: no
  * other writer can have changed the row since it was read. A column with an onUpdate hook takes the
- * hook's value, as the unit of work writes it (`updatedAt`: the time of the write). The caller hands the written rows back
- * to its entity manager (`returning`, the updated row being `t`), so the unit of work sees them clean.
+ * hook's value, as the unit of work writes it (`updatedAt`: the time of the write). The caller
+ * hands the written rows back to its entity manager (`returning`, the updated row being `t`), so
+ * the unit of work sees them clean.
  */
 export function updateEntitiesCte<T extends object>(
   name: string,
