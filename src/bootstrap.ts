@@ -11,6 +11,7 @@ import { startBoss } from './workers/pg-boss-queue.ts';
 import { startDiscoveryMonitor } from './workers/discovery-monitor.ts';
 import { startRecurrenceClock } from './workers/recurrence-clock.ts';
 import { makeEventPartitions, startEventPartitionMaintenance } from './workers/event-partitions.ts';
+import { warnWithoutAutovacuum } from './db/autovacuum-check.ts';
 import { startRunbookWorker } from './workers/runbook-worker.ts';
 
 /*
@@ -159,6 +160,7 @@ export async function openCore(config: Config, log: Logger, resources: Resources
   const orm = resources.add('database pool', await openDatabase(databaseUrl, { subscribers: [changes] }, config.databaseTimeouts), (o) => o.close(true));
   // The month partitions exist before anything is ingested (a fresh database has only the default).
   await makeEventPartitions(orm.em.fork() as EntityManager, log);
+  await warnWithoutAutovacuum(orm.em.fork() as EntityManager, log);
   const live = resources.add('live pub/sub', createLivePubSub(config.redisUrl, log), (l) => l.close());
   changes.publishTo(live.pubsub);
   const boss = resources.add(
