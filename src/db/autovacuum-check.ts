@@ -9,10 +9,15 @@ import type { Logger } from '../logger.ts';
  * the operator is told why it slows down. Returns whether it warned.
  */
 export async function warnWithoutAutovacuum(em: EntityManager, log: Logger): Promise<boolean> {
-  const [row] = await em.execute<{ on: boolean }[]>(`select current_setting('autovacuum') = 'on' as on`);
-  if (row?.on !== false) return false;
+  if (await autovacuumOn(em)) return false;
   log.warn(
     'PostgreSQL runs with autovacuum = off: ingest rewrites recurrence groups and chamados constantly, and without VACUUM (ANALYZE) it slows down as dead rows pile up; turn autovacuum on, or vacuum on a schedule',
   );
   return true;
+}
+
+/** Whether the database server runs autovacuum (the bench also asks, to vacuum where it does not). */
+export async function autovacuumOn(em: EntityManager): Promise<boolean> {
+  const [row] = await em.execute<{ on: boolean }[]>(`select current_setting('autovacuum') = 'on' as on`);
+  return row?.on !== false;
 }

@@ -1,4 +1,5 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { autovacuumOn } from '../../../src/db/autovacuum-check.ts';
 
 /**
  * What autovacuum would have done between two measured sides, on a server that runs without it
@@ -16,7 +17,7 @@ export function settler(databaseUrl: string): () => Promise<string | null> {
     const orm = await MikroORM.init({ clientUrl: databaseUrl, entities: [], discovery: { warnWhenNoEntities: false } });
     try {
       const connection = orm.em.getConnection();
-      autovacuum ??= connection.execute<{ on: boolean }[]>(`select current_setting('autovacuum') = 'on' as on`).then(([row]) => row!.on);
+      autovacuum ??= autovacuumOn(orm.em.fork() as EntityManager);
       if (await autovacuum) return null;
       const started = performance.now();
       const due = await connection.execute<{ name: string }[]>(

@@ -185,7 +185,10 @@ export class BatchView {
     const opened = this.#opened.splice(0);
     if (opened.length > 0) {
       const reserved = await reserveChamados(tx, this.#now, opened.length);
-      opened.forEach((c, i) => Object.assign(c, reserved[i]!));
+      opened.forEach((c, i) => {
+        c.id = reserved[i]!.id!;
+        c.publicId = reserved[i]!.publicId;
+      });
     }
     for (const { chamado, record } of this.#publicIdsToFill.splice(0)) record.chamado_public_id = chamado.publicId;
     // Every chamado a turn changed is one it joined (opened ones too).
