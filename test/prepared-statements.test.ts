@@ -1,7 +1,8 @@
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ormOptions } from '../src/db/orm.ts';
-import { executePrepared } from '../src/db/prepared-statements.ts';
+import { executePipelined, executePrepared } from '../src/db/prepared-statements.ts';
+import { requestSqlScope } from '../src/db/sql-metrics.ts';
 import { arrayOf, sqlPart, whereAll, type Sql } from '../src/db/sql.ts';
 
 /*
@@ -88,6 +89,47 @@ describe('executePrepared', () => {
     await bothWays(sqlPart('select 1 as one where 2 in (?)', [1, 2, 3]));
     await bothWays(sqlPart('select ?? from (select 5 as five) t', 'five'));
     expect(await preparedTexts()).toEqual(before);
+  });
+
+  it('runs statements sent together in order, each its own, each counted; the first failure is what is thrown', async () => {
+    await orm.em.getConnection().execute('create table if not exists pipelined_probe (id int primary key)');
+    try {
+      const scope = { statements: 0 };
+      const [inserted, counted] = await requestSqlScope.run(scope, () =>
+        em().transactional((tx) =>
+          executePipelined<[{ id: number }, { n: number }]>(tx as EntityManager, [
+            sqlPart('insert into pipelined_probe (id) values (?) returning id', 1),
+            // A statement of its own, after the first: it sees the row the first wrote.
+            sqlPart('select count(*)::int as n from pipelined_probe where id = ?', 1),
+          ]),
+        ),
+      );
+      expect({ inserted, counted }).toEqual({ inserted: [{ id: 1 }], counted: [{ n: 1 }] });
+      // BEGIN, the two statements, COMMIT.
+      expect(scope.statements).toBe(4);
+
+      // The second fails only because the first did (the transaction is aborted): the first's error is thrown.
+      await expect(
+        em().transactional((tx) =>
+          executePipelined(tx as EntityManager, [sqlPart('insert into pipelined_probe (id) values (?)', 1), sqlPart('select ?::int as n', 2)]),
+        ),
+      ).rejects.toMatchObject({ code: '23505' });
+      await expect(
+        em().transactional((tx) =>
+          executePipelined(tx as EntityManager, [sqlPart('insert into pipelined_probe (id) values (?)', 2), sqlPart('select 1 / ?::int', 0)]),
+        ),
+      ).rejects.toMatchObject({ code: '22012' });
+      expect(await em().execute('select id from pipelined_probe order by id')).toEqual([{ id: 1 }]);
+    } finally {
+      await orm.em.getConnection().execute('drop table pipelined_probe');
+    }
+  });
+
+  it('runs statements one after another when one of them has no `$n` form', async () => {
+    expect(await executePipelined(em(), [sqlPart('select 1 as one where 2 in (?)', [1, 2, 3]), sqlPart('select ?::int as n', 4)])).toEqual([
+      [{ one: 1 }],
+      [{ n: 4 }],
+    ]);
   });
 
   it('prepares sixteen texts at most, and runs the ones after the usual way', async () => {

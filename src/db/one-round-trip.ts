@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { raw } from '@mikro-orm/core';
-import { executePrepared } from './prepared-statements.ts';
+import { executePipelined } from './prepared-statements.ts';
+import type { Sql } from './sql.ts';
 
 interface Pending {
   sql: string;
@@ -21,19 +22,28 @@ export class OneRoundTrip {
     return new Promise<unknown[]>((resolve) => this.#pending.push({ sql, params, resolve })) as Promise<T[]>;
   }
 
-  async send(em: EntityManager): Promise<void> {
-    const pending = this.#pending.splice(0);
-    if (pending.length === 0) return;
-    const columns = pending.map((_, i) => `(select coalesce(json_agg(r), '[]'::json) from (?) r) as q${i}`);
-    // When it fails, `send` throws and the queries never settle: their callers, which await them
-    // only after `send`, go no further, and nothing is left rejected with no one to handle it.
-    const [row] = await executePrepared<Record<string, unknown[]>>(
-      em,
-      raw(
-        `select ${columns.join(', ')}`,
-        pending.map((p) => raw(p.sql, p.params)),
-      ),
-    );
-    pending.forEach((p, i) => p.resolve(row![`q${i}`]!));
+  send(em: EntityManager): Promise<void> {
+    return OneRoundTrip.sendInOrder(em, [this]);
   }
+
+  /**
+   * Sends each one's statement, in this order, all in one round trip (executePipelined): each
+   * still runs as a statement of its own, so a later one sees what an earlier one locked.
+   */
+  static async sendInOrder(em: EntityManager, rounds: readonly OneRoundTrip[]): Promise<void> {
+    const sending = rounds.map((round) => round.#pending.splice(0)).filter((pending) => pending.length > 0);
+    if (sending.length === 0) return;
+    // When it fails, this throws and the queries never settle: their callers, which await them
+    // only after the send, go no further, and nothing is left rejected with no one to handle it.
+    const rows = await executePipelined<Record<string, unknown[]>[]>(em, sending.map(statementOf));
+    sending.forEach((pending, s) => pending.forEach((p, i) => p.resolve(rows[s]![0]![`q${i}`]!)));
+  }
+}
+
+function statementOf(pending: Pending[]): Sql {
+  const columns = pending.map((_, i) => `(select coalesce(json_agg(r), '[]'::json) from (?) r) as q${i}`);
+  return raw(
+    `select ${columns.join(', ')}`,
+    pending.map((p) => raw(p.sql, p.params)),
+  ) as Sql;
 }

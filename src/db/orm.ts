@@ -4,6 +4,8 @@ import { ENTITIES } from '../../entities/index.ts';
 import { MIGRATIONS } from '../../migrations/index.ts';
 import { preparedStatementClients } from './prepared-statements.ts';
 import { RetryingEntityManager } from './retrying-entity-manager.ts';
+import type { PgPool } from './pg-pool-types.ts';
+import { transactionControl } from './transaction-control.ts';
 import { CountingLogger } from './sql-metrics.ts';
 
 /** How long PostgreSQL may take before a connection attempt, a statement or an open transaction is given up. */
@@ -37,58 +39,10 @@ function connectionOptions(timeouts: DatabaseTimeouts) {
     query_timeout: timeouts.statementMs + 5_000,
     keepAlive: true,
     onPoolCreated: (pool: PgPool) => {
-      releaseLostTransactions(pool);
+      transactionControl(pool);
       preparedStatementClients(pool);
     },
   };
-}
-
-/** The part of pg's pool and client used here (pg ships no types; @types/pg is not installed). */
-interface PgClient {
-  query: (...args: unknown[]) => Promise<unknown>;
-  /** Set by pg-pool on each checkout; an error argument discards the client instead of pooling it. */
-  release?: (err?: Error) => void;
-}
-interface PgPool {
-  on(event: 'connect', listener: (client: PgClient) => void): unknown;
-}
-
-const BEGIN = /^\s*(begin|start transaction)\b/i;
-const ROLLBACK = /^\s*rollback\s*$/i;
-
-/**
- * A transaction whose connection is lost (killed, idle-in-transaction timeout, network) would
- * keep its pool slot forever: Kysely releases a transaction's connection only once its ROLLBACK
- * succeeds, and not at all when its BEGIN fails — ten of those and the pool serves nobody. So a
- * BEGIN or ROLLBACK that fails discards its connection here (a lost session's transaction is
- * rolled back by the server anyway), and the ROLLBACK is answered as done so the caller goes on
- * to report the error that caused it.
- */
-function releaseLostTransactions(pool: PgPool): void {
-  pool.on('connect', (client) => {
-    const discard = (err: Error) => {
-      const release = client.release;
-      client.release = () => undefined; // Kysely's own release, if it comes, finds nothing to do
-      release?.(err);
-    };
-    const query = client.query.bind(client);
-    client.query = (...args) => {
-      const sql = typeof args[0] === 'string' ? args[0] : '';
-      if (ROLLBACK.test(sql)) {
-        return query(...args).catch((err: Error) => {
-          discard(err);
-          return { command: 'ROLLBACK', rowCount: null, rows: [], fields: [] };
-        });
-      }
-      if (BEGIN.test(sql)) {
-        return query(...args).catch((err: Error) => {
-          discard(err);
-          throw err;
-        });
-      }
-      return query(...args);
-    };
-  });
 }
 
 export function ormOptions(clientUrl: string, overrides: Partial<Options> = {}, timeouts: DatabaseTimeouts = DEFAULT_DATABASE_TIMEOUTS): Options {

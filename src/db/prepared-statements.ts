@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { isRaw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PgPool } from './pg-pool-types.ts';
+import { pipelining } from './pipeline-mode.ts';
 import type { Sql } from './sql.ts';
 
 /*
@@ -34,7 +36,7 @@ interface Prepared {
 }
 
 /** Statements waiting for their connection to run them, by the id in their marker. */
-const waiting = new Map<string, Prepared>();
+const waiting = new Map<string, Prepared[]>();
 /** Statement name per text; a text beyond MAX_STATEMENTS is run the usual way instead. */
 const names = new Map<string, string>();
 let sequence = 0;
@@ -45,17 +47,53 @@ let sequence = 0;
  * no `$n` form or the statement cap is reached.
  */
 export async function executePrepared<T>(em: EntityManager, statement: Sql): Promise<T[]> {
-  const values: unknown[] = [];
-  const text = parameterised(statement, values);
-  const name = text === null ? undefined : nameOf(text);
-  if (text === null || name === undefined) return em.execute<T[]>(statement);
+  const [rows] = await executePipelined<[T]>(em, [statement]);
+  return rows;
+}
+
+/**
+ * Runs independent statements in one round trip, in order, each as executePrepared runs one:
+ * written together on the connection (pg's pipeline mode), each still a statement of its own —
+ * with its own snapshot, so one that reads after another's locks sees what they protect. Inside a
+ * transaction a failing statement fails the ones after it; the first failure is what is thrown.
+ * Statements that cannot all be prepared run one after another instead.
+ */
+export async function executePipelined<T extends unknown[]>(em: EntityManager, statements: Sql[]): Promise<{ [K in keyof T]: T[K][] }> {
+  const prepared = statements.map(toPrepared);
+  if (prepared.every((p) => p !== null)) return (await runMarked(em, prepared)) as { [K in keyof T]: T[K][] };
+  const results: unknown[][] = [];
+  for (const [i, statement] of statements.entries()) {
+    const one = prepared[i];
+    results.push(one ? (await runMarked(em, [one]))[0]! : await em.execute<unknown[]>(statement));
+  }
+  return results as { [K in keyof T]: T[K][] };
+}
+
+/** Sends the statements' marked text through MikroORM (counted, logged, on `em`'s transaction). */
+async function runMarked(em: EntityManager, statements: Prepared[]): Promise<unknown[][]> {
   const id = String(++sequence);
-  waiting.set(id, { name, text, values });
+  waiting.set(id, statements);
   try {
-    return await em.execute<T[]>(`${MARK}${id}:${name}*/ ${text}`);
+    const text = `${MARK}${id}:${statements.map((p) => p.name).join(',')}*/ ${statements.map((p) => p.text).join(';\n')}`;
+    const rows = await em.execute<unknown[]>(text);
+    return statements.length === 1 ? [rows] : (rows[0] as { results: unknown[][] }).results;
   } finally {
     waiting.delete(id);
   }
+}
+
+function toPrepared(statement: Sql): Prepared | null {
+  const values: unknown[] = [];
+  const text = parameterised(statement, values);
+  const name = text === null ? undefined : nameOf(text);
+  return text === null || name === undefined ? null : { name, text, values };
+}
+
+/** How many statements a text MikroORM sends stands for: those behind a marker, else one. */
+export function statementsIn(sql: string): number {
+  if (!sql.startsWith(MARK)) return 1;
+  const namesFrom = sql.indexOf(':', MARK.length) + 1;
+  return sql.slice(namesFrom, sql.indexOf('*/', namesFrom)).split(',').length;
 }
 
 function nameOf(text: string): string | undefined {
@@ -107,25 +145,35 @@ function parameterised(fragment: Sql, values: unknown[]): string | null {
 const isPlainObject = (value: unknown): value is object =>
   typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 
-/** The part of pg's client this needs (pg ships no types; @types/pg is not installed). */
-interface PgClient {
-  query: (...args: unknown[]) => Promise<unknown>;
-}
-
 /**
- * Makes each new connection of `pool` run a marked text (executePrepared's) as its named
- * statement: pg parses a name once per connection and reuses it after.
+ * Makes each new connection of `pool` run a marked text (executePipelined's) as the named
+ * statements it stands for: pg parses a name once per connection and reuses it after. Several
+ * are written at once and answered as one row, `{ results: [rows of each] }`.
  */
-export function preparedStatementClients(pool: { on(event: 'connect', listener: (client: PgClient) => void): unknown }): void {
+export function preparedStatementClients(pool: PgPool): void {
   pool.on('connect', (client) => {
-    const query = client.query.bind(client);
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<{ rows: unknown[] }>;
     client.query = (...args) => {
       const sql = args[0];
-      if (typeof sql === 'string' && sql.startsWith(MARK)) {
-        const prepared = waiting.get(sql.slice(MARK.length, sql.indexOf(':', MARK.length)));
-        if (prepared) return query({ name: prepared.name, text: prepared.text, values: prepared.values });
-      }
-      return query(...args);
+      const statements = typeof sql === 'string' && sql.startsWith(MARK) ? waiting.get(sql.slice(MARK.length, sql.indexOf(':', MARK.length))) : undefined;
+      if (!statements) return query(...args);
+      const run = ({ name, text, values }: Prepared) => query({ name, text, values });
+      if (statements.length === 1) return run(statements[0]!);
+      pipelining(client);
+      return firstFailure(statements.map(run)).then((results) => ({
+        command: 'SELECT',
+        rowCount: 1,
+        rows: [{ results: results.map((r) => r.rows) }],
+        fields: [],
+      }));
     };
   });
+}
+
+/** Every result in order, or the first failure in order once all have settled (none is left unhandled). */
+async function firstFailure<T>(pending: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(pending);
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DefaultLogger, type LogContext, type LoggerOptions } from '@mikro-orm/core';
 import { Counter } from 'prom-client';
+import { statementsIn } from './prepared-statements.ts';
 
 /**
  * Counts every SQL statement MikroORM sends (entity operations and the query builder alike), so
@@ -24,9 +25,11 @@ export class CountingLogger extends DefaultLogger {
   }
 
   override logQuery(context: { query: string } & LogContext): void {
-    sqlStatements.inc();
+    // Statements sent together in one round trip (executePipelined) are counted one by one.
+    const statements = statementsIn(context.query);
+    sqlStatements.inc(statements);
     const scope = requestSqlScope.getStore();
-    if (scope) scope.statements += 1;
+    if (scope) scope.statements += statements;
     super.logQuery(context);
   }
 }

@@ -53,7 +53,7 @@ export function fastTurn(tx: EntityManager, view: BatchView, settings: IngestSet
   // A resolution that may end its chamado's last firing alert goes to alert-resolution.ts (a
   // resolution never opens a chamado: it joins `target`).
   if (joins && isRuledResolutionTurn(turn, settings.rules.autoResolveSources) && (!target || view.mayEndLastAlert(target, turn))) return 'alert_resolution';
-  const early = joins ? earlyResolutionKey(turn) : null;
+  const early = joins ? earlyResolutionKey(turn.staged) : null;
   if (early && (view.data.earlyResolutions.has(early) || view.resolutionsOnNoChamado.has(early))) return 'early_resolution';
 
   // Decided: from here on the turn only changes the view.

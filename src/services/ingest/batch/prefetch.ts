@@ -10,7 +10,8 @@ import { arrayOf, sqlPart } from '../../../db/sql.ts';
 import { TRAILING_HOURS, type GroupBefore } from '../../recurrence/lifecycle.ts';
 import type { RecurrenceSettings } from '../../recurrence/settings.ts';
 import { MAX_THRESHOLD_WINDOW_MINUTES } from '../../recurrence/silences.ts';
-import { exactDedupKey } from '../dedup.ts';
+import { dedupKeys, exactDedupKey } from '../dedup.ts';
+import type { StagedEvent } from '../place-event.ts';
 import { resolutionIdOf } from '../sources/alertmanager.ts';
 import { alertsOfRows, isRuledResolutionTurn, type ChamadoAlerts } from './chamado-alerts.ts';
 import type { BatchTurn } from './turn.ts';
@@ -74,8 +75,8 @@ export function scopedKey(projectId: string, key: string): string {
 }
 
 /** The resolution an alert firing's early-arrived resolution would carry, scoped; null if none can. */
-export function earlyResolutionKey(turn: BatchTurn): string | null {
-  const { normalized: ev, recurrenceKey, delivery } = turn.staged;
+export function earlyResolutionKey(event: StagedEvent): string | null {
+  const { normalized: ev, recurrenceKey, delivery } = event;
   if (ev.alertStatus !== 'firing' || !ev.providerEventId || !recurrenceKey || (ev.source !== 'alertmanager' && ev.source !== 'signoz')) return null;
   const resolutionId = resolutionIdOf(ev.providerEventId);
   return resolutionId ? scopedKey(delivery.projectId, `${ev.source}\u0000${recurrenceKey}\u0000${resolutionId}`) : null;
@@ -103,54 +104,93 @@ const runStamp = (raw: { status: string; finishedAt: string | null; createdAt: s
 
 const RUN_JSON = `json_build_object('status', x.status, 'finishedAt', x.finished_at, 'createdAt', x.created_at, 'id', x.id)`;
 
-/**
- * Reads everything the turns of `turns` will decide on, as it is now: their recurrence groups,
- * the chamados each correlation rule would pick for their keys (DOMAIN.md order, same conditions
- * as correlate.ts), those chamados' merge survivors — locked, in id order — and the few facts
- * that send a turn down the one-by-one path (held occurrences, early resolutions).
- */
-export async function prefetch(
-  tx: EntityManager,
-  turns: readonly BatchTurn[],
-  settings: { recurrence: RecurrenceSettings; correlationWindowMs: number; rules: { autoResolveSources: readonly string[] } },
-  now: Date,
-): Promise<Prefetched> {
-  const live = turns.filter((t) => !t.duplicate);
-  const of = (pick: (t: BatchTurn) => string | null | undefined, from: readonly BatchTurn[] = live) =>
-    distinct(from.flatMap((t) => (pick(t) ? [{ projectId: t.staged.delivery.projectId, key: pick(t)! }] : [])));
+/** The reads that need only the events, not their dedup verdicts: prefetch's first round trip. */
+export type FirstReads = Pick<
+  Prefetched,
+  'groups' | 'explicit' | 'session' | 'fingerprint' | 'domain' | 'agent' | 'originals' | 'heldKeys' | 'earlyResolutions'
+>;
 
+interface PrefetchSettings {
+  recurrence: RecurrenceSettings;
+  correlationWindowMs: number;
+  rules: { autoResolveSources: readonly string[] };
+}
+
+/**
+ * Queues on `round` every read that needs only the events: it can go out before their dedup
+ * verdicts are known (with the statement that reads the keys' holders and takes the correlation
+ * locks, store-batch.ts). So each is made for every event, duplicates included: a duplicate's
+ * turn looks up none of it but its original's chamado, read here for the holders of its keys.
+ */
+export function queueFirstReads(round: OneRoundTrip, events: readonly StagedEvent[], settings: PrefetchSettings, now: Date): Promise<FirstReads> {
+  const of = (pick: (s: StagedEvent) => string | null | undefined) =>
+    distinct(events.flatMap((s) => (pick(s) ? [{ projectId: s.delivery.projectId, key: pick(s)! }] : [])));
   const since = new Date(now.getTime() - settings.correlationWindowMs);
-  const agents = [...new Set(live.map((t) => t.staged.normalized.agent).filter((a): a is string => Boolean(a)))];
-  // Every read that needs only the turns goes in one round trip; then the merge survivors with
-  // their facts, locked.
-  const first = new OneRoundTrip();
-  const reads = Promise.all([
-    readGroups(first, of((t) => t.staged.recurrenceKey, turns), now),
-    readIds(first, of((t) => t.staged.normalized.chamadoPublicId), 'select id from chamados where public_id = k.key and project_id = k.project_id'),
-    readIds(first, of((t) => t.staged.normalized.sessionId), 'select id from chamados where session_id = k.key and project_id = k.project_id order by id desc limit 1'),
-    readFingerprints(first, of((t) => t.staged.recurrenceKey)),
+  return Promise.all([
+    readGroups(round, of((s) => s.recurrenceKey), now),
+    readIds(round, of((s) => s.normalized.chamadoPublicId), 'select id from chamados where public_id = k.key and project_id = k.project_id'),
+    readIds(round, of((s) => s.normalized.sessionId), 'select id from chamados where session_id = k.key and project_id = k.project_id order by id desc limit 1'),
+    readFingerprints(round, of((s) => s.recurrenceKey)),
     readIds(
-      first,
-      of((t) => t.staged.normalized.domain),
+      round,
+      of((s) => s.normalized.domain),
       `select id from chamados where domain = k.key and project_id = k.project_id and status = any(?) and merged_into_id is null and updated_at >= ?
        order by updated_at desc limit 1`,
       [arrayOf(OPEN_STATUSES, 'text'), since],
     ),
     readIds(
-      first,
-      of((t) => t.staged.normalized.agent),
+      round,
+      of((s) => s.normalized.agent),
       `select c.id from chamados c join observables o on o.chamado_id = c.id and o.tipo = 'agent' and o.valor = k.key
        where c.project_id = k.project_id and c.status = any(?) and c.merged_into_id is null and c.updated_at >= ?
        order by c.updated_at desc limit 1`,
       [arrayOf(OPEN_STATUSES, 'text'), since],
     ),
-    readOriginals(first, turns),
-    readHeldKeys(first, of((t) => t.staged.recurrenceKey), settings.recurrence, now),
-    readEarlyResolutions(first, live),
-  ]);
-  await first.send(tx);
-  const [groups, explicit, session, fingerprint, domain, agent, originals, heldKeys, earlyResolutions] = await reads;
-  const candidates = new Set([...explicit.values(), ...session.values(), ...[...fingerprint.values()].map((f) => f.chamadoId), ...domain.values(), ...agent.values()]);
+    readOriginals(round, events),
+    readHeldKeys(round, of((s) => s.recurrenceKey), settings.recurrence, now),
+    readEarlyResolutions(round, events),
+  ]).then(([groups, explicit, session, fingerprint, domain, agent, originals, heldKeys, earlyResolutions]) => ({
+    groups,
+    explicit,
+    session,
+    fingerprint,
+    domain,
+    agent,
+    originals,
+    heldKeys,
+    earlyResolutions,
+  }));
+}
+
+/**
+ * Reads everything the turns of `turns` will decide on, as it is now: their recurrence groups,
+ * the chamados each correlation rule would pick for their keys (DOMAIN.md order, same conditions
+ * as correlate.ts), those chamados' merge survivors — locked, in id order — and the few facts
+ * that send a turn down the one-by-one path (held occurrences, early resolutions). `first` is
+ * queueFirstReads' answer when it was already sent for these turns' events.
+ */
+export async function prefetch(
+  tx: EntityManager,
+  turns: readonly BatchTurn[],
+  settings: PrefetchSettings,
+  now: Date,
+  first?: Promise<FirstReads>,
+): Promise<Prefetched> {
+  if (!first) {
+    const round = new OneRoundTrip();
+    first = queueFirstReads(
+      round,
+      turns.map((t) => t.staged),
+      settings,
+      now,
+    );
+    await round.send(tx);
+  }
+  const reads = await first;
+  const live = turns.filter((t) => !t.duplicate);
+  const agents = [...new Set(live.map((t) => t.staged.normalized.agent).filter((a): a is string => Boolean(a)))];
+  // Only the live turns' keys name chamados to lock: the first reads were made for duplicates too.
+  const candidates = new Set(live.flatMap((t) => candidatesOf(reads, t.staged)));
   const { survivorOf, agents: chamadoAgents, lastRun: chamadoLastRun, groups: chamadoGroups, rows } = await readSurvivors(tx, [...candidates], agents);
   const survivors = [...new Set(survivorOf.values())].sort((a, b) => a - b);
   // Managed by the batch's entity manager, as a find would leave them (the unit of work writes them).
@@ -161,22 +201,28 @@ export async function prefetch(
   // A survivor with no alert has none to read back.
   if (resolutions) for (const id of survivors) if (!chamadoAlerts.has(id)) chamadoAlerts.set(id, new Map());
   return {
-    groups,
-    explicit,
-    session,
-    fingerprint,
-    domain,
-    agent,
+    ...reads,
     survivorOf,
     chamados: new Map(chamados.map((c) => [c.id, c])),
     chamadoAgents,
     chamadoLastRun,
     chamadoGroups,
     chamadoAlerts,
-    originals,
-    heldKeys,
-    earlyResolutions,
   };
+}
+
+/** The chamados each correlation rule would pick for an event, as the first reads found them. */
+function candidatesOf(reads: FirstReads, event: StagedEvent): number[] {
+  const { normalized: ev, recurrenceKey, delivery } = event;
+  const found = (map: ReadonlyMap<string, number>, key: string | null | undefined) => (key ? map.get(scopedKey(delivery.projectId, key)) : undefined);
+  const fingerprint = recurrenceKey ? reads.fingerprint.get(scopedKey(delivery.projectId, recurrenceKey))?.chamadoId : undefined;
+  return [
+    found(reads.explicit, ev.chamadoPublicId),
+    found(reads.session, ev.sessionId),
+    fingerprint,
+    found(reads.domain, ev.domain),
+    found(reads.agent, ev.agent),
+  ].filter((id): id is number => id !== undefined);
 }
 
 async function readIds(round: OneRoundTrip, keys: Keyed[], lookup: string, params: unknown[] = []): Promise<Map<string, number>> {
@@ -314,14 +360,22 @@ async function readGroups(round: OneRoundTrip, keys: Keyed[], now: Date): Promis
   return groups;
 }
 
-async function readOriginals(round: OneRoundTrip, turns: readonly BatchTurn[]): Promise<Prefetched['originals']> {
-  const inBatch = new Set(turns.map((t) => t.staged.entity.id));
-  const ids = [...new Set(turns.flatMap((t) => (t.duplicate && !inBatch.has(t.duplicate.originalId) ? [t.duplicate.originalId] : [])))];
+/**
+ * The chamado of every original behind the events' dedup keys: the holder of a key, or what the
+ * holder is a copy of. Read by key, so it needs no verdict (a key the batch itself holds later
+ * has no row yet; the view knows those originals).
+ */
+async function readOriginals(round: OneRoundTrip, events: readonly StagedEvent[]): Promise<Prefetched['originals']> {
+  const keys = [...new Set(events.flatMap((s) => dedupKeys(s.normalized, s.delivery.deliveryId, s.indexInDelivery, s.delivery.projectId).map((k) => k.key)))];
   const originals: Prefetched['originals'] = new Map();
-  if (ids.length === 0) return originals;
+  if (keys.length === 0) return originals;
   const rows = await round.query<{ id: number; chamado_id: number | null; public_id: string | null }>(
-    'select e.id, e.chamado_id, c.public_id from events e left join chamados c on c.id = e.chamado_id where e.id = any(?)',
-    [arrayOf(ids, 'bigint')],
+    `select o.id, o.chamado_id, c.public_id from event_dedup_keys k
+     join events e on e.id = k.event_id
+     join events o on o.id = coalesce(e.duplicate_of_id, e.id)
+     left join chamados c on c.id = o.chamado_id
+     where k.key = any(?)`,
+    [arrayOf(keys, 'text')],
   );
   for (const r of rows) originals.set(Number(r.id), { chamadoId: r.chamado_id === null ? null : Number(r.chamado_id), publicId: r.public_id });
   return originals;
@@ -356,10 +410,10 @@ async function readHeldKeys(round: OneRoundTrip, keys: Keyed[], settings: Recurr
  * resolution's first copy holds its exact dedup key, so it is found by that key's primary key
  * instead of among every event of the alert.
  */
-async function readEarlyResolutions(round: OneRoundTrip, live: readonly BatchTurn[]): Promise<Set<string>> {
-  const wanted = live.flatMap((t) => {
-    const { normalized: ev, recurrenceKey, delivery } = t.staged;
-    const key = earlyResolutionKey(t);
+async function readEarlyResolutions(round: OneRoundTrip, events: readonly StagedEvent[]): Promise<Set<string>> {
+  const wanted = events.flatMap((s) => {
+    const { normalized: ev, recurrenceKey, delivery } = s;
+    const key = earlyResolutionKey(s);
     return key ? [{ key, dedupKey: exactDedupKey(delivery.projectId, ev.source, resolutionIdOf(ev.providerEventId!)!), recurrenceKey: recurrenceKey!, source: ev.source }] : [];
   });
   const found = new Set<string>();

@@ -1,0 +1,13 @@
+/** The part of pg's pool and client wrapped here (pg ships no types; @types/pg is not installed). */
+export interface PgClient {
+  query: (...args: unknown[]) => unknown;
+  /** Set by pg-pool on each checkout; an error argument discards the client instead of pooling it. */
+  release?: (err?: Error) => void;
+  /** pg's pipeline mode: queued queries are written at once instead of one after another's answer. */
+  pipeline: boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+export interface PgPool {
+  on(event: 'connect', listener: (client: PgClient) => void): unknown;
+}
