@@ -47,6 +47,8 @@ export async function measureLiveSide(side: LiveSide): Promise<Measurement> {
     const before = await subscribers.status();
 
     const sentAt = new Map<number, number>();
+    /** How long each publish took to be answered: the server's ingest, before any fan-out. */
+    const acks: number[] = [];
     /** Publish order of each event id, to say which events some subscriber missed. */
     const position = new Map<number, number>();
     let failedPublishes = 0;
@@ -60,6 +62,7 @@ export async function measureLiveSide(side: LiveSide): Promise<Measurement> {
       posts.push(
         publish().then(
           (id) => {
+            acks.push(sharedClockMs() - t0);
             sentAt.set(id, t0);
             position.set(id, e + 1);
           },
@@ -89,10 +92,13 @@ export async function measureLiveSide(side: LiveSide): Promise<Measurement> {
 
     const { receipts, duplicates } = await subscribers.collect([...sentAt.keys()]);
     const latencies: number[] = [];
+    /** Each event's earliest receipt: what the server did before its fan-out began, and one frame. */
+    const firstReceipts: number[] = [];
     const incomplete: string[] = [];
     for (const [id, times] of receipts) {
       if (times.length < count) incomplete.push(`#${position.get(id)}/${events}: ${times.length}`);
       for (const at of times) latencies.push(at - sentAt.get(id)!);
+      if (times.length > 0) firstReceipts.push(Math.min(...times) - sentAt.get(id)!);
     }
     const summary = latencySummary(latencies);
     const rssPerSubscriber = (rssWith - rssBefore) / count;
@@ -109,6 +115,9 @@ export async function measureLiveSide(side: LiveSide): Promise<Measurement> {
         // Which published events (by order) reached fewer than every subscriber, and how many got them.
         incompleteEvents: incomplete.join(', ') || 'none',
         duplicates,
+        // The median's two parts: until the first subscriber has the event, then the fan-out.
+        firstReceiptP50Ms: latencySummary(firstReceipts).p50,
+        publishAckP50Ms: latencySummary(acks).p50,
         rssBeforeMiB: round(rssBefore / 2 ** 20),
         rssWithSubscribersMiB: round(rssWith / 2 ** 20),
         rssPerSubscriberKiB: round(rssPerSubscriber / 1024),

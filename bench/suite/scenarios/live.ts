@@ -55,7 +55,7 @@ function liveScenario(id: string, shape: LiveShape): Scenario {
 
 function describe(name: string, m: Measurement): string {
   const x = m.extra!;
-  return `${name} p50 ${m.latencyMs.p50} ms p99 ${m.latencyMs.p99} ms, ${x.deliveriesReceived}/${x.deliveriesExpected} delivered, ${x.rssPerSubscriberKiB} KiB/subscriber`;
+  return `${name} p50 ${m.latencyMs.p50} ms p99 ${m.latencyMs.p99} ms (first receipt p50 ${x.firstReceiptP50Ms} ms, publish answered p50 ${x.publishAckP50Ms} ms), ${x.deliveriesReceived}/${x.deliveriesExpected} delivered, ${x.rssPerSubscriberKiB} KiB/subscriber`;
 }
 
 function result(id: string, shape: LiveShape, seconds: number, rounds: Round[], medianRatio: number): ScenarioResult {
