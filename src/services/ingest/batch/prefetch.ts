@@ -370,10 +370,12 @@ async function readOriginals(round: OneRoundTrip, events: readonly StagedEvent[]
   const originals: Prefetched['originals'] = new Map();
   if (keys.length === 0) return originals;
   const rows = await round.query<{ id: number; chamado_id: number | null; public_id: string | null }>(
-    `select o.id, o.chamado_id, c.public_id from event_dedup_keys k
+    // The chamado by a subquery, one index lookup per original: as a join, the generic plan
+    // (plan_cache_mode, orm.ts) hashed every chamado for the few keys a batch has.
+    `select o.id, o.chamado_id, (select c.public_id from chamados c where c.id = o.chamado_id) as public_id
+     from event_dedup_keys k
      join events e on e.id = k.event_id
      join events o on o.id = coalesce(e.duplicate_of_id, e.id)
-     left join chamados c on c.id = o.chamado_id
      where k.key = any(?)`,
     [arrayOf(keys, 'text')],
   );
