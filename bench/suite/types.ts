@@ -27,8 +27,10 @@ export interface ScenarioContext {
   rounds: number;
   /** Seconds each measured side of a round lasts (`--duration`, default 10), warm-up not included. */
   durationSeconds?: number;
-  /** The fresh, migrated, populated database every server uses. */
+  /** The fresh, migrated, populated database, reached directly (the harness's own reads and writes). */
   databaseUrl: string;
+  /** The same database as every server reaches it: through the run's hop when --db-hop-ms is set. */
+  serversDatabaseUrl: string;
   /** OpsGraph in production mode (NODE_ENV=production), started once for the whole run. */
   opsgraph: RunningServer;
   /** A bearer token of a bench user (bench/suite/dataset.ts BENCH_USERS). */

@@ -14,6 +14,8 @@ export interface RunInfo {
   durationSeconds: number;
   machine: MachineInfo;
   postgresOrigin: string;
+  /** Milliseconds each way between the servers and PostgreSQL (--db-hop-ms); 0 when they talk directly. */
+  dbHopMs: number;
   /** generateDataset's summary (counts of each table, seconds it took). */
   dataset: unknown;
 }
@@ -74,7 +76,7 @@ export async function writeSummary(): Promise<string> {
     'Written by `npm run bench` (bench/suite/main.ts); figures are medians over the rounds, ratios the median of per-round ratios.',
     newest
       ? `Newest run ${newest.startedAt}: ${newest.machine.cpus} × ${newest.machine.cpuModel}, load ${newest.machine.loadAverage1m} at its start, ` +
-        `Node ${newest.machine.node}, ${newest.machine.postgres.split(' on ')[0]} (${newest.postgresOrigin}), commit ${newest.machine.gitCommit}.`
+        `Node ${newest.machine.node}, ${newest.machine.postgres.split(' on ')[0]} (${newest.postgresOrigin}${newest.dbHopMs ? `, reached through a ${newest.dbHopMs} ms hop each way` : ''}), commit ${newest.machine.gitCommit}.`
       : '',
     '',
     '| scenario | scale | subject | reference | median ratio | target | met? | finished (load 1 min) |',

@@ -7,6 +7,7 @@ import { settler } from './settle.ts';
 import { selected, type SuiteOptions } from './options.ts';
 import { choosePostgres } from './postgres.ts';
 import { startReferenceProcess } from './references.ts';
+import { startDbHop } from './db-hop.ts';
 import { finishedNow, recordResult, writeSummary, type RunInfo } from './results.ts';
 import type { Scenario } from './scenario.ts';
 
@@ -56,9 +57,15 @@ export async function runSuite(options: SuiteOptions, scenarios: Scenario[], pop
       await Promise.all(started.map((s) => s.stop()));
     });
 
+    const hop = await startDbHop(database.url, options.dbHopMs);
+    if (hop) {
+      cleanups.push(() => hop.stop());
+      log(`servers reach PostgreSQL through a ${options.dbHopMs} ms hop each way`);
+    }
+    const serversUrl = hop?.url ?? database.url;
     const secrets = randomSecrets();
     const track = (server: RunningServer) => (started.push(server), server);
-    const opsgraph = track(await startOpsGraphProcess(database.url, secrets));
+    const opsgraph = track(await startOpsGraphProcess(serversUrl, secrets));
     log(`OpsGraph (production) at ${opsgraph.url}`);
     const tokens = new Map<string, Promise<string>>();
     const settle = settler(database.url);
@@ -67,14 +74,15 @@ export async function runSuite(options: SuiteOptions, scenarios: Scenario[], pop
       rounds: options.rounds,
       durationSeconds: options.durationSeconds,
       databaseUrl: database.url,
+      serversDatabaseUrl: serversUrl,
       opsgraph,
       token: (user) => {
         if (!tokens.has(user)) tokens.set(user, login(opsgraph.url, users[user].username, users[user].password));
         return tokens.get(user)!;
       },
       webhookSecret: secrets.WEBHOOK_SECRET,
-      startReference: async (name: ReferenceName, env?: Record<string, string>) => track(await startReferenceProcess(name, database.url, env)),
-      startOpsGraph: async (env?: Record<string, string>) => track(await startOpsGraphProcess(database.url, secrets, env)),
+      startReference: async (name: ReferenceName, env?: Record<string, string>) => track(await startReferenceProcess(name, serversUrl, env)),
+      startOpsGraph: async (env?: Record<string, string>) => track(await startOpsGraphProcess(serversUrl, secrets, env)),
       log,
       settle: async () => {
         const done = await settle();
@@ -88,6 +96,7 @@ export async function runSuite(options: SuiteOptions, scenarios: Scenario[], pop
       durationSeconds: options.durationSeconds,
       machine: machineInfo(postgres.version),
       postgresOrigin: postgres.origin,
+      dbHopMs: options.dbHopMs,
       dataset,
     };
     for (const scenario of chosen) {

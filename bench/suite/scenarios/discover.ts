@@ -78,7 +78,8 @@ async function measureQuery(ctx: ScenarioContext, query: DiscoverQuery): Promise
   const res = await send(target);
   const body = (await res.json()) as { data?: { events: { totalCount: number; totalCountIsEstimate: boolean; edges: { node: { eventId: number } }[] } }; errors?: unknown };
   if (!res.ok || body.errors || !body.data) throw new Error(`${query.id}: OpsGraph answered ${res.status} ${JSON.stringify(body.errors ?? body).slice(0, 300)}`);
-  const pool = new pg.Pool({ connectionString: ctx.databaseUrl, max: CONNECTIONS, options: '-c jit=off' });
+  // The reference's statements cross the same hop (--db-hop-ms) as OpsGraph's.
+  const pool = new pg.Pool({ connectionString: ctx.serversDatabaseUrl, max: CONNECTIONS, options: '-c jit=off' });
   try {
     const referenceIds = (await pool.query<{ id: number }>(statements.page)).rows.slice(0, PAGE).map((r) => Number(r.id));
     const served = body.data.events.edges.map((e) => e.node.eventId);
