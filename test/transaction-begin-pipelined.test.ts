@@ -46,7 +46,9 @@ describe('BEGIN written with the first statement', () => {
 
   it('statements sent together (executePipelined) go with BEGIN: one round trip, then COMMIT', async () => {
     await counter.reset();
-    const rows = await em().transactional((tx) => executePipelined(tx as EntityManager, [sqlPart('select ?::int as n', 1), sqlPart('select ?::int as n', 2)]));
+    const rows = await em().transactional((tx) =>
+      executePipelined(tx as EntityManager, [sqlPart('select ?::int as n', 1), sqlPart('select ?::int as n', 2)]),
+    );
     expect(rows).toEqual([[{ n: 1 }], [{ n: 2 }]]);
     expect(counter.bursts).toBe(2);
   });
@@ -83,7 +85,9 @@ describe('BEGIN written with the first statement', () => {
     try {
       expect(client.pipeline).toBe(false);
       // Not left inside the failed transaction: a statement runs, and now() moves with each one.
-      const { rows } = await client.query(`select case when now() = statement_timestamp() then 'idle' else 'in a transaction' end as status`);
+      const { rows } = await client.query(
+        `select case when now() = statement_timestamp() then 'idle' else 'in a transaction' end as status`,
+      );
       expect(rows).toEqual([{ status: 'idle' }]);
     } finally {
       client.release();

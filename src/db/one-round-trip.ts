@@ -45,5 +45,5 @@ function statementOf(pending: Pending[]): Sql {
   return raw(
     `select ${columns.join(', ')}`,
     pending.map((p) => raw(p.sql, p.params)),
-  ) as Sql;
+  );
 }

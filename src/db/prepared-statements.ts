@@ -155,7 +155,8 @@ export function preparedStatementClients(pool: PgPool): void {
     const query = client.query.bind(client) as (...args: unknown[]) => Promise<{ rows: unknown[] }>;
     client.query = (...args) => {
       const sql = args[0];
-      const statements = typeof sql === 'string' && sql.startsWith(MARK) ? waiting.get(sql.slice(MARK.length, sql.indexOf(':', MARK.length))) : undefined;
+      const statements =
+        typeof sql === 'string' && sql.startsWith(MARK) ? waiting.get(sql.slice(MARK.length, sql.indexOf(':', MARK.length))) : undefined;
       if (!statements) return query(...args);
       const run = ({ name, text, values }: Prepared) => query({ name, text, values });
       if (statements.length === 1) return run(statements[0]!);

@@ -155,7 +155,12 @@ async function takeTurns(
   let view: BatchView | null = null;
   for (const [i, turn] of turns.entries()) {
     if (!options.everyTurnAlone)
-      view ??= new BatchView(await prefetch(tx, turns.slice(i), settings, now, i === 0 ? firstReads : undefined), settings.recurrence, now, placedEvents);
+      view ??= new BatchView(
+        await prefetch(tx, turns.slice(i), settings, now, i === 0 ? firstReads : undefined),
+        settings.recurrence,
+        now,
+        placedEvents,
+      );
     const placed = view ? fastTurn(tx, view, settings, turn, now) : 'every_turn_alone';
     if (typeof placed !== 'string') {
       turnsTaken.inc({ path: 'view', reason: '' });

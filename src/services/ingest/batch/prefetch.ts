@@ -126,7 +126,12 @@ interface PrefetchSettings {
  * (seven of the thirteen statements a server had prepared after 3,000 deliveries were such mixes;
  * past sixteen, statements run unprepared).
  */
-export function queueFirstReads(round: OneRoundTrip, events: readonly StagedEvent[], settings: PrefetchSettings, now: Date): Promise<FirstReads> {
+export function queueFirstReads(
+  round: OneRoundTrip,
+  events: readonly StagedEvent[],
+  settings: PrefetchSettings,
+  now: Date,
+): Promise<FirstReads> {
   const of = (pick: (s: StagedEvent) => string | null | undefined) =>
     distinct(events.flatMap((s) => (pick(s) ? [{ projectId: s.delivery.projectId, key: pick(s)! }] : [])));
   const since = new Date(now.getTime() - settings.correlationWindowMs);
