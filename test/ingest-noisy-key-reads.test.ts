@@ -49,7 +49,13 @@ async function eventOf(
 function turnOf(key: string): BatchTurn {
   return {
     duplicate: undefined,
-    staged: { entity: { id: 0 }, delivery: { projectId: PROJECT }, recurrenceKey: key, normalized: { source: 'wazuh', alertStatus: null } },
+    staged: {
+      entity: { id: 0 },
+      delivery: { projectId: PROJECT },
+      recurrenceKey: key,
+      dedupKeys: [],
+      normalized: { source: 'wazuh', alertStatus: null },
+    },
   } as unknown as BatchTurn;
 }
 

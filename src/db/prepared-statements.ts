@@ -16,8 +16,9 @@ import type { Sql } from './sql.ts';
  * so it never sends one text twice. This turns a fragment (src/db/sql.ts) into `$n` text plus
  * values instead, and hands both to the pg client through MikroORM's own `execute`, so the
  * statement still runs on the entity manager's transaction, is counted and is logged: the text
- * MikroORM sends is the statement behind a marker naming it, and the pool's connections
- * (`preparedStatementClients`) run a marked text as the named statement it stands for.
+ * MikroORM sends is the statement (or several, executePipelined's) behind a marker naming them,
+ * and the pool's connections (`preparedStatementClients`) run a marked text as the named
+ * statements it stands for.
  */
 
 const MARK = '/*prepared:';

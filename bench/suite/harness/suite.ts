@@ -53,16 +53,17 @@ export async function runSuite(options: SuiteOptions, scenarios: Scenario[], pop
     log(`database ${database.name}: generating the ${options.scale} dataset`);
     const dataset = await populate(database.url, options.scale, log);
     log(`dataset: ${JSON.stringify(dataset)}`);
-    cleanups.push(async () => {
-      await Promise.all(started.map((s) => s.stop()));
-    });
-
+    // Started before the servers' cleanup is queued: cleanups run in reverse, so they stop first.
     const hop = await startDbHop(database.url, options.dbHopMs);
     if (hop) {
       cleanups.push(() => hop.stop());
       log(`servers reach PostgreSQL through a ${options.dbHopMs} ms hop each way`);
     }
     const serversUrl = hop?.url ?? database.url;
+    cleanups.push(async () => {
+      await Promise.all(started.map((s) => s.stop()));
+    });
+
     const secrets = randomSecrets();
     const track = (server: RunningServer) => (started.push(server), server);
     const opsgraph = track(await startOpsGraphProcess(serversUrl, secrets));

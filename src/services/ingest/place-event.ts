@@ -10,7 +10,7 @@ import { nextChamadoPublicId } from '../chamados/public-ids.ts';
 import { linkGroupChamado, touchRecurrenceGroup } from '../recurrence/maintain.ts';
 import { attachHeldOccurrences, openingHold } from '../recurrence/opening-hold.ts';
 import { findCorrelation, type CorrelationMatch } from './correlate.ts';
-import type { Duplicate } from './dedup.ts';
+import type { DedupKey, Duplicate } from './dedup.ts';
 import { adoptEarlyResolutions } from './early-resolutions.ts';
 import type { Correlation, Delivery, Receipt } from './ingest.ts';
 import type { NormalizedEvent } from './normalized-event.ts';
@@ -26,6 +26,8 @@ export interface StagedEvent {
   /** The event as stored: redacted and cut to the columns. */
   normalized: NormalizedEvent;
   recurrenceKey: string | null;
+  /** The keys that make it a copy of an earlier event (dedup.ts), worked out once when staged. */
+  dedupKeys: DedupKey[];
   warnings: string[];
   entity: Event;
 }

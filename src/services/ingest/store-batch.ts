@@ -54,7 +54,6 @@ export async function storeBatch(
     delivery.events.map((event, indexInDelivery) => stage(tx, delivery, deliveryIndex, indexInDelivery, event, now)),
   );
   batchSizes.observe(staged.length);
-  const keysOf = new Map(staged.map((s) => [s, dedupKeys(s.normalized, s.delivery.deliveryId, s.indexInDelivery, s.delivery.projectId)]));
   const bindings = new Map<DeliveryBinding, number>();
   const read = new OneRoundTrip();
   const ids = read.query<{ id: number }>(`select nextval(pg_get_serial_sequence('events', 'id')) as id from generate_series(1, ?)`, [
@@ -71,7 +70,7 @@ export async function storeBatch(
           ]
         : [],
     ),
-    ...[...keysOf.values()].flatMap((keys) => keys.map((k) => k.key)),
+    ...staged.flatMap((s) => s.dedupKeys.map((k) => k.key)),
   ]);
   // Every event's keys, as if none were a duplicate: which ones are is known only from the holders
   // read in this very statement, and a duplicate counts in its recurrence group's row, so it must
@@ -105,7 +104,7 @@ export async function storeBatch(
   const refused = new Set([...bound.refused].map((b) => bindings.get(b)!));
   const live = staged.filter((s) => !refused.has(s.deliveryIndex));
   const { verdicts, holders: dedupHolders } = dedupInOrder(
-    live.map((s) => ({ eventId: s.entity.id, keys: keysOf.get(s)! })),
+    live.map((s) => ({ eventId: s.entity.id, keys: s.dedupKeys })),
     earlier,
   );
   for (const s of live) {
@@ -244,6 +243,7 @@ function stage(
     indexInDelivery,
     normalized: ev,
     recurrenceKey: recKey,
+    dedupKeys: dedupKeys(ev, delivery.deliveryId, indexInDelivery, delivery.projectId),
     warnings,
     entity,
   };

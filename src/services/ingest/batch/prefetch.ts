@@ -10,7 +10,7 @@ import { arrayOf, sqlPart } from '../../../db/sql.ts';
 import { TRAILING_HOURS, type GroupBefore } from '../../recurrence/lifecycle.ts';
 import type { RecurrenceSettings } from '../../recurrence/settings.ts';
 import { MAX_THRESHOLD_WINDOW_MINUTES } from '../../recurrence/silences.ts';
-import { dedupKeys, exactDedupKey } from '../dedup.ts';
+import { exactDedupKey } from '../dedup.ts';
 import type { StagedEvent } from '../place-event.ts';
 import { resolutionIdOf } from '../sources/alertmanager.ts';
 import { alertsOfRows, isRuledResolutionTurn, type ChamadoAlerts } from './chamado-alerts.ts';
@@ -372,7 +372,7 @@ async function readGroups(round: OneRoundTrip, keys: Keyed[], now: Date): Promis
  * has no row yet; the view knows those originals).
  */
 async function readOriginals(round: OneRoundTrip, events: readonly StagedEvent[]): Promise<Prefetched['originals']> {
-  const keys = [...new Set(events.flatMap((s) => dedupKeys(s.normalized, s.delivery.deliveryId, s.indexInDelivery, s.delivery.projectId).map((k) => k.key)))];
+  const keys = [...new Set(events.flatMap((s) => s.dedupKeys.map((k) => k.key)))];
   const originals: Prefetched['originals'] = new Map();
   const rows = await round.query<{ id: number; chamado_id: number | null; public_id: string | null }>(
     // The chamado by a subquery, one index lookup per original: as a join, the generic plan
