@@ -59,15 +59,18 @@ export function createSigner(secret: string): Signer {
   };
 }
 
+/** What verifying reads of a request's headers: a fetch `Headers`, or an adapter over node's. */
+export type HeaderReader = Pick<Headers, 'get' | 'has'>;
+
 /** Whether a request presents a Standard Webhooks signature at all (then it must verify: no fallback). */
-export function presentsSignature(headers: Headers): boolean {
+export function presentsSignature(headers: HeaderReader): boolean {
   return headers.has('webhook-signature') || headers.has('webhook-id');
 }
 
 export type VerifyOutcome = { ok: true } | { ok: false; reason: string };
 
 /** Verifies `body` against the signature headers: HMAC-SHA256 over `id.timestamp.body`, timestamp within 5 minutes. */
-export function verifySignature(secret: string, body: string, headers: Headers): VerifyOutcome {
+export function verifySignature(secret: string, body: string, headers: HeaderReader): VerifyOutcome {
   try {
     keyed(secret).verify(body, {
       'webhook-id': headers.get('webhook-id') ?? '',

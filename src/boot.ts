@@ -6,6 +6,8 @@ import type { Config } from './config.ts';
 import { requestSqlScope } from './db/sql-metrics.ts';
 import { seedDemo } from './demo/demo-seed.ts';
 import { graphqlWsTransport } from './edge/transports/graphql-ws.ts';
+import { nodeWebhookReceiver } from './edge/webhooks/node-receiver.ts';
+import { webhookReceiver } from './edge/webhooks/receiver.ts';
 import { LEGACY_LIVE_PATH, legacyLiveTransport } from './edge/transports/legacy-live.ts';
 import type { Logger } from './logger.ts';
 import { createPortalAssistClient } from './services/assist/portal-client.ts';
@@ -70,9 +72,17 @@ async function openApi(config: Config, log: Logger, resources: Resources): Promi
   );
   // Released after the HTTP server (teardowns run in reverse), so in-flight requests can still use it.
   const viewers = resources.add('viewer cache', await startViewerCache(orm.config.get('clientUrl')!, log), (v) => v.stop());
-  const app = createApp({ orm, config, log, queue, pubsub: core.pubsub, liveDelivery: core.liveDelivery, assist, viewers });
+  const deps = { orm, config, log, queue, pubsub: core.pubsub, liveDelivery: core.liveDelivery, assist, viewers };
+  const receiveDelivery = webhookReceiver(deps);
+  const app = createApp(deps, receiveDelivery);
+  // Webhook deliveries from servers are answered ahead of yoga (node-receiver.ts); the rest go to it.
+  const webhooks = nodeWebhookReceiver(receiveDelivery, log, !config.production);
   // Each request runs in its own SQL-counting scope (see requestSqlScope).
-  const server = createServer((req, res) => requestSqlScope.run({ statements: 0 }, () => app(req, res)));
+  const server = createServer((req, res) =>
+    requestSqlScope.run({ statements: 0 }, () => {
+      if (!webhooks(req, res)) void app(req, res);
+    }),
+  );
   // Keep-alive sockets must not hold shutdown hostage; headers must not trickle in forever.
   server.headersTimeout = 15_000;
   server.requestTimeout = 60_000;

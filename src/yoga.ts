@@ -14,15 +14,17 @@ import { securityHeaders } from './edge/http/security-headers.ts';
 import { rejectNulText } from './edge/reject-nul-text.ts';
 import { restRouter } from './edge/rest/router.ts';
 import { REST_ROUTES } from './edge/rest/routes.ts';
-import { webhookReceiver } from './edge/webhooks/receiver.ts';
+import type { ReceiveDelivery } from './edge/webhooks/receiver.ts';
+import { yogaWebhookReceiver } from './edge/webhooks/yoga-receiver.ts';
 
 export type App = YogaServerInstance<Record<string, unknown>, Context>;
 
 /**
  * Builds the HTTP application: GraphQL (+ GraphiQL) on /graphql, the REST shims, /health and
- * /metrics. It does not listen; src/server.ts does, and tests drive it on a random port.
+ * /metrics, and the webhook deliveries node-receiver.ts leaves to it (`receiveDelivery`, the
+ * process's one receiver). It does not listen; src/boot.ts does.
  */
-export function createApp(deps: AppDeps): App {
+export function createApp(deps: AppDeps, receiveDelivery: ReceiveDelivery): App {
   const { config, log } = deps;
   // Late binding: the REST router executes through this very app, which exists only once
   // createYoga has returned; the router calls the getter per request, never at build time.
@@ -61,7 +63,7 @@ export function createApp(deps: AppDeps): App {
       securityHeaders(),
       graphiqlDelivery('/graphql'),
       operationalEndpoints(deps.orm, log, deps.liveDelivery),
-      webhookReceiver(deps),
+      yogaWebhookReceiver(receiveDelivery),
       restRouter(deps, self, REST_ROUTES),
       ...graphqlLimits(config, '/graphql'),
       rejectNulText(),

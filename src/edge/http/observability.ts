@@ -43,6 +43,34 @@ const statementsPerRequest = new Histogram({
 
 type FetchApi = Parameters<NonNullable<Plugin['onRequest']>>[0]['fetchAPI'];
 
+/** An answered request, as observability counts and logs it. */
+export interface Answered {
+  requestId: string;
+  method: string;
+  path: string;
+  status: number;
+  /** performance.now() when it arrived. */
+  startedAt: number;
+}
+
+/**
+ * Records an answer (latency, the statements its SQL scope sent, the log line) before it is sent;
+ * returns the `X-Sql-Statements` value when the count is exposed. Shared by yoga's plugin below and
+ * the transports that answer without yoga (node-receiver.ts).
+ */
+export function observeAnswer(log: Logger, exposeSqlCount: boolean, answered: Answered): string | null {
+  const { requestId, method, path, status } = answered;
+  const seconds = (performance.now() - answered.startedAt) / 1000;
+  const route = routeGroup(path);
+  requests.observe({ method, route, status: String(status) }, seconds);
+  const scope = requestSqlScope.getStore();
+  if (scope) statementsPerRequest.observe({ route }, scope.statements);
+  if (route !== '/metrics' && route !== '/health' && log.isLevelEnabled('info')) {
+    log.info({ requestId, method, path, status, ms: Math.round(seconds * 1000) }, 'request');
+  }
+  return scope && exposeSqlCount ? String(scope.statements) : null;
+}
+
 /** Request ids on every response, one structured log line per request, and latency metrics. */
 export function observability(log: Logger, exposeSqlCount: boolean): Plugin {
   return {
@@ -51,20 +79,13 @@ export function observability(log: Logger, exposeSqlCount: boolean): Plugin {
       requestIdOf(request);
     },
     onResponse({ request, response }) {
-      const id = requestIdOf(request);
-      response.headers.set('x-request-id', id);
+      const requestId = requestIdOf(request);
+      response.headers.set('x-request-id', requestId);
       const start = started.get(request);
       const path = start?.path ?? new URL(request.url).pathname;
-      const seconds = start ? (performance.now() - start.at) / 1000 : 0;
-      const route = routeGroup(path);
-      requests.observe({ method: request.method, route, status: String(response.status) }, seconds);
-      const scope = requestSqlScope.getStore();
-      if (scope) {
-        statementsPerRequest.observe({ route }, scope.statements);
-        if (exposeSqlCount) response.headers.set('x-sql-statements', String(scope.statements));
-      }
-      if (route === '/metrics' || route === '/health' || !log.isLevelEnabled('info')) return;
-      log.info({ requestId: id, method: request.method, path, status: response.status, ms: Math.round(seconds * 1000) }, 'request');
+      const answered = { requestId, method: request.method, path, status: response.status, startedAt: start?.at ?? performance.now() };
+      const statements = observeAnswer(log, exposeSqlCount, answered);
+      if (statements !== null) response.headers.set('x-sql-statements', statements);
     },
   };
 }

@@ -34,6 +34,12 @@ const PAGE_POLICY = [
   "form-action 'none'",
 ].join('; ');
 
+/** What an API answer carries, for a transport that answers without yoga (node-receiver.ts). */
+export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(COMMON),
+  'content-security-policy': API_POLICY,
+};
+
 export function securityHeaders(): Plugin {
   return {
     onResponse({ response }) {

@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Counter } from 'prom-client';
-import { presentsSignature, verifySignature } from '../../../sdk/standard-webhooks.ts';
+import { presentsSignature, verifySignature, type HeaderReader } from '../../../sdk/standard-webhooks.ts';
 import { DELIVERY_ID_LIMIT } from '../../services/ingest/sanitize.ts';
 
 /**
@@ -84,7 +84,10 @@ function authorizationHeader(header: string, current: string, previous: string |
   }
 }
 
-function checkCredentials(headers: Headers, rawBody: string, source: string, secrets: WebhookSecrets): Checked {
+/** A delivery's headers: fetch's `Headers` (yoga) or the node adapter's (node-receiver.ts). */
+export type DeliveryHeaders = HeaderReader;
+
+function checkCredentials(headers: DeliveryHeaders, rawBody: string, source: string, secrets: WebhookSecrets): Checked {
   const { shared: current, sharedPrevious: previous } = secrets;
   if (presentsSignature(headers)) {
     // The reason told is the current secret's: it says what is wrong (stale timestamp, bad signature).
@@ -122,7 +125,7 @@ function checkCredentials(headers: Headers, rawBody: string, source: string, sec
  * fails never falls back to another scheme. The scheme that authenticated (or `refused`) is
  * counted per receiver, and so are deliveries that needed the previous secret.
  */
-export function authenticateDelivery(headers: Headers, rawBody: string, source: string, secrets: WebhookSecrets): AuthOutcome {
+export function authenticateDelivery(headers: DeliveryHeaders, rawBody: string, source: string, secrets: WebhookSecrets): AuthOutcome {
   const { matched, ...outcome } = checkCredentials(headers, rawBody, source, secrets);
   authentications.inc({ source, scheme: outcome.ok ? outcome.scheme : 'refused' });
   if (matched === 'previous') previousSecretUses.inc({ source });
@@ -130,7 +133,7 @@ export function authenticateDelivery(headers: Headers, rawBody: string, source: 
 }
 
 /** The sender's id for this delivery, used for exact-redelivery dedup when the body has none. */
-export function deliveryIdOf(headers: Headers): string | null {
+export function deliveryIdOf(headers: DeliveryHeaders): string | null {
   const id = headers.get('webhook-id') ?? headers.get('request-id') ?? headers.get('x-delivery-id');
   return id && id.length <= DELIVERY_ID_LIMIT ? id : null;
 }

@@ -1,4 +1,3 @@
-import type { Plugin } from 'graphql-yoga';
 import { Counter } from 'prom-client';
 import type { AppDeps } from '../../context.ts';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from '../../db/unavailable.ts';
@@ -8,7 +7,7 @@ import { DeliveryIdReusedError } from '../../services/ingest/delivery-id-binding
 import { ingestPayload, isIngestSource } from '../../services/ingest/ingest-payload.ts';
 import { projectIdOf } from '../../services/ingest/project-id.ts';
 import type { WebhookSegment } from '../../services/ingest/sources/index.ts';
-import { authenticateDelivery, deliveryIdOf } from './authenticate.ts';
+import { authenticateDelivery, deliveryIdOf, type DeliveryHeaders } from './authenticate.ts';
 
 const ingested = new Counter({
   name: 'opsgraph_webhook_deliveries_total',
@@ -16,9 +15,31 @@ const ingested = new Counter({
   labelNames: ['source', 'outcome'] as const,
 });
 
-type FetchApi = Parameters<NonNullable<Plugin['onRequest']>>[0]['fetchAPI'];
-
 const PATH = /^\/api\/v1\/webhooks\/([a-z]+)\/?$/;
+
+/** The receiver a POST to `pathname` is for, or null (not a webhook path, or an unknown receiver: the REST 404). */
+export function webhookSourceOf(pathname: string): WebhookSegment | null {
+  const source = PATH.exec(pathname)?.[1];
+  return source !== undefined && isIngestSource(source) ? source : null;
+}
+
+/** One delivery as the receiver needs it, whichever HTTP adapter it arrived through. */
+export interface Delivery {
+  source: WebhookSegment;
+  headers: DeliveryHeaders;
+  /** The `project_id` query parameter. */
+  projectId: string | null;
+  /** The body as text, or null once more than `limit` bytes have arrived (the rest is not read). */
+  readBody: (limit: number) => Promise<string | null>;
+}
+
+export interface WebhookAnswer {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+export type ReceiveDelivery = (delivery: Delivery) => Promise<WebhookAnswer>;
 
 function receiptJson(r: Receipt) {
   return {
@@ -33,67 +54,34 @@ function receiptJson(r: Receipt) {
 }
 
 /**
- * The body as text (decoded as `request.text()` does), or null once more than `limit` bytes have
- * arrived. Counted as it streams: a chunked body states no length, and reading it whole first
- * would let an unauthenticated sender fill the memory before any check.
- */
-async function textWithin(request: Request, limit: number): Promise<string | null> {
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (let next = await reader.read(); !next.done; next = await reader.read()) {
-    size += next.value.byteLength;
-    if (size > limit) {
-      // The rest of the body is dropped, not read; the answer does not wait for that.
-      reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(next.value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
-}
-
-/**
  * POST /api/v1/webhooks/{onboard|wazuh|alertmanager|signoz|sentry|events}. The one transport that
  * calls a service directly instead of going through GraphQL: it is the hot path. Order matters:
  * size, then authentication (nothing is stored for an unauthenticated sender), then JSON, then
  * the source's schema (failures are answered 422 and kept as dead letters), then ingestion.
+ * One receiver per process, whichever adapter hands it a delivery (node-receiver.ts for the plain
+ * ones, yoga-receiver.ts for the rest): concurrent deliveries share transactions (group commit).
  */
-export function webhookReceiver(deps: AppDeps): Plugin {
+export function webhookReceiver(deps: AppDeps): ReceiveDelivery {
   const { config, log } = deps;
   const limit = config.ingest.maxBodyBytes;
-  // Concurrent deliveries share transactions (group commit); each is answered after its commit.
+  // Each delivery is answered after its commit.
   const batcher = new IngestBatcher((deliveries) => ingestDeliveries(deps.orm.em, config.ingest, deliveries), config.ingest.batching);
-  return {
-    // Synchronous for every other request: an async hook would cost each request a promise.
-    onRequest({ request, url, endResponse, fetchAPI }) {
-      if (request.method !== 'POST') return;
-      const match = PATH.exec(url.pathname);
-      if (!match) return;
-      const source = match[1]!;
-      if (!isIngestSource(source)) return; // unknown receiver: falls through to the REST 404
-      return receive(request, url, source, endResponse, fetchAPI);
-    },
-  };
 
-  async function receive(
-    request: Request,
-    url: URL,
-    source: WebhookSegment,
-    endResponse: (response: Response) => void,
-    fetchAPI: FetchApi,
-  ) {
-    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+  return async function receive({ source, headers, projectId: projectIdParam, readBody }) {
+    const reply = (status: number, body: unknown, extra: Record<string, string> = {}): WebhookAnswer => {
       ingested.inc({ source, outcome: String(status) });
-      endResponse(
-        new fetchAPI.Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } }),
-      );
+      return { status, body, headers: { 'content-type': 'application/json; charset=utf-8', ...extra } };
     };
-    const raw = Number(request.headers.get('content-length') ?? 0) > limit ? null : await textWithin(request, limit);
+    let raw: string | null;
+    try {
+      raw = await readBody(limit);
+    } catch {
+      // The sender went away or framed the body wrongly; nothing was read, nothing is stored.
+      return reply(400, { error: 'BAD_REQUEST', message: 'the body could not be read' });
+    }
     if (raw === null) return reply(413, { error: 'PAYLOAD_TOO_LARGE', message: `bodies are limited to ${limit} bytes` });
 
-    const auth = authenticateDelivery(request.headers, raw, source, {
+    const auth = authenticateDelivery(headers, raw, source, {
       shared: config.ingest.webhookSecrets[source]!,
       sharedPrevious: config.ingest.previousWebhookSecrets[source] ?? null,
       sentryClientSecret: config.ingest.sentryClientSecret,
@@ -103,7 +91,7 @@ export function webhookReceiver(deps: AppDeps): Plugin {
 
     let projectId: string;
     try {
-      projectId = projectIdOf(url.searchParams.get('project_id'));
+      projectId = projectIdOf(projectIdParam);
     } catch (err) {
       return reply(400, { error: 'BAD_REQUEST', message: (err as Error).message });
     }
@@ -118,13 +106,13 @@ export function webhookReceiver(deps: AppDeps): Plugin {
       outcome = await ingestPayload(
         deps.orm.em.fork(),
         config.ingest,
-        { source, body, raw, deliveryId: deliveryIdOf(request.headers), projectId },
+        { source, body, raw, deliveryId: deliveryIdOf(headers), projectId },
         'dead-letter',
         (delivery) => batcher.submit(delivery),
       );
     } catch (err) {
       if (err instanceof DeliveryIdReusedError) return reply(401, { error: 'UNAUTHENTICATED', message: err.message });
-      // Never let it escape the hook: the server adapter would answer with the stack trace.
+      // Never let it escape: the adapter would answer with the stack trace.
       log.error({ err, source }, 'webhook ingestion failed');
       if (isDatabaseUnavailable(err)) {
         return reply(503, { error: DATABASE_UNAVAILABLE, message: UNAVAILABLE_MESSAGE }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
@@ -151,5 +139,5 @@ export function webhookReceiver(deps: AppDeps): Plugin {
       warnings: first?.warnings ?? [],
       events: receipts.map(receiptJson),
     });
-  }
+  };
 }
