@@ -230,16 +230,20 @@ describe('which subscriptions may be shared (src/edge/transports/shared-key.ts)'
 });
 
 describe('pokes read in batches (src/services/live/poke-batches.ts)', () => {
-  it('a batch is a poke and every poke already arrived; a later one starts the next batch', async () => {
+  it('a poke to a waiting feed is read alone; those that arrive during its read are read together next', async () => {
     async function* pokes() {
       yield 1;
+      await delay(10);
       yield 2;
       yield 3;
-      await delay(30);
+      await delay(150);
       yield 4;
     }
     const batches: number[][] = [];
-    for await (const batch of pokeBatches(pokes())) batches.push(batch);
-    expect(batches).toEqual([[1, 2, 3], [4]]);
+    for await (const batch of pokeBatches(pokes())) {
+      batches.push(batch);
+      await delay(50); // the feed's read of the batch
+    }
+    expect(batches).toEqual([[1], [2, 3], [4]]);
   });
 });

@@ -1,42 +1,44 @@
-const NOT_YET = Symbol('not yet');
-
 /**
- * Pokes in batches: each batch is a poke and every poke that had already arrived by then. A feed
- * that reads once per poke falls further behind with every poke that comes while it reads (its
- * reads wait for the database like the writes that poke it); reading once per batch, it catches
- * up in one read however many pokes queued.
+ * Pokes in batches, without waiting: a poke that finds the feed waiting is taken at once, and the
+ * pokes that arrive while the feed works on a batch (its read waits for the database like the
+ * writes that poke it) are gathered and taken together as the next one. A feed that falls behind
+ * catches up in one read however many pokes queued, and an idle feed adds no delay to a poke.
+ * The source is read as fast as it delivers, into memory: what piles up is only what arrived
+ * while one batch was being read.
  */
 export async function* pokeBatches<P>(pokes: AsyncIterable<P>): AsyncGenerator<P[]> {
   const source = pokes[Symbol.asyncIterator]();
+  const arrived: P[] = [];
+  // How the source ended (with the error it threw, if it did), once it has.
+  const state: { ended: { error?: unknown } | null } = { ended: null };
+  let wake: (() => void) | null = null;
+  const woken = () => {
+    wake?.();
+    wake = null;
+  };
+  void (async () => {
+    try {
+      for (let next = await source.next(); !next.done; next = await source.next()) {
+        arrived.push(next.value);
+        woken();
+      }
+      state.ended = {};
+    } catch (error) {
+      state.ended = { error };
+    }
+    woken();
+  })();
   // A feed that stops (its subscriber left) stops listening too, as `for await` over the pokes did.
   try {
-    yield* batchesOf(source);
-  } finally {
-    await source.return?.();
-  }
-}
-
-async function* batchesOf<P>(source: AsyncIterator<P>): AsyncGenerator<P[]> {
-  let pending: Promise<IteratorResult<P>> | null = null;
-  for (;;) {
-    const first = await (pending ?? source.next());
-    pending = null;
-    if (first.done) return;
-    const batch = [first.value];
     for (;;) {
-      const next = source.next();
-      // What arrived already resolves before the next turn of the event loop; what has not is the next batch's first.
-      const ready = await Promise.race([next, new Promise<typeof NOT_YET>((resolve) => setImmediate(resolve, NOT_YET))]);
-      if (ready === NOT_YET) {
-        pending = next;
-        break;
-      }
-      if (ready.done) {
-        yield batch;
+      if (arrived.length === 0 && !state.ended) await new Promise<void>((resolve) => (wake = resolve));
+      if (arrived.length > 0) yield arrived.splice(0);
+      else if (state.ended) {
+        if ('error' in state.ended) throw state.ended.error;
         return;
       }
-      batch.push(ready.value);
     }
-    yield batch;
+  } finally {
+    await source.return?.();
   }
 }
