@@ -12,6 +12,7 @@ import { Migration20261205130817 } from './Migration20261205130817.ts';
 import { Migration20261205131553 } from './Migration20261205131553.ts';
 import { Migration20261205234153 } from './Migration20261205234153.ts';
 import { Migration20261206021048 } from './Migration20261206021048.ts';
+import { Migration20261206070000 } from './Migration20261206070000.ts';
 
 export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124044520', class: Migration20261124044520 },
@@ -26,4 +27,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261205131553', class: Migration20261205131553 },
   { name: 'Migration20261205234153', class: Migration20261205234153 },
   { name: 'Migration20261206021048', class: Migration20261206021048 },
+  { name: 'Migration20261206070000', class: Migration20261206070000 },
 ];

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ormOptions } from '../src/db/orm.ts';
 import { executePipelined } from '../src/db/prepared-statements.ts';
 import { sqlPart } from '../src/db/sql.ts';
+import { StatementAfterCommitError } from '../src/db/transaction-control.ts';
 import { RoundTripCounter } from './helpers/round-trip-counter.ts';
 
 /*
@@ -114,5 +115,50 @@ describe('BEGIN written with the first statement', () => {
     }
     await expect(em().transactional((tx) => tx.execute('select 1'))).rejects.toThrow();
     expect(await em().transactional((tx) => tx.execute('select 1 as one'))).toEqual([{ one: 1 }]);
+  });
+});
+
+describe('COMMIT written behind the last statement (executePipelined thenCommit)', () => {
+  const ids = async () => (await em().execute<{ id: number }[]>(`select id from ${table} where id >= 100 order by id`)).map((r) => r.id);
+  const insert = (id: number) => sqlPart(`insert into ${table} (id) values (?) returning id`, id);
+
+  it('BEGIN, the statements and COMMIT are one round trip; committed, and the caller’s COMMIT sends nothing', async () => {
+    await counter.reset();
+    const rows = await em().transactional((tx) => executePipelined(tx as EntityManager, [insert(100), insert(101)], { thenCommit: true }));
+    expect(rows).toEqual([[{ id: 100 }], [{ id: 101 }]]);
+    expect(counter.bursts).toBe(1);
+    expect(await ids()).toEqual([100, 101]);
+  });
+
+  it('a failing statement rolls the whole transaction back, and the connection serves the next one', async () => {
+    await expect(
+      em().transactional(async (tx) => {
+        await tx.execute(`insert into ${table} (id) values (110)`);
+        await executePipelined(tx as EntityManager, [insert(111), insert(110)], { thenCommit: true });
+      }),
+    ).rejects.toMatchObject({ code: '23505' });
+    expect(await ids()).toEqual([100, 101]);
+    await counter.reset();
+    await em().transactional((tx) => tx.execute(`insert into ${table} (id) values (112)`));
+    expect(counter.bursts).toBe(2);
+    expect(await ids()).toEqual([100, 101, 112]);
+  });
+
+  it('a statement after it is refused, never run outside the transaction; what was committed stays', async () => {
+    await expect(
+      em().transactional(async (tx) => {
+        await executePipelined(tx as EntityManager, [insert(120)], { thenCommit: true });
+        await tx.execute(`insert into ${table} (id) values (121)`);
+      }),
+    ).rejects.toThrow(new StatementAfterCommitError(`insert into ${table} (id) values (121)`).message);
+    expect(await ids()).toEqual([100, 101, 112, 120]);
+    expect(await em().execute('select 1 as one')).toEqual([{ one: 1 }]);
+  });
+
+  it('outside a transaction there is nothing to commit: the statements run as they would', async () => {
+    await counter.reset();
+    expect(await executePipelined(em(), [sqlPart('select ?::int as n', 7)], { thenCommit: true })).toEqual([[{ n: 7 }]]);
+    expect(counter.bursts).toBe(1);
+    expect(await em().execute('select 2 as two')).toEqual([{ two: 2 }]);
   });
 });

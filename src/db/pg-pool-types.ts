@@ -10,4 +10,6 @@ export interface PgClient {
 
 export interface PgPool {
   on(event: 'connect', listener: (client: PgClient) => void): unknown;
+  /** Every check-in of a client, with the error it was released with (if any). */
+  on(event: 'release', listener: (err: Error | undefined, client: PgClient) => void): unknown;
 }

@@ -3,6 +3,7 @@ import { isRaw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PgPool } from './pg-pool-types.ts';
 import { pipelining } from './pipeline-mode.ts';
+import { COMMIT_BEHIND } from './transaction-control.ts';
 import type { Sql } from './sql.ts';
 
 /*
@@ -36,8 +37,8 @@ interface Prepared {
   values: unknown[];
 }
 
-/** Statements waiting for their connection to run them, by the id in their marker. */
-const waiting = new Map<string, Prepared[]>();
+/** Statements waiting for their connection to run them (and whether to commit behind them), by the id in their marker. */
+const waiting = new Map<string, { statements: Prepared[]; thenCommit: boolean }>();
 /** Statement name per text; a text beyond MAX_STATEMENTS is run the usual way instead. */
 const names = new Map<string, string>();
 let sequence = 0;
@@ -47,9 +48,20 @@ let sequence = 0;
  * `em`'s connection or transaction; the way em.execute would run it when one of its values has
  * no `$n` form or the statement cap is reached.
  */
-export async function executePrepared<T>(em: EntityManager, statement: Sql): Promise<T[]> {
-  const [rows] = await executePipelined<[T]>(em, [statement]);
+export async function executePrepared<T>(em: EntityManager, statement: Sql, options: PipelineOptions = {}): Promise<T[]> {
+  const [rows] = await executePipelined<[T]>(em, [statement], options);
   return rows;
+}
+
+export interface PipelineOptions {
+  /**
+   * The statements are their transaction's last: its COMMIT is written right behind them
+   * (transaction-control.ts' COMMIT_BEHIND), and the transaction has ended, committed, when they
+   * answer — or rolled back, when one of them failed. Only for a caller that owns the transaction
+   * and has nothing left to decide or write in it; its COMMIT then finds nothing open. When the
+   * statements cannot be prepared they run the usual way, and the caller's COMMIT commits.
+   */
+  thenCommit?: boolean;
 }
 
 /**
@@ -59,21 +71,26 @@ export async function executePrepared<T>(em: EntityManager, statement: Sql): Pro
  * transaction a failing statement fails the ones after it; the first failure is what is thrown.
  * Statements that cannot all be prepared run one after another instead.
  */
-export async function executePipelined<T extends unknown[]>(em: EntityManager, statements: Sql[]): Promise<{ [K in keyof T]: T[K][] }> {
+export async function executePipelined<T extends unknown[]>(
+  em: EntityManager,
+  statements: Sql[],
+  { thenCommit = false }: PipelineOptions = {},
+): Promise<{ [K in keyof T]: T[K][] }> {
   const prepared = statements.map(toPrepared);
-  if (prepared.every((p) => p !== null)) return (await runMarked(em, prepared)) as { [K in keyof T]: T[K][] };
+  if (prepared.every((p) => p !== null))
+    return (await runMarked(em, prepared, thenCommit && em.isInTransaction())) as { [K in keyof T]: T[K][] };
   const results: unknown[][] = [];
   for (const [i, statement] of statements.entries()) {
     const one = prepared[i];
-    results.push(one ? (await runMarked(em, [one]))[0]! : await em.execute<unknown[]>(statement));
+    results.push(one ? (await runMarked(em, [one], false))[0]! : await em.execute<unknown[]>(statement));
   }
   return results as { [K in keyof T]: T[K][] };
 }
 
 /** Sends the statements' marked text through MikroORM (counted, logged, on `em`'s transaction). */
-async function runMarked(em: EntityManager, statements: Prepared[]): Promise<unknown[][]> {
+async function runMarked(em: EntityManager, statements: Prepared[], thenCommit: boolean): Promise<unknown[][]> {
   const id = String(++sequence);
-  waiting.set(id, statements);
+  waiting.set(id, { statements, thenCommit });
   try {
     const text = `${MARK}${id}:${statements.map((p) => p.name).join(',')}*/ ${statements.map((p) => p.text).join(';\n')}`;
     const rows = await em.execute<unknown[]>(text);
@@ -153,21 +170,24 @@ const isPlainObject = (value: unknown): value is object =>
  */
 export function preparedStatementClients(pool: PgPool): void {
   pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => Promise<{ rows: unknown[] }>;
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<{ rows: unknown[]; command?: string }>;
     client.query = (...args) => {
       const sql = args[0];
-      const statements =
+      const marked =
         typeof sql === 'string' && sql.startsWith(MARK) ? waiting.get(sql.slice(MARK.length, sql.indexOf(':', MARK.length))) : undefined;
-      if (!statements) return query(...args);
+      if (!marked) return query(...args);
+      const { statements, thenCommit } = marked;
       const run = ({ name, text, values }: Prepared) => query({ name, text, values });
-      if (statements.length === 1) return run(statements[0]!);
+      if (statements.length === 1 && !thenCommit) return run(statements[0]!);
       pipelining(client);
-      return firstFailure(statements.map(run)).then((results) => ({
-        command: 'SELECT',
-        rowCount: 1,
-        rows: [{ results: results.map((r) => r.rows) }],
-        fields: [],
-      }));
+      const ran = statements.map(run);
+      const committed = thenCommit ? [query(COMMIT_BEHIND) as Promise<{ rows: unknown[]; command?: string }>] : [];
+      return firstFailure([...ran, ...committed]).then((results) => {
+        // PostgreSQL answers a COMMIT of a failed transaction with ROLLBACK; a failed statement is thrown before this.
+        if (thenCommit && results.at(-1)!.command !== 'COMMIT') throw new Error('the transaction was rolled back at its COMMIT');
+        if (statements.length === 1) return results[0];
+        return { command: 'SELECT', rowCount: 1, rows: [{ results: results.slice(0, statements.length).map((r) => r.rows) }], fields: [] };
+      });
     };
   });
 }

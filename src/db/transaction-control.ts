@@ -1,4 +1,4 @@
-import type { PgPool } from './pg-pool-types.ts';
+import type { PgClient, PgPool } from './pg-pool-types.ts';
 import { pipelining } from './pipeline-mode.ts';
 
 /*
@@ -7,7 +7,8 @@ import { pipelining } from './pipeline-mode.ts';
  * machine) in which PostgreSQL does next to nothing, ahead of every transaction — every ingest
  * batch, and so every live event, waits for it. Here BEGIN is held back and written together with
  * the first statement (pg's pipeline mode, switched on for those two and off once both answered):
- * a transaction costs one round trip fewer.
+ * a transaction costs one round trip fewer. A transaction's COMMIT can likewise be written behind
+ * its last statement (COMMIT_BEHIND, sent by executePipelined's `thenCommit`).
  */
 
 const BEGIN = /^\s*(begin|start transaction)\b/i;
@@ -15,6 +16,25 @@ const COMMIT = /^\s*(commit|end)\s*$/i;
 const ROLLBACK = /^\s*rollback\s*$/i;
 
 const answered = (command: string) => ({ command, rowCount: null, rows: [], fields: [] });
+
+/**
+ * The COMMIT executePipelined writes right behind a transaction's last statement, when nothing is
+ * left to decide between that statement's answer and the commit (src/db/prepared-statements.ts):
+ * the transaction ends one round trip sooner. PostgreSQL commits it, or rolls it back when the
+ * statement failed. The caller's own COMMIT or ROLLBACK that follows finds nothing open and is
+ * answered here; any other statement before it is refused, never run outside the transaction its
+ * caller believes in.
+ */
+export const COMMIT_BEHIND = 'commit /* written behind the last statement */';
+
+/** Connections whose transaction COMMIT_BEHIND ended, until their caller's COMMIT or ROLLBACK. */
+const endedEarly = new WeakSet<PgClient>();
+
+export class StatementAfterCommitError extends Error {
+  constructor(sql: string) {
+    super(`a statement after its transaction was committed behind its last statement: ${sql.slice(0, 80)}`);
+  }
+}
 
 /**
  * A transaction whose connection is lost (killed, idle-in-transaction timeout, network) would
@@ -25,6 +45,8 @@ const answered = (command: string) => ({ command, rowCount: null, rows: [], fiel
  * to report the error that caused it.
  */
 export function transactionControl(pool: PgPool): void {
+  // A connection goes back to the pool with nothing of its transaction's left, whatever its caller did.
+  pool.on('release', (_err, client) => endedEarly.delete(client));
   pool.on('connect', (client) => {
     const discard = (err: Error) => {
       const release = client.release;
@@ -38,6 +60,11 @@ export function transactionControl(pool: PgPool): void {
     client.query = (...args) => {
       const sql = typeof args[0] === 'string' ? args[0] : '';
       const promised = typeof args[args.length - 1] !== 'function';
+      if (endedEarly.has(client)) return afterEarlyCommit(sql, args);
+      if (sql === COMMIT_BEHIND) {
+        endedEarly.add(client);
+        return query('commit');
+      }
       if (BEGIN.test(sql) && promised && heldBegin === null) {
         heldBegin = args;
         return Promise.resolve(answered('BEGIN'));
@@ -58,6 +85,17 @@ export function transactionControl(pool: PgPool): void {
       }
       return query(...args);
     };
+
+    /** The caller's COMMIT or ROLLBACK once COMMIT_BEHIND ended its transaction: answered, nothing sent. */
+    function afterEarlyCommit(sql: string, args: unknown[]): unknown {
+      const ending = COMMIT.test(sql) ? 'COMMIT' : ROLLBACK.test(sql) ? 'ROLLBACK' : null;
+      if (ending) endedEarly.delete(client);
+      const error = ending ? null : new StatementAfterCommitError(sql);
+      const callback = args[args.length - 1];
+      if (typeof callback !== 'function') return error ? Promise.reject(error) : Promise.resolve(answered(ending!));
+      process.nextTick(() => (callback as (err: Error | null, result?: unknown) => void)(error, error ? undefined : answered(ending!)));
+      return undefined;
+    }
 
     /** BEGIN and the first statement written together (the client runs nothing yet: its transaction's first). */
     function beginWith(begin: unknown[], first: unknown[]): Promise<unknown> {

@@ -91,7 +91,9 @@ export async function ingestDeliveries(
 ): Promise<DeliveryOutcome[]> {
   const timer = batchSeconds.startTimer();
   try {
-    const outcomes = await em.fork().transactional((tx) => storeBatch(tx, settings, deliveries, options));
+    // Its own transaction unless `em` is in one already: then that one's owner commits.
+    const owned = { ...options, commitWithLastWrite: !em.isInTransaction() };
+    const outcomes = await em.fork().transactional((tx) => storeBatch(tx, settings, deliveries, owned));
     timer({ outcome: 'committed' });
     return outcomes;
   } catch (err) {

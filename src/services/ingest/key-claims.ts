@@ -50,7 +50,8 @@ export class ConcurrentClaimError extends Error {
  * The keys the batch's events hold, inserted (their rows exist by now) as the common table
  * expression `claimed_keys`, which returns the keys it got. Sorted, so two transactions wait on
  * shared keys in one order. The primary key makes a concurrent claim of the same key wait for
- * the other transaction; if that one committed, the key is theirs (see assertClaimed).
+ * the other transaction; if that one committed, the key is theirs: the statement that uses it
+ * checks what it got (assertClaimed, or opsgraph_claims_held in SQL for a batch's write).
  */
 export function claimsCte(claims: ReadonlyMap<string, number>): Sql {
   const keys = [...claims.keys()].sort();

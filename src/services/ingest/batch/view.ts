@@ -8,7 +8,7 @@ import { columnLimits, cutToLength } from '../../../../entities/column-facts.ts'
 import { insertEntitiesCte, updateEntitiesCte } from '../../../db/entity-rows.ts';
 import { executePrepared } from '../../../db/prepared-statements.ts';
 import { arrayOf, sqlPart, type Sql } from '../../../db/sql.ts';
-import { assertClaimed, claimsCte } from '../key-claims.ts';
+import { claimsCte } from '../key-claims.ts';
 import type { ObservableFact } from '../../chamados/observables.ts';
 import { reserveChamados } from '../../chamados/public-ids.ts';
 import { ChangeCollector } from '../../live/change-collector.ts';
@@ -177,8 +177,11 @@ export class BatchView {
    * time building its statements than PostgreSQL spent running them, and each was a round trip
    * (a chamado's update two: its version check, then the update) while the batch held its locks.
    * The chamados written are handed back to the entity manager as stored, so it holds them clean.
+   * The statement itself checks that every claim landed (opsgraph_claims_held raises a
+   * serialization failure otherwise), so with `commit` — the batch's last statement, in a
+   * transaction the batch owns — its COMMIT is written right behind it.
    */
-  async write(tx: EntityManager, claims: ReadonlyMap<string, number>): Promise<void> {
+  async write(tx: EntityManager, claims: ReadonlyMap<string, number>, { commit = false } = {}): Promise<void> {
     // Before the chamados opened here are numbered (and no longer told apart).
     const groupChamados = this.#chamadosOfOtherGroups(this.#events);
     // Taken only now, all at once: a rolled-back batch hands its numbers back (public-ids.ts).
@@ -209,16 +212,17 @@ export class BatchView {
       claimsCte(claims),
     ].filter((c): c is Sql => c !== null);
     // Prepared: planned afresh it took 1.4–1.9 ms against 0.6 ms.
-    const [row] = await executePrepared<{ claimed: string[]; chamados: Record<string, unknown>[] }>(
+    const [row] = await executePrepared<{ chamados: Record<string, unknown>[] }>(
       tx,
       sqlPart(
         `with ${ctes.map(() => '?').join(', ')}
-         select array(select key from claimed_keys) as claimed,
+         select opsgraph_claims_held(array(select key from claimed_keys), ?) as claimed,
            (select coalesce(jsonb_agg(w.row), '[]') from (select row from inserted_chamados union all select row from updated_chamados) w) as chamados`,
         ...ctes,
+        arrayOf([...claims.keys()], 'text'),
       ),
+      { thenCommit: commit },
     );
-    assertClaimed(claims, row!.claimed);
     // The opened ones enter the identity map as themselves (the events and receipts hold them),
     // then every one takes its stored row as its clean state: nothing left for a flush to write.
     for (const chamado of opened) tx.merge(chamado);
