@@ -60,7 +60,7 @@ export function transactionControl(pool: PgPool): void {
     client.query = (...args) => {
       const sql = typeof args[0] === 'string' ? args[0] : '';
       const promised = typeof args[args.length - 1] !== 'function';
-      if (endedEarly.has(client)) return afterEarlyCommit(sql, args);
+      if (endedEarly.has(client)) return afterEarlyCommit(sql || ((args[0] as { text?: string } | null)?.text ?? ''), args);
       if (sql === COMMIT_BEHIND) {
         endedEarly.add(client);
         return query('commit');
