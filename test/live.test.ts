@@ -362,6 +362,31 @@ describe('discoverFeed', () => {
     expect(feed.items.slice(primed)).toEqual([expected(c), expected(d), expected(e)]);
   });
 
+  it('a webhook\'s events reach the feeds as its batch read them behind its write, for each filter; the feed reads nothing itself', async () => {
+    const agent = `vm-${unique('prefetch')}`;
+    const client = wsClient(server, await server.token('viewer'));
+    const mine = subscribeWs(client, 'discoverFeed', DISCOVER_FEED, { filter: { source: 'wazuh', q: `agent:"${agent}"` } });
+    const others = subscribeWs(client, 'discoverFeed', DISCOVER_FEED, { filter: { source: 'sentry' } });
+    const primed = await prime(mine, () => webhook(server, 'wazuh', wazuhAlert(agent)), (e) => e.agent === agent);
+    const reads = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      const count = (by: string) => Number(new RegExp(`^opsgraph_live_discover_reads_total\\{by="${by}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+      return { writer: count('writer'), feed: count('feed') };
+    };
+    const before = await reads();
+    const stored = await webhook(server, 'wazuh', wazuhAlert(agent));
+    await mine.take(primed + 1);
+    await mine.quiet();
+    await others.quiet();
+    // Both filters' reads ran in the batch's transaction (the other filter's found nothing).
+    expect(await reads()).toEqual({ writer: before.writer + 2, feed: before.feed });
+    expect(mine.items.slice(primed)).toEqual([{ id: expect.any(String), eventId: stored.event_id, source: 'wazuh', agent, eventType: expect.any(String) }]);
+    expect(others.items).toEqual([]);
+    // What the feed got is what was committed.
+    const committed = await server.gql(`query E($id: Int!) { event(eventId: $id) { id eventId source agent eventType } }`, { id: stored.event_id }, { as: 'viewer' });
+    expect(committed.data?.event).toEqual(mine.items[primed]);
+  });
+
   it('replays everything missed after the cursor, even more than one page (1000) of events, in order', async () => {
     const agent = `vm-${unique('many')}`;
     const conn = server.orm.em.getConnection();

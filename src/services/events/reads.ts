@@ -187,8 +187,13 @@ export async function eventsMatching(
   receivedFrom: Date | null = null,
 ): Promise<EventRow[]> {
   if (ids.length === 0) return [];
+  return executePrepared<EventRow>(em, eventsMatchingStatement(filter, ids, receivedFrom));
+}
+
+/** eventsMatching's statement, for a writer that runs it itself (src/services/live/feed-prefetch.ts). */
+export function eventsMatchingStatement(filter: EventFilter, ids: readonly number[], receivedFrom: Date | null): Sql {
   const conditions = [...conditionsOf(filter), anyOf('e.id', ids, 'bigint'), receivedFrom && sqlPart('e.received_at >= ?', receivedFrom)];
-  return executePrepared<EventRow>(em, sqlPart(`select ${EVENT_COLUMNS} ${FROM} ? order by e.id`, whereAll(conditions)));
+  return sqlPart(`select ${EVENT_COLUMNS} ${FROM} ? order by e.id`, whereAll(conditions));
 }
 
 export async function latestEventId(em: EntityManager): Promise<number> {

@@ -2,6 +2,8 @@ import type { EntityManager as BaseEntityManager, EventSubscriber, FlushEventArg
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Counter } from 'prom-client';
 import { anyOf, arrayOf, sqlPart } from '../../db/sql.ts';
+import type { EventRow } from '../events/reads.ts';
+import { attachPrefetched } from './feed-prefetch.ts';
 import type { LivePubSub, LiveTopics } from './pubsub.ts';
 
 interface Changes {
@@ -29,6 +31,8 @@ interface Changes {
    * event, not the recurrence feed; a batch waiting on that statement would hold up the next one).
    */
   answerFirst: boolean;
+  /** What the writer read for the Discover feeds, by their read's key (feed-prefetch.ts). */
+  feedRows: Map<string, EventRow[]>;
 }
 
 function noChanges(): Changes {
@@ -44,6 +48,7 @@ function noChanges(): Changes {
     eventsReceivedFrom: null,
     everyEventDated: true,
     answerFirst: false,
+    feedRows: new Map(),
   };
 }
 
@@ -165,9 +170,14 @@ export class ChangeCollector implements EventSubscriber {
    */
   async inserted(
     em: BaseEntityManager,
-    rows: { events: readonly object[]; timelineEntries: readonly object[]; groupChamados: Iterable<number> },
+    rows: {
+      events: readonly object[];
+      timelineEntries: readonly object[];
+      groupChamados: Iterable<number>;
+      feedRows?: ReadonlyMap<string, EventRow[]>;
+    },
   ): Promise<void> {
-    const changes = { ...noChanges(), answerFirst: true };
+    const changes = { ...noChanges(), answerFirst: true, feedRows: new Map(rows.feedRows) };
     for (const event of rows.events) eventInserted(changes, event as Record<string, unknown>, undefined, false);
     for (const entry of rows.timelineEntries) timelineEntryWritten(changes, entry as Record<string, unknown>);
     // The writer knows which chamados' other groups must move (view.ts); the rest were moved by it.
@@ -186,6 +196,7 @@ export class ChangeCollector implements EventSubscriber {
       for (const k of SETS) for (const v of changes[k]) (pending.changes[k] as Set<unknown>).add(v);
       pending.changes.eventsReceivedFrom = earliestReceived(pending.changes, changes);
       pending.changes.answerFirst ||= changes.answerFirst;
+      for (const [key, rows] of changes.feedRows) pending.changes.feedRows.set(key, rows);
     }
     if (!em.isInTransaction()) await this.#publish(key);
   }
@@ -211,7 +222,11 @@ export class ChangeCollector implements EventSubscriber {
     const { changes, em } = pending;
     for (const id of changes.chamados) pubsub.publish('chamado', id, { chamadoId: id });
     if (changes.chamados.size) pubsub.publish('chamados', { ids: [...changes.chamados] });
-    if (changes.events.size) pubsub.publish('events', eventsPoke(changes));
+    if (changes.events.size) {
+      const poke = eventsPoke(changes);
+      attachPrefetched(poke, changes.feedRows);
+      pubsub.publish('events', poke);
+    }
     if (changes.approvals.size) pubsub.publish('approvals', { ids: [...changes.approvals] });
     if (changes.healthChanges.size) pubsub.publish('resourceHealth', { ids: [...changes.healthChanges] });
     // Only the recurrence feed waits for the groups' change_seq to move (one more statement).
