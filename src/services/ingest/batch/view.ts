@@ -221,11 +221,9 @@ export class BatchView {
       ...ctes,
       arrayOf([...claims.keys()], 'text'),
     );
-    // The listening Discover feeds' reads of these events go right behind it (feed-prefetch.ts).
-    const feedReads = feedReadsFor(
-      events.map((e) => e.id),
-      earliestReceived(events),
-    );
+    // The batch's last write: the listening Discover feeds' reads of its events go right behind it,
+    // before the COMMIT (feed-prefetch.ts). An earlier write's events are read by the feeds themselves.
+    const feedReads = commit ? feedReadsFor(events.map((e) => e.id), earliestReceived(events)) : [];
     const [[row], ...feedRows] = (await executePipelined(tx, [written, ...feedReads.map((r) => r.statement)], { thenCommit: commit })) as [
       { chamados: Record<string, unknown>[] }[],
       ...EventRow[][],
