@@ -385,6 +385,18 @@ describe('discoverFeed', () => {
     // What the feed got is what was committed.
     const committed = await server.gql(`query E($id: Int!) { event(eventId: $id) { id eventId source agent eventType } }`, { id: stored.event_id }, { as: 'viewer' });
     expect(committed.data?.event).toEqual(mine.items[primed]);
+
+    // Once their subscribers leave, the feeds stop listening: a batch reads nothing for them.
+    mine.stop();
+    others.stop();
+    let readForNobody = true;
+    for (let attempt = 0; attempt < 30 && readForNobody; attempt++) {
+      await delay(100);
+      const was = await reads();
+      await webhook(server, 'wazuh', wazuhAlert(agent));
+      readForNobody = (await reads()).writer !== was.writer;
+    }
+    expect(readForNobody).toBe(false);
   });
 
   it('replays everything missed after the cursor, even more than one page (1000) of events, in order', async () => {

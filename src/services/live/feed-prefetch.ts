@@ -1,3 +1,4 @@
+import { Counter } from 'prom-client';
 import type { Sql } from '../../db/sql.ts';
 import { eventsMatchingStatement, type EventFilter, type EventRow } from '../events/reads.ts';
 
@@ -11,6 +12,15 @@ import { eventsMatchingStatement, type EventFilter, type EventRow } from '../eve
  * not what the writer read (a transaction that wrote in several steps), is read by the feed as
  * before. A rolled-back transaction publishes no poke, so its reads are never seen.
  */
+
+const discoverReads = new Counter({
+  name: 'opsgraph_live_discover_reads_total',
+  help: 'Discover feed reads of new events, by who ran them: a writer behind its write (one per listening filter) or a feed after its poke',
+  labelNames: ['by'] as const,
+});
+
+/** A feed read new events itself (the writer had not, or not those). */
+export const countFeedRead = (): void => discoverReads.inc({ by: 'feed' });
 
 /** The filters of the Discover feeds listening now (one per shared execution), by filter key. */
 const listening = new Map<string, { filter: EventFilter; feeds: number }>();
@@ -49,6 +59,7 @@ export function feedReadsFor(ids: readonly number[], receivedFrom: Date | null):
     if (reads.length === MAX_PREFETCHED_FEEDS) break;
     reads.push({ key: discoverReadKey(filterKey, ids, receivedFrom), statement: eventsMatchingStatement(filter, ids, receivedFrom) });
   }
+  if (reads.length > 0) discoverReads.inc({ by: 'writer' }, reads.length);
   return reads;
 }
 

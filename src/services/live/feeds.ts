@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Counter } from 'prom-client';
 import {
   chamadosByIds,
   chamadosMatching,
@@ -12,7 +11,7 @@ import {
 } from '../chamados/reads.ts';
 import { eventsAfter, eventsMatching, type EventFilter, type EventRow } from '../events/reads.ts';
 import { approvalsByIds, type ApprovalRow } from '../runbooks/reads.ts';
-import { discoverReadKey, listenForPrefetch, prefetchedRows } from './feed-prefetch.ts';
+import { countFeedRead, discoverReadKey, listenForPrefetch, prefetchedRows } from './feed-prefetch.ts';
 import { pokeBatches } from './poke-batches.ts';
 import type { LiveTopics } from './pubsub.ts';
 import { sharedRead } from './shared-reads.ts';
@@ -64,12 +63,6 @@ export async function* chamadoLive(
   for await (const _poke of pokes) yield* catchUp();
 }
 
-const discoverReads = new Counter({
-  name: 'opsgraph_live_discover_reads_total',
-  help: "Discover feed reads of new events (one per poke and filter), by who ran them: the writer behind its write (feed-prefetch.ts) or the feed after the poke",
-  labelNames: ['by'] as const,
-});
-
 const REPLAY_PAGE = 1000;
 const REMEMBERED_EVENTS = 10_000;
 
@@ -106,8 +99,9 @@ export async function* discoverFeed(
       // The writer may have read them for us, behind its write (feed-prefetch.ts).
       const ready = batch.length === 1 ? prefetchedRows(batch[0]!, key) : undefined;
       const rows = await sharedRead(batch[0]!, key, () => {
-        discoverReads.inc({ by: ready ? 'writer' : 'feed' });
-        return ready ? Promise.resolve(ready) : eventsMatching(em.fork(), filter, ids, from);
+        if (ready) return Promise.resolve(ready);
+        countFeedRead();
+        return eventsMatching(em.fork(), filter, ids, from);
       });
       for (const row of rows) {
         if (seen.has(row.id)) continue;
