@@ -5,7 +5,7 @@ import { observeAnswer } from '../http/observability.ts';
 import { requestIdFrom } from '../http/request-id.ts';
 import { API_SECURITY_HEADERS } from '../http/security-headers.ts';
 import type { DeliveryHeaders } from './authenticate.ts';
-import { webhookSourceOf, type ReceiveDelivery, type WebhookAnswer } from './receiver.ts';
+import { FAILED_ANSWER, webhookSourceOf, type ReceiveDelivery, type WebhookAnswer } from './receiver.ts';
 
 /*
  * Webhook deliveries straight from node:http, ahead of yoga. A delivery is the hot path, and yoga's
@@ -78,8 +78,7 @@ export function nodeWebhookReceiver(receive: ReceiveDelivery, log: Logger, expos
         // The receiver answers its own failures; this is a bug in it (or in sending), answered without details.
         log.error({ err, source }, 'webhook receiver failed');
         if (res.headersSent) return void res.destroy();
-        const body = { error: 'INTERNAL_SERVER_ERROR', message: 'the delivery could not be stored; retry it' };
-        send({ status: 500, body, headers: { 'content-type': 'application/json; charset=utf-8' } });
+        send(FAILED_ANSWER);
       });
     return true;
   };

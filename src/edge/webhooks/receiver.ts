@@ -41,6 +41,12 @@ export interface WebhookAnswer {
 
 export type ReceiveDelivery = (delivery: Delivery) => Promise<WebhookAnswer>;
 
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' } as const;
+const NOT_STORED = { error: 'INTERNAL_SERVER_ERROR', message: 'the delivery could not be stored; retry it' } as const;
+
+/** The answer to a delivery whose handling failed unexpectedly: nothing said about why. */
+export const FAILED_ANSWER: WebhookAnswer = { status: 500, body: NOT_STORED, headers: JSON_TYPE };
+
 function receiptJson(r: Receipt) {
   return {
     status: r.status,
@@ -70,7 +76,7 @@ export function webhookReceiver(deps: AppDeps): ReceiveDelivery {
   return async function receive({ source, headers, projectId: projectIdParam, readBody }) {
     const reply = (status: number, body: unknown, extra: Record<string, string> = {}): WebhookAnswer => {
       ingested.inc({ source, outcome: String(status) });
-      return { status, body, headers: { 'content-type': 'application/json; charset=utf-8', ...extra } };
+      return { status, body, headers: { ...JSON_TYPE, ...extra } };
     };
     let raw: string | null;
     try {
@@ -117,7 +123,7 @@ export function webhookReceiver(deps: AppDeps): ReceiveDelivery {
       if (isDatabaseUnavailable(err)) {
         return reply(503, { error: DATABASE_UNAVAILABLE, message: UNAVAILABLE_MESSAGE }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
       }
-      return reply(500, { error: 'INTERNAL_SERVER_ERROR', message: 'the delivery could not be stored; retry it' });
+      return reply(500, NOT_STORED);
     }
     if (outcome.status === 'dead-lettered') {
       return reply(422, {

@@ -26,7 +26,7 @@ export const countFeedRead = (): void => discoverReads.inc({ by: 'feed' });
 const listening = new Map<string, { filter: EventFilter; feeds: number }>();
 
 /** At most this many feeds' reads go with a write: each is a statement in the writer's transaction. */
-export const MAX_PREFETCHED_FEEDS = 4;
+const MAX_PREFETCHED_FEEDS = 4;
 
 /** The key a feed's read of these new events goes by: its shared read's, and its prefetched rows'. */
 export function discoverReadKey(filterKey: string, ids: readonly number[], receivedFrom: Date | null): string {
