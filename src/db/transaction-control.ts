@@ -60,7 +60,7 @@ export function transactionControl(pool: PgPool): void {
     client.query = (...args) => {
       const sql = typeof args[0] === 'string' ? args[0] : '';
       const promised = typeof args[args.length - 1] !== 'function';
-      if (endedEarly.has(client)) return afterEarlyCommit(sql || ((args[0] as { text?: string } | null)?.text ?? ''), args);
+      if (endedEarly.has(client)) return afterEarlyCommit(sql || textOf(args[0]), args);
       if (sql === COMMIT_BEHIND) {
         endedEarly.add(client);
         return query('commit');
@@ -125,5 +125,8 @@ export function transactionControl(pool: PgPool): void {
     }
   });
 }
+
+/** A query config's (or Query's) text, as pg's client reads it. */
+const textOf = (config: unknown): string => (config as { text?: string } | null)?.text ?? '';
 
 const isSubmittable = (value: unknown) => typeof (value as { submit?: unknown } | null)?.submit === 'function';

@@ -51,9 +51,15 @@ export interface FeedRead {
   statement: Sql;
 }
 
-/** The reads the listening feeds (up to MAX_PREFETCHED_FEEDS) would make of these new events. */
-export function feedReadsFor(ids: readonly number[], receivedFrom: Date | null): FeedRead[] {
-  if (ids.length === 0) return [];
+/**
+ * The reads the listening feeds (up to MAX_PREFETCHED_FEEDS) would make of these new events, once
+ * the poke that announces them comes: their ids in this order, from the earliest received_at
+ * (none when one of them has none), as change-collector.ts' poke says them.
+ */
+export function feedReadsFor(events: readonly { id: number; receivedAt?: Date }[]): FeedRead[] {
+  if (events.length === 0 || listening.size === 0) return [];
+  const ids = events.map((e) => e.id);
+  const receivedFrom = earliestReceived(events);
   const reads: FeedRead[] = [];
   for (const [filterKey, { filter }] of listening) {
     if (reads.length === MAX_PREFETCHED_FEEDS) break;
@@ -73,4 +79,14 @@ export function attachPrefetched(poke: object, rows: ReadonlyMap<string, EventRo
 /** What the writer read under `key` for the feeds this poke wakes, if it did. */
 export function prefetchedRows(poke: object, key: string): EventRow[] | undefined {
   return prefetched.get(poke)?.get(key);
+}
+
+function earliestReceived(events: readonly { receivedAt?: Date }[]): Date | null {
+  let earliest: number | null = null;
+  for (const { receivedAt } of events) {
+    const at = receivedAt instanceof Date ? receivedAt.getTime() : NaN;
+    if (Number.isNaN(at)) return null;
+    earliest = Math.min(earliest ?? at, at);
+  }
+  return earliest === null ? null : new Date(earliest);
 }

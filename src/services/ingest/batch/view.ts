@@ -223,7 +223,7 @@ export class BatchView {
     );
     // The batch's last write: the listening Discover feeds' reads of its events go right behind it,
     // before the COMMIT (feed-prefetch.ts). An earlier write's events are read by the feeds themselves.
-    const feedReads = commit ? feedReadsFor(events.map((e) => e.id), earliestReceived(events)) : [];
+    const feedReads = commit ? feedReadsFor(events) : [];
     const [[row], ...feedRows] = (await executePipelined(tx, [written, ...feedReads.map((r) => r.statement)], { thenCommit: commit })) as [
       { chamados: Record<string, unknown>[] }[],
       ...EventRow[][],
@@ -272,15 +272,4 @@ export class BatchView {
       arrayOf(observables.map((o) => o.eventId), 'bigint'),
     );
   }
-}
-
-/** The earliest received_at of the events, or null when one has none (as the feed's poke says). */
-function earliestReceived(events: readonly Event[]): Date | null {
-  let earliest: number | null = null;
-  for (const event of events) {
-    const at = event.receivedAt instanceof Date ? event.receivedAt.getTime() : NaN;
-    if (Number.isNaN(at)) return null;
-    earliest = Math.min(earliest ?? at, at);
-  }
-  return earliest === null ? null : new Date(earliest);
 }
