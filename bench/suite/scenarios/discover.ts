@@ -1,10 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { loadConfig } from '../../../src/config.ts';
 import { ormOptions } from '../../../src/db/orm.ts';
+import { capturingPgCalls, executeOf, type PgCall } from '../../../scripts/pg-calls.ts';
 import { listEvents } from '../../../src/services/events/reads.ts';
 import { round, WARMUP_SECONDS } from '../harness/load.ts';
 import { RESULTS_DIR } from '../harness/results.ts';
@@ -16,14 +18,13 @@ import type { Measurement, Scale, ScenarioContext, ScenarioResult } from '../typ
 
 /*
  * Discover at scale (issue 12): one `events(filter: {q})` page of 50 over GraphQL, for a phrase
- * with source and severity, a rare word and a common word. The reference is the page's own SQL
- * statement, the one OpsGraph sends for the rows, run straight through `pg` with no HTTP and no
- * GraphQL: the floor the issue measures OpsGraph against. Since the page and its bounded count
- * became one statement (src/db/paged-rows.ts), that statement carries the count too, so the
- * reference is no longer count-free and its ratios do not compare with runs before that change. Before any load, every
- * statement OpsGraph sends for each query is run under EXPLAIN (ANALYZE, BUFFERS) into
- * bench/results/discover-explain-<scale>.txt, and a sequential scan of `events` in any of them
- * fails the target.
+ * with source and severity, a rare word and a common word. The reference is the statements
+ * OpsGraph sends for that page (src/db/windowed-page.ts: the ranges and the rows; the id span it
+ * reads once a second is left out), one after another straight through `pg` as OpsGraph sends them (named ones named, on connections
+ * with the server's settings), with no HTTP and no GraphQL: the floor the issue measures OpsGraph
+ * against. Before any load, every statement is run under EXPLAIN (ANALYZE, BUFFERS) into
+ * bench/results/discover-explain-<scale>.txt (a named one as `EXECUTE` of its prepared generic
+ * plan, as the server runs it), and a sequential scan of `events` in any of them fails the target.
  */
 
 const P95_TARGET_MS = 50;
@@ -57,10 +58,13 @@ export const DISCOVER = `query Discover($q: String!, $first: Int!) {
 
 /** What OpsGraph sends for one query, captured by running the service in this process on the same database. */
 interface Statements {
-  all: string[];
-  /** The statement that returns the page's rows (not the id span, not the bounded count). */
-  page: string;
+  calls: PgCall[];
 }
+
+/** The server's connection settings (src/db/orm.ts), so that named statements get the plans they get there. */
+const SERVER_SESSION = '-c jit=off -c plan_cache_mode=force_generic_plan';
+/** A little longer than the server keeps an id span (src/db/windowed-page.ts). */
+const SPAN_KEPT_MS = 1_100;
 
 export const discoverScenarios: Scenario[] = QUERIES.map((query) => ({
   id: query.id,
@@ -79,11 +83,11 @@ async function measureQuery(ctx: ScenarioContext, query: DiscoverQuery): Promise
   const body = (await res.json()) as { data?: { events: { totalCount: number; totalCountIsEstimate: boolean; edges: { node: { eventId: number } }[] } }; errors?: unknown };
   if (!res.ok || body.errors || !body.data) throw new Error(`${query.id}: OpsGraph answered ${res.status} ${JSON.stringify(body.errors ?? body).slice(0, 300)}`);
   // The reference's statements cross the same hop (--db-hop-ms) as OpsGraph's.
-  const pool = new pg.Pool({ connectionString: ctx.serversDatabaseUrl, max: CONNECTIONS, options: '-c jit=off' });
+  const pool = new pg.Pool({ connectionString: ctx.serversDatabaseUrl, max: CONNECTIONS, options: SERVER_SESSION });
   try {
-    const referenceIds = (await pool.query<{ id: number }>(statements.page)).rows.slice(0, PAGE).map((r) => Number(r.id));
+    const referenceIds = (await runCalls(pool, statements.calls)).slice(0, PAGE).map((r) => Number(r.id));
     const served = body.data.events.edges.map((e) => e.node.eventId);
-    if (served.join() !== referenceIds.join()) throw new Error(`${query.id}: OpsGraph and its page SQL answer different events`);
+    if (served.join() !== referenceIds.join()) throw new Error(`${query.id}: OpsGraph and its statements answer different events`);
     const { totalCount, totalCountIsEstimate } = body.data.events;
     ctx.log(`${query.id}: both answer the same ${served.length} events; totalCount ${totalCount}${totalCountIsEstimate ? ' (estimate)' : ''}`);
     const sql = await sqlPerRequest(ctx.opsgraph, () => send(target), '/graphql');
@@ -92,7 +96,7 @@ async function measureQuery(ctx: ScenarioContext, query: DiscoverQuery): Promise
     const { rounds, medianRatio } = await interleavedRounds({
       rounds: ctx.rounds,
       subject: async () => ({ ...(await httpLoad(target, seconds)), sqlPerRequest: sql.perRequest }),
-      reference: () => sqlLoad(pool, statements.page, seconds),
+      reference: () => sqlLoad(pool, statements.calls, seconds),
       ratio: (s, r) => Number(r.extra!.p95Ms) / Number(s.extra!.p95Ms),
       log: ctx.log,
     });
@@ -103,8 +107,8 @@ async function measureQuery(ctx: ScenarioContext, query: DiscoverQuery): Promise
       scenario: query.id,
       title: `Discover at ${ctx.scale} scale, ${query.title}: \`${query.q}\`, ${PAGE} per page (GraphQL)`,
       subjectName: 'OpsGraph',
-      referenceName: 'its page statement over pg (with the bounded count it carries)',
-      ratioMeaning: 'reference p95 ÷ OpsGraph p95 (1 = as fast as the bare page statement)',
+      referenceName: 'its statements over pg, in sequence (the ranges, the rows)',
+      ratioMeaning: 'reference p95 ÷ OpsGraph p95 (1 = as fast as its bare statements)',
       rounds,
       medianRatio,
       target: {
@@ -114,9 +118,9 @@ async function measureQuery(ctx: ScenarioContext, query: DiscoverQuery): Promise
         met: p95 < P95_TARGET_MS && p99 < P99_TARGET_MS && errors === 0 && statements.seqScans === 0,
       },
       notes: [
-        `${CONNECTIONS} connections on each side; the reference is a pg pool of ${CONNECTIONS} running the page statement OpsGraph sends (captured from the service on this database).`,
+        `${CONNECTIONS} connections on each side; the reference is a pg pool of ${CONNECTIONS} running the statements OpsGraph sends for the page, in sequence (captured from the service on this database).`,
         `totalCount ${totalCount}, ${totalCountIsEstimate ? 'an estimate (more matches than EVENTS_COUNT_BOUND)' : 'exact'}.`,
-        `SQL/request ${sql.perRequest} (${statements.all.length} statements per page: ${statements.all.map(kindOf).join(', ')}).`,
+        `SQL/request ${sql.perRequest} (${statements.calls.length} statements per page: ${statements.calls.map(kindOf).join(', ')}).`,
         `EXPLAIN (ANALYZE, BUFFERS) of every statement: bench/results/${explainFile(ctx.scale)}.`,
       ],
     };
@@ -143,14 +147,26 @@ async function httpLoad(target: ReturnType<typeof graphqlTarget>, seconds: numbe
   };
 }
 
-/** The page statement through pg, CONNECTIONS at a time, for the same warm-up and duration. */
-async function sqlLoad(pool: pg.Pool, statement: string, seconds: number): Promise<Measurement> {
+/** The page's statements in sequence on one connection, as OpsGraph runs them; the last one's rows (the page). */
+async function runCalls(pool: pg.Pool, calls: PgCall[]): Promise<{ id: number }[]> {
+  const client = await pool.connect();
+  try {
+    let rows: { id: number }[] = [];
+    for (const call of calls) rows = (await client.query<{ id: number }>(call.name ? { name: call.name, text: call.text, values: call.values } : call.text)).rows;
+    return rows;
+  } finally {
+    client.release();
+  }
+}
+
+/** The page's statements through pg, CONNECTIONS pages at a time, for the same warm-up and duration. */
+async function sqlLoad(pool: pg.Pool, calls: PgCall[], seconds: number): Promise<Measurement> {
   const loop = async (until: number, times: number[] | null) => {
     let errors = 0;
     while (performance.now() < until) {
       const started = performance.now();
       try {
-        await pool.query(statement);
+        await runCalls(pool, calls);
         times?.push(performance.now() - started);
       } catch {
         errors += 1;
@@ -182,29 +198,38 @@ function percentiles(times: number[]): Measurement['latencyMs'] {
 
 const explainFile = (scale: Scale) => `discover-explain-${scale}.txt`;
 
-function kindOf(statement: string): string {
-  if (/^select \(select min\(/.test(statement)) return 'id span';
-  if (/^select count\(\*\) as found/.test(statement)) return 'bounded count';
-  if (/^select count\(\*\)/.test(statement)) return 'count';
-  return 'page';
+function kindOf(call: PgCall): string {
+  if (/^select \(select min\(/.test(call.text)) return 'id span';
+  if (call.text.includes('"pagedKey"')) return 'rows';
+  if (/order by e\.id \+ 0 desc/.test(call.text)) return 'older range, index';
+  if (/\) is true\) order by/.test(call.text)) return 'older range, walked';
+  return 'range';
+}
+
+/** EXPLAIN (ANALYZE, BUFFERS) of a call as the server runs it: a named one through its generic plan. */
+async function explain(client: pg.Client, call: PgCall, i: number): Promise<string[]> {
+  const lines = async (sql: string) => (await client.query<{ 'QUERY PLAN': string }>(sql)).rows.map((r) => r['QUERY PLAN']);
+  if (!call.name) {
+    await client.query(call.text); // warm, as under load
+    return lines(`explain (analyze, buffers) ${call.text}`);
+  }
+  const name = `bench_${i}`;
+  await client.query(`deallocate all`);
+  await client.query(`prepare ${name} as ${call.text}`);
+  const execute = executeOf({ ...call, name }, name);
+  await client.query(execute); // planned once, as on a server connection
+  return lines(`explain (analyze, buffers) ${execute}`);
 }
 
 /**
- * Runs listEvents in this process against the bench database with a statement hook, so the SQL
- * captured is exactly what the server sends for the same filter and page, then EXPLAINs each.
+ * Runs listEvents in this process against the bench database with a hook on each pg connection,
+ * so what is captured is exactly what the server hands pg for the same filter and page (a named
+ * statement with its name and values), then EXPLAINs each.
  */
 async function explainAll(ctx: ScenarioContext): Promise<Map<string, Statements & { seqScans: number }>> {
-  const captured: string[] = [];
-  let format: (sql: string, params: readonly unknown[]) => string = (sql) => sql;
-  const orm = await MikroORM.init({
-    ...ormOptions(ctx.databaseUrl),
-    onQuery: (sql, params) => {
-      captured.push(format(sql, params));
-      return sql;
-    },
-  });
-  format = (sql, params) => orm.em.getPlatform().formatQuery(sql, params as unknown[]);
-  const client = new pg.Client({ connectionString: ctx.databaseUrl, options: '-c jit=off' });
+  const captured: PgCall[] = [];
+  const orm = await MikroORM.init(capturingPgCalls(ormOptions(ctx.databaseUrl), captured));
+  const client = new pg.Client({ connectionString: ctx.databaseUrl, options: SERVER_SESSION });
   await client.connect();
   const countBound = loadConfig({ NODE_ENV: 'test' }).eventsCountBound;
   const out = new Map<string, Statements & { seqScans: number }>();
@@ -212,21 +237,22 @@ async function explainAll(ctx: ScenarioContext): Promise<Map<string, Statements 
   try {
     await orm.em.getConnection().execute('select 1'); // the ORM's own first statements are not Discover's
     for (const query of QUERIES) {
+      await sleep(SPAN_KEPT_MS); // so that each query's statements show the id span's too
       captured.length = 0;
       await listEvents(orm.em.fork(), { q: query.q }, { limit: PAGE }, { countBound });
-      const all = [...captured];
-      const page = all.find((s) => kindOf(s) === 'page');
-      if (!page) throw new Error(`${query.id}: no page statement captured`);
+      const calls = [...captured];
+      if (!calls.some((c) => kindOf(c) === 'rows')) throw new Error(`${query.id}: no rows statement captured`);
       let seqScans = 0;
       lines.push(`=== ${query.id}: ${query.q}`, '');
-      for (const [i, statement] of all.entries()) {
-        await client.query(statement); // warm, as under load
-        const plan = (await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${statement}`)).rows.map((r) => r['QUERY PLAN']);
+      for (const [i, call] of calls.entries()) {
+        const plan = await explain(client, call, i);
         seqScans += plan.filter((l) => /Seq Scan on events\b/.test(l) && !l.includes('never executed')).length;
-        lines.push(`--- statement ${i + 1} of ${all.length} (${kindOf(statement)})`, statement, '', ...plan, '');
+        const shown = call.name ? `${call.text}\n-- ${call.name}, values ${JSON.stringify(call.values)}` : call.text;
+        lines.push(`--- statement ${i + 1} of ${calls.length} (${kindOf(call)})`, shown, '', ...plan, '');
       }
-      out.set(query.id, { all, page, seqScans });
-      ctx.log(`${query.id}: ${all.length} statements explained, ${seqScans} sequential scans of events`);
+      // Under load the id span is read once a second (src/db/windowed-page.ts); the reference's pages run the rest.
+      out.set(query.id, { calls: calls.filter((c) => kindOf(c) !== 'id span'), seqScans });
+      ctx.log(`${query.id}: ${calls.length} statements explained (${calls.map(kindOf).join(', ')}), ${seqScans} sequential scans of events`);
     }
     await mkdir(RESULTS_DIR, { recursive: true });
     await writeFile(path.join(RESULTS_DIR, explainFile(ctx.scale)), lines.join('\n'));
