@@ -1,7 +1,7 @@
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ormOptions } from '../src/db/orm.ts';
-import { executePipelined, executePrepared } from '../src/db/prepared-statements.ts';
+import { executePipelined, executePrepared, MAX_STATEMENTS } from '../src/db/prepared-statements.ts';
 import { requestSqlScope } from '../src/db/sql-metrics.ts';
 import { arrayOf, sqlPart, whereAll, type Sql } from '../src/db/sql.ts';
 
@@ -132,13 +132,14 @@ describe('executePrepared', () => {
     ]);
   });
 
-  it('prepares sixteen texts at most, and runs the ones after the usual way', async () => {
-    for (let i = 0; i < 20; i++) await bothWays(sqlPart(`select ?::int + ${i} as n`, i));
+  it('prepares MAX_STATEMENTS texts at most, and runs the ones after the usual way', async () => {
+    const past = MAX_STATEMENTS + 4;
+    for (let i = 0; i < past; i++) await bothWays(sqlPart(`select ?::int + ${i} as n`, i));
     const texts = await preparedTexts();
-    expect(texts.length).toBe(16);
+    expect(texts.length).toBe(MAX_STATEMENTS);
     // The prepared ones are run again by name; a text past the cap is still answered.
     expect(await executePrepared(em(), sqlPart('select ?::int + 0 as n', 5))).toEqual([{ n: 5 }]);
-    expect(await executePrepared(em(), sqlPart('select ?::int + 19 as n', 5))).toEqual([{ n: 24 }]);
+    expect(await executePrepared(em(), sqlPart(`select ?::int + ${past - 1} as n`, 5))).toEqual([{ n: 5 + past - 1 }]);
     expect(await preparedTexts()).toEqual(texts);
   });
 });

@@ -25,11 +25,12 @@ import type { Sql } from './sql.ts';
 const MARK = '/*prepared:';
 
 /**
- * Statements prepared at most, per process: their texts come from code, so a handful is the norm
- * (ingest's reads take 2–4; each Discover feed filter's shape one). Each costs every pool
- * connection its plan, ~450 KB for ingest's widest read over eleven months.
+ * Statements prepared at most, per process: their texts come from code, so a few dozen is the
+ * norm (ingest's reads take 2–4; each Discover feed filter's shape one; a Discover page's id span
+ * and rows one each per time-range shape, up to four). Each costs every pool connection its plan,
+ * ~450 KB for ingest's widest read over eleven months, far less for the others.
  */
-const MAX_STATEMENTS = 16;
+export const MAX_STATEMENTS = 32;
 
 interface Prepared {
   name: string;
