@@ -200,7 +200,7 @@ const explainFile = (scale: Scale) => `discover-explain-${scale}.txt`;
 
 function kindOf(call: PgCall): string {
   if (/^select \(select min\(/.test(call.text)) return 'id span';
-  if (call.text.includes('"pagedKey"')) return 'rows';
+  if (/ = any\(\$\d+::bigint\[\]\)/.test(call.text)) return 'rows';
   if (/order by e\.id \+ 0 desc/.test(call.text)) return 'older range, index';
   if (/\) is true\) order by/.test(call.text)) return 'older range, walked';
   return 'range';
