@@ -1,9 +1,10 @@
 import { builder } from '../src/builder.ts';
 import { loadAll } from '../src/loaders.ts';
 import { DiscoverQuerySyntaxError } from '../src/services/events/discover-query/index.ts';
-import { listEvents, type EventRow } from '../src/services/events/reads.ts';
+import { listEvents, type EventField, type EventRow } from '../src/services/events/reads.ts';
 import { ChamadoRef } from './chamados.ts';
 import { badInput, CLIENT_PAGE_MAX, connectionOf, pageOf } from './pagination.ts';
+import { selectedRowFields, type RowFieldsOf } from './selected-fields.ts';
 import { TimelineEntryRef } from './timeline.ts';
 
 export const EventRef = builder.objectRef<EventRow>('Event');
@@ -86,6 +87,47 @@ builder.node(EventRef, {
   }),
 });
 
+/**
+ * The row fields each Event field reads (see RowFieldsOf); the id is always read, so the fields
+ * that load by it (payload) read nothing more. Fields other files add to Event are not here:
+ * selecting one reads every column.
+ */
+const EVENT_ROW_FIELDS: RowFieldsOf<EventField> = {
+  __typename: [],
+  id: [],
+  eventId: [],
+  source: ['source'],
+  eventType: ['eventType'],
+  providerEventId: ['providerEventId'],
+  deliveryId: ['deliveryId'],
+  domain: ['domain'],
+  sessionId: ['sessionId'],
+  severity: ['severity'],
+  sourceSeverity: ['sourceSeverity'],
+  ruleId: ['ruleId'],
+  agent: ['agent'],
+  summary: ['summary'],
+  fingerprint: ['fingerprint'],
+  alertname: ['alertname'],
+  namespace: ['namespace'],
+  targetResource: ['targetResource'],
+  recurrenceKey: ['recurrenceKey'],
+  alertStatus: ['alertStatus'],
+  isDuplicate: ['isDuplicate'],
+  duplicateOf: ['duplicateOfId'],
+  chamado: ['chamadoId'],
+  correlation: ['correlation'],
+  payload: [],
+  redactionVersion: ['redactionVersion'],
+  contentSha256: ['contentSha256'],
+  contentLength: ['contentLength'],
+  sourceRefs: ['sourceRefs'],
+  observables: ['observables'],
+  warnings: ['warnings'],
+  occurredAt: ['occurredAt'],
+  receivedAt: ['receivedAt'],
+};
+
 builder.objectField(TimelineEntryRef, 'event', (t) =>
   t.field({
     type: EventRef,
@@ -162,16 +204,18 @@ builder.queryFields((t) => ({
         filter: t.arg({ type: EventFilterInput, required: false, description: 'Which events; all when omitted.' }),
         offset: t.arg.int({ required: false, description: 'Legacy offset paging: skip this many (0 or more). Prefer `after`.' }),
       },
-      resolve: async (_, args, ctx) => {
+      resolve: async (_, args, ctx, info) => {
         const page = pageOf('event', args);
+        const fields = selectedRowFields(info, EVENT_ROW_FIELDS, ['edges', 'node']);
         let result;
         try {
-          result = await listEvents(ctx.em, args.filter ?? {}, page, { countBound: ctx.config.eventsCountBound });
+          result = await listEvents(ctx.em, args.filter ?? {}, page, { countBound: ctx.config.eventsCountBound, fields });
         } catch (err) {
           if (err instanceof DiscoverQuerySyntaxError) throw badInput(err.message, { position: err.position, reason: err.code });
           throw err;
         }
-        for (const row of result.rows) ctx.loaders.event.prime(row.id, row);
+        // Only whole rows go to the cache other readers share.
+        if (!fields) for (const row of result.rows) ctx.loaders.event.prime(row.id, row);
         return { ...connectionOf('event', page, result), totalCountIsEstimate: result.totalIsEstimate ?? false };
       },
     },

@@ -42,7 +42,33 @@ export type EventRow = RowOf<Event, (typeof EVENT_ROW_COLUMNS)[number], (typeof 
   chamadoPublicId: string | null;
 };
 
-const EVENT_COLUMNS = `${selectList('e', EventSchema, EVENT_ROW_COLUMNS, EVENT_ROW_REFS)}, c.public_id as "chamadoPublicId"`;
+const CHAMADO_PUBLIC_ID = 'c.public_id as "chamadoPublicId"';
+const EVENT_COLUMNS = `${selectList('e', EventSchema, EVENT_ROW_COLUMNS, EVENT_ROW_REFS)}, ${CHAMADO_PUBLIC_ID}`;
+
+/** An EventRow field; `id` is always read. */
+export type EventField = Exclude<keyof EventRow, 'id'>;
+
+/** Select lists by the fields they read (a handful of distinct selections per process). */
+const eventColumnsByFields = new Map<string, string>();
+
+/** The select list for these fields of an event row (null: every field), id always included. */
+function eventColumns(fields: readonly EventField[] | null): string {
+  if (!fields) return EVENT_COLUMNS;
+  const key = fields.join(',');
+  let columns = eventColumnsByFields.get(key);
+  if (columns === undefined) {
+    const wanted = new Set<string>(['id', ...fields]);
+    const own = selectList(
+      'e',
+      EventSchema,
+      EVENT_ROW_COLUMNS.filter((column) => wanted.has(column)),
+      EVENT_ROW_REFS.filter((ref) => wanted.has(`${ref}Id`)),
+    );
+    columns = wanted.has('chamadoPublicId') ? `${own}, ${CHAMADO_PUBLIC_ID}` : own;
+    eventColumnsByFields.set(key, columns);
+  }
+  return columns;
+}
 
 const FROM = 'from events e left join chamados c on c.id = e.chamado_id';
 
@@ -133,6 +159,8 @@ const FULL_TEXT_WINDOWS = [20_000] as const;
 export interface ListOptions {
   /** Matches counted exactly; past it the total is an estimate (config `EVENTS_COUNT_BOUND`). */
   countBound?: number;
+  /** Only these fields of each row (plus its id); every field when absent. */
+  fields?: readonly EventField[] | null;
 }
 
 /**
@@ -144,7 +172,7 @@ export async function listEvents(em: EntityManager, filter: EventFilter, page: P
   return pagedRows<EventRow>(
     em,
     {
-      columns: EVENT_COLUMNS,
+      columns: eventColumns(options.fields ?? null),
       from: FROM,
       id: 'e.id',
       where: conditions,
