@@ -124,7 +124,7 @@ const ChamadoAlertRef = builder.objectRef<ChamadoAlertRow>('ChamadoAlert').imple
  * that load by it (observables, timeline …) read nothing more. Fields other files add to Chamado
  * are not here: selecting one reads every column.
  */
-const CHAMADO_ROW_FIELDS: RowFieldsOf<ChamadoField> = {
+export const CHAMADO_ROW_FIELDS: RowFieldsOf<ChamadoField> = {
   __typename: [],
   id: [],
   publicId: ['publicId'],

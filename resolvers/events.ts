@@ -2,7 +2,8 @@ import { builder } from '../src/builder.ts';
 import { loadAll } from '../src/loaders.ts';
 import { DiscoverQuerySyntaxError } from '../src/services/events/discover-query/index.ts';
 import { listEvents, type EventField, type EventRow } from '../src/services/events/reads.ts';
-import { ChamadoRef } from './chamados.ts';
+import type { ChamadoRow } from '../src/services/chamados/reads.ts';
+import { CHAMADO_ROW_FIELDS, ChamadoRef } from './chamados.ts';
 import { badInput, CLIENT_PAGE_MAX, connectionOf, pageOf } from './pagination.ts';
 import { selectedRowFields, type RowFieldsOf } from './selected-fields.ts';
 import { TimelineEntryRef } from './timeline.ts';
@@ -63,7 +64,15 @@ builder.node(EventRef, {
       type: ChamadoRef,
       nullable: true,
       description: 'The chamado it belongs to; null when it opened none and correlated with none.',
-      resolve: (e, _, ctx) => (e.chamadoId ? ctx.loaders.chamado.load(e.chamadoId) : null),
+      resolve: (e, _, ctx, info) => {
+        if (!e.chamadoId) return null;
+        // The feed's rows carry their chamado's public id: enough when that is all the selection reads.
+        const fields = selectedRowFields(info, CHAMADO_ROW_FIELDS);
+        if (fields && e.chamadoPublicId != null && fields.every((f) => f === 'publicId')) {
+          return { id: e.chamadoId, publicId: e.chamadoPublicId } as ChamadoRow;
+        }
+        return ctx.loaders.chamado.load(e.chamadoId);
+      },
     }),
     correlation: t.expose('correlation', {
       type: 'JSON',
@@ -115,7 +124,7 @@ const EVENT_ROW_FIELDS: RowFieldsOf<EventField> = {
   alertStatus: ['alertStatus'],
   isDuplicate: ['isDuplicate'],
   duplicateOf: ['duplicateOfId'],
-  chamado: ['chamadoId'],
+  chamado: ['chamadoId', 'chamadoPublicId'],
   correlation: ['correlation'],
   payload: [],
   redactionVersion: ['redactionVersion'],

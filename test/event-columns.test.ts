@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
+import { forgetIdSpans } from '../src/db/windowed-page.ts';
 import { postWebhook, withIds } from './helpers/factories.ts';
 import { dataOf, startTestServer, type TestServer } from './helpers/server.ts';
+import { statementsOf } from './helpers/sql-statements.ts';
 
 /*
  * The Discover feed (`events`) reads only the columns its query selects (issue 12: a console's
@@ -35,7 +37,8 @@ async function eventsOf(selection: string, variables: Json = {}, declared = ''):
 async function wholeEvents(): Promise<Json[]> {
   const ids = (await eventsOf('{ eventId }')).map((e) => e.eventId as number);
   const whole = [];
-  for (const id of ids) whole.push((await dataOf(server, `query Whole($id: Int!) { event(eventId: $id) { ${ALL_FIELDS} } }`, { id }, 'viewer')).event);
+  for (const id of ids)
+    whole.push((await dataOf(server, `query Whole($id: Int!) { event(eventId: $id) { ${ALL_FIELDS} } }`, { id }, 'viewer')).event);
   return whole;
 }
 
@@ -95,6 +98,21 @@ describe('events columns follow the selection', () => {
     const selection = '{ eventType summary @include(if: $withSummary) }';
     expect(await eventsOf(selection, { withSummary: false }, ', $withSummary: Boolean!')).toEqual(pick(full, ['eventType']));
     expect(await eventsOf(selection, { withSummary: true }, ', $withSummary: Boolean!')).toEqual(pick(full, ['eventType', 'summary']));
+  });
+
+  it("a chamado's public id comes with the page's rows; any other chamado field loads the chamado", async () => {
+    const cost = async (selection: string) => {
+      forgetIdSpans();
+      const query = `query Cost($domain: String!) { events(filter: { domain: $domain }, first: 10) { edges { node ${selection} } } }`;
+      return (await statementsOf(server, query, { domain })).statements;
+    };
+    const bare = await cost('{ eventId }');
+    expect(await cost('{ eventId chamado { publicId } }')).toBe(bare);
+    expect(await cost('{ eventId chamado { publicId title } }')).toBe(bare + 1);
+    const full = await wholeEvents();
+    const titled = await eventsOf('{ chamado { publicId title } }');
+    expect(titled.map((e) => e.chamado?.publicId ?? null)).toEqual(full.map((e) => e.chamado?.publicId ?? null));
+    expect(titled.every((e) => e.chamado === null || typeof e.chamado.title === 'string')).toBe(true);
   });
 
   it('a narrow page does not stand in for the whole event in the same request', async () => {

@@ -105,13 +105,14 @@ async function idSpan(em: EntityManager, query: PagedQuery & { table: string }):
  * common words looks common (the planner then walks the id index through every row: 400 ms over
  * 1M events for a phrase that matches nothing), and a phrase whose words always come together
  * looks rare (it then fetches every match through the GIN index: 700 ms for 19 000 matches). So
- * the ids below `before` (or from the newest) are read in id ranges, newest first, and the way each older range is read
- * is chosen on what the ranges before found rather than on the planner's estimate. The newest
- * range is the planner's (either way it reads at most that range). An older range is read only
- * while fewer than `take` were found, in one of two ways, whichever the density found so far makes
- * cheaper: walked in id order, its conditions hidden from the other indexes (`(…) is true`; the
- * walk stops when it has the rows missing), or through the other indexes (the GIN index), ordered
- * by `id + 0` so that the walk is no option.
+ * the ids below `before` (or from the newest) are read in id ranges, newest first, and the way
+ * each older range is read is chosen on what the ranges before found rather than on the planner's
+ * estimate. The newest range is the planner's (either way it reads at most that range). An older
+ * range is read only while fewer than `take` were found, in one of two ways, whichever the density
+ * found so far makes cheaper: walked in id order, its conditions hidden from the other indexes
+ * (`(…) is true`; the walk stops when it has the rows missing), or through the other indexes (the
+ * GIN index), ordered by `id + 0` so that the walk is no option. Each range is a statement of its
+ * own, so that only the way chosen is planned.
  */
 async function newestIds(em: EntityManager, query: PagedQuery, span: IdSpan, before: number | null, take: number): Promise<number[]> {
   const windows = query.recentWindows ?? [];
