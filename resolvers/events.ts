@@ -101,7 +101,7 @@ builder.node(EventRef, {
  * that load by it (payload) read nothing more. Fields other files add to Event are not here:
  * selecting one reads every column.
  */
-const EVENT_ROW_FIELDS: RowFieldsOf<EventField> = {
+export const EVENT_ROW_FIELDS: RowFieldsOf<EventField> = {
   __typename: [],
   id: [],
   eventId: [],
