@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { LRUCache } from 'lru-cache';
 import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
 import { anyOf, arrayOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
 import type { ChamadoStatus } from '../../../entities/chamado-status.ts';
@@ -83,8 +84,11 @@ const CHAMADO_COLUMNS = selectList('c', ChamadoSchema, CHAMADO_ROW_COLUMNS, CHAM
 /** A ChamadoRow field; `id` is always read. */
 export type ChamadoField = Exclude<keyof ChamadoRow, 'id'>;
 
-/** Select lists by the fields they read (a handful of distinct selections per process). */
-const chamadoColumnsByFields = new Map<string, string>();
+/**
+ * Select lists by the fields they read: a handful of distinct selections per process, in an LRU so
+ * that a client sending ever new selections cannot grow it.
+ */
+const chamadoColumnsByFields = new LRUCache<string, string>({ max: 64 });
 
 /** The select list for these fields of a chamado row (null: every field), id always included. */
 function chamadoColumns(fields: readonly ChamadoField[] | null): string {

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { LRUCache } from 'lru-cache';
 import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
 import { executePrepared } from '../../db/prepared-statements.ts';
 import { anyOf, isUuid, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
@@ -48,8 +49,11 @@ const EVENT_COLUMNS = `${selectList('e', EventSchema, EVENT_ROW_COLUMNS, EVENT_R
 /** An EventRow field; `id` is always read. */
 export type EventField = Exclude<keyof EventRow, 'id'>;
 
-/** Select lists by the fields they read (a handful of distinct selections per process). */
-const eventColumnsByFields = new Map<string, string>();
+/**
+ * Select lists by the fields they read: a handful of distinct selections per process, in an LRU so
+ * that a client sending ever new selections cannot grow it.
+ */
+const eventColumnsByFields = new LRUCache<string, string>({ max: 64 });
 
 /** The select list for these fields of an event row (null: every field), id always included. */
 function eventColumns(fields: readonly EventField[] | null): string {
