@@ -1,4 +1,5 @@
 import { BigIntType, ReferenceKind, UnderscoreNamingStrategy, type EntityProperty, type EntitySchema } from '@mikro-orm/core';
+import { LRUCache } from 'lru-cache';
 
 /*
  * What the rest of the code needs to know about columns, read from the entity definitions so a
@@ -57,6 +58,45 @@ export function selectList<T>(alias: string, schema: Schema<T>, props: readonly 
   });
   const ids = refs.map((ref) => `${alias}.${columnName(schema, ref)}::int as "${ref}Id"`);
   return [...scalar, ...ids].join(', ');
+}
+
+/**
+ * Select lists of a row type by the fields a query reads (null: every field; `id` is always read),
+ * each built once: a handful of distinct selections per process, kept in an LRU so that a client
+ * sending ever new selections cannot grow it. `extra` are computed columns (a joined table's),
+ * each read when its field is.
+ */
+export function selectListsByFields<T>(
+  alias: string,
+  schema: Schema<T>,
+  props: readonly (keyof T & string)[],
+  refs: readonly (keyof T & string)[],
+  extra: Readonly<Record<string, string>> = {},
+): (fields: readonly string[] | null) => string {
+  const listOf = (wanted: (name: string) => boolean) =>
+    [
+      selectList(
+        alias,
+        schema,
+        props.filter((prop) => wanted(prop)),
+        refs.filter((ref) => wanted(`${ref}Id`)),
+      ),
+      ...Object.entries(extra)
+        .filter(([field]) => wanted(field))
+        .map(([, sql]) => sql),
+    ].join(', ');
+  const every = listOf(() => true);
+  const built = new LRUCache<string, string>({ max: 64 });
+  return (fields) => {
+    if (!fields) return every;
+    const key = fields.join(',');
+    let list = built.get(key);
+    if (list === undefined) {
+      const wanted = new Set<string>(['id', ...fields]);
+      built.set(key, (list = listOf((name) => wanted.has(name))));
+    }
+    return list;
+  };
 }
 
 /**

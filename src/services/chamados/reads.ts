@@ -1,10 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { LRUCache } from 'lru-cache';
 import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
 import { anyOf, arrayOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
 import type { ChamadoStatus } from '../../../entities/chamado-status.ts';
 import { ChamadoSchema, type Chamado } from '../../../entities/chamado.entity.ts';
-import { selectList, type RowOf } from '../../../entities/column-facts.ts';
+import { selectListsByFields, type RowOf } from '../../../entities/column-facts.ts';
 import type { TimelineKind } from '../../../entities/timeline-entry.entity.ts';
 import type { Role } from '../../../entities/roles.ts';
 
@@ -79,34 +78,12 @@ export interface ObservableRow {
   createdAt: Date;
 }
 
-const CHAMADO_COLUMNS = selectList('c', ChamadoSchema, CHAMADO_ROW_COLUMNS, CHAMADO_ROW_REFS);
-
 /** A ChamadoRow field; `id` is always read. */
 export type ChamadoField = Exclude<keyof ChamadoRow, 'id'>;
 
-/**
- * Select lists by the fields they read: a handful of distinct selections per process, in an LRU so
- * that a client sending ever new selections cannot grow it.
- */
-const chamadoColumnsByFields = new LRUCache<string, string>({ max: 64 });
-
 /** The select list for these fields of a chamado row (null: every field), id always included. */
-function chamadoColumns(fields: readonly ChamadoField[] | null): string {
-  if (!fields) return CHAMADO_COLUMNS;
-  const key = fields.join(',');
-  let columns = chamadoColumnsByFields.get(key);
-  if (columns === undefined) {
-    const wanted = new Set<string>(['id', ...fields]);
-    columns = selectList(
-      'c',
-      ChamadoSchema,
-      CHAMADO_ROW_COLUMNS.filter((column) => wanted.has(column)),
-      CHAMADO_ROW_REFS.filter((ref) => wanted.has(`${ref}Id`)),
-    );
-    chamadoColumnsByFields.set(key, columns);
-  }
-  return columns;
-}
+const chamadoColumns = selectListsByFields('c', ChamadoSchema, CHAMADO_ROW_COLUMNS, CHAMADO_ROW_REFS);
+const CHAMADO_COLUMNS = chamadoColumns(null);
 
 const USER_COLUMNS = `u.id, u.username, u.email, u.full_name as "fullName", u.role, u.disabled, u.dialect, u.avatar,
   u.created_at as "createdAt"`;

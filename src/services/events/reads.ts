@@ -1,9 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { LRUCache } from 'lru-cache';
 import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
 import { executePrepared } from '../../db/prepared-statements.ts';
 import { anyOf, isUuid, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
-import { selectList, type RowOf } from '../../../entities/column-facts.ts';
+import { selectListsByFields, type RowOf } from '../../../entities/column-facts.ts';
 import { EventSchema, type Event } from '../../../entities/event.entity.ts';
 import { EVENT_COLUMN_FIELDS } from '../ingest/normalized-event.ts';
 import { compileDiscoverQuery } from './discover-query/index.ts';
@@ -43,36 +42,14 @@ export type EventRow = RowOf<Event, (typeof EVENT_ROW_COLUMNS)[number], (typeof 
   chamadoPublicId: string | null;
 };
 
-const CHAMADO_PUBLIC_ID = 'c.public_id as "chamadoPublicId"';
-const EVENT_COLUMNS = `${selectList('e', EventSchema, EVENT_ROW_COLUMNS, EVENT_ROW_REFS)}, ${CHAMADO_PUBLIC_ID}`;
-
 /** An EventRow field; `id` is always read. */
 export type EventField = Exclude<keyof EventRow, 'id'>;
 
-/**
- * Select lists by the fields they read: a handful of distinct selections per process, in an LRU so
- * that a client sending ever new selections cannot grow it.
- */
-const eventColumnsByFields = new LRUCache<string, string>({ max: 64 });
-
 /** The select list for these fields of an event row (null: every field), id always included. */
-function eventColumns(fields: readonly EventField[] | null): string {
-  if (!fields) return EVENT_COLUMNS;
-  const key = fields.join(',');
-  let columns = eventColumnsByFields.get(key);
-  if (columns === undefined) {
-    const wanted = new Set<string>(['id', ...fields]);
-    const own = selectList(
-      'e',
-      EventSchema,
-      EVENT_ROW_COLUMNS.filter((column) => wanted.has(column)),
-      EVENT_ROW_REFS.filter((ref) => wanted.has(`${ref}Id`)),
-    );
-    columns = wanted.has('chamadoPublicId') ? `${own}, ${CHAMADO_PUBLIC_ID}` : own;
-    eventColumnsByFields.set(key, columns);
-  }
-  return columns;
-}
+const eventColumns = selectListsByFields('e', EventSchema, EVENT_ROW_COLUMNS, EVENT_ROW_REFS, {
+  chamadoPublicId: 'c.public_id as "chamadoPublicId"',
+});
+const EVENT_COLUMNS = eventColumns(null);
 
 const FROM = 'from events e left join chamados c on c.id = e.chamado_id';
 
