@@ -197,7 +197,7 @@ describe('Discover plans only the months asked', () => {
   ])('with %s over one month, every statement reads that month alone', async (_, extra) => {
     for (const offset of [-1, 0, 1]) await insertEvent(inMonth(offset, 10), 'routine heartbeat');
     const statements = await monthsOfPage({ ...extra, from: month(0), to: month(1) });
-    // A plain filter's page is one statement; a full-text page's are windowed-page.ts' (span, ranges, rows).
+    // windowed-page.ts' statements: the id span (unless kept from a page a moment ago), the ranges, the rows.
     expect(statements.length).toBeGreaterThanOrEqual(1);
     for (const { statement, months } of statements) expect([...months], statement).toEqual([partitionName(month(0))]);
     // Without the range the same page plans every month: the check above can tell the difference.
