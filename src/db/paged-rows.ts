@@ -68,6 +68,11 @@ export interface PagedQuery {
    * the planner, so a partitioned table plans only the partitions they name.
    */
   bounds?: readonly (Sql | null | undefined | false)[];
+  /**
+   * The column of `table` its partitions are ranged by (a time), with `countBound`: the page's rows
+   * are then read within the times their ids were found at, so only the partitions holding them.
+   */
+  storedAt?: string;
 }
 
 /** A page size within 1 and MAX_PAGE_ROWS, whatever the caller asked (the API layers validate before this). */

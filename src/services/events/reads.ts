@@ -161,6 +161,7 @@ export async function listEvents(em: EntityManager, filter: EventFilter, page: P
       bounds: timeBounds(filter),
       countBound: options.countBound,
       recentWindows: fullText ? FULL_TEXT_WINDOWS : undefined,
+      storedAt: 'e.received_at',
     },
     page,
   );
