@@ -24,6 +24,9 @@ export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 5_000, s
  * Pool errors (a connection killed while idle or in use) are handled by MikroORM's driver, which
  * logs them and discards the client; the query in flight fails on its own.
  */
+/** The session settings of every pooled connection (see connectionOptions for why). */
+export const SESSION_OPTIONS = '-c jit=off -c plan_cache_mode=force_generic_plan';
+
 function connectionOptions(timeouts: DatabaseTimeouts) {
   return {
     connectionTimeoutMillis: timeouts.connectMs,
@@ -35,7 +38,7 @@ function connectionOptions(timeouts: DatabaseTimeouts) {
     // planned them at every run, which is what preparing them is to avoid). MikroORM sends none;
     // the others are pg-boss's job inserts in a transaction (boss.ts) and the login limiter's
     // upserts, by key, where a generic plan is the custom one.
-    options: '-c jit=off -c plan_cache_mode=force_generic_plan',
+    options: SESSION_OPTIONS,
     query_timeout: timeouts.statementMs + 5_000,
     keepAlive: true,
     onPoolCreated: (pool: PgPool) => {

@@ -40,7 +40,7 @@ interface IdSpan {
   last: number;
 }
 
-/** A matching row as a range found it: its id, and its PagedQuery.storedAt (PostgreSQL's text) when the query names one. */
+/** A matching row as a range found it: its id, and its PagedQuery.storedAt value when the query names one. */
 interface Found {
   id: number;
   at?: string | Date | null;
@@ -77,7 +77,8 @@ export async function windowedPage<T extends object>(
  * the same, and a span a second old costs that range those rows at most. A table with no rows in
  * the bounds is read again each time, so the first rows show at once.
  */
-const recentSpans = new LRUCache<string, IdSpan>({ max: 256, ttl: 1_000 });
+export const ID_SPAN_KEPT_MS = 1_000;
+const recentSpans = new LRUCache<string, IdSpan>({ max: 256, ttl: ID_SPAN_KEPT_MS });
 
 /** Forgets the spans read so far: the next page of each reads its own (for tests that count a page's statements). */
 export function forgetIdSpans(): void {

@@ -5,9 +5,10 @@ import autocannon from 'autocannon';
 import { MikroORM } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { loadConfig } from '../../../src/config.ts';
-import { ormOptions } from '../../../src/db/orm.ts';
+import { ormOptions, SESSION_OPTIONS } from '../../../src/db/orm.ts';
 import { capturingPgCalls, executeOf, type PgCall } from '../../../scripts/pg-calls.ts';
 import { listEvents } from '../../../src/services/events/reads.ts';
+import { ID_SPAN_KEPT_MS } from '../../../src/db/windowed-page.ts';
 import { EVENT_ROW_FIELDS } from '../../../resolvers/events.ts';
 import { round, WARMUP_SECONDS } from '../harness/load.ts';
 import { RESULTS_DIR } from '../harness/results.ts';
@@ -68,10 +69,8 @@ interface Statements {
   calls: PgCall[];
 }
 
-/** The server's connection settings (src/db/orm.ts), so that named statements get the plans they get there. */
-const SERVER_SESSION = '-c jit=off -c plan_cache_mode=force_generic_plan';
-/** A little longer than the server keeps an id span (src/db/windowed-page.ts). */
-const SPAN_KEPT_MS = 1_100;
+/** A little longer than the server keeps an id span. */
+const SPAN_KEPT_MS = ID_SPAN_KEPT_MS + 100;
 
 export const discoverScenarios: Scenario[] = QUERIES.map((query) => ({
   id: query.id,
@@ -90,7 +89,7 @@ async function measureQuery(ctx: ScenarioContext, query: DiscoverQuery): Promise
   const body = (await res.json()) as { data?: { events: { totalCount: number; totalCountIsEstimate: boolean; edges: { node: { eventId: number } }[] } }; errors?: unknown };
   if (!res.ok || body.errors || !body.data) throw new Error(`${query.id}: OpsGraph answered ${res.status} ${JSON.stringify(body.errors ?? body).slice(0, 300)}`);
   // The reference's statements cross the same hop (--db-hop-ms) as OpsGraph's.
-  const pool = new pg.Pool({ connectionString: ctx.serversDatabaseUrl, max: CONNECTIONS, options: SERVER_SESSION });
+  const pool = new pg.Pool({ connectionString: ctx.serversDatabaseUrl, max: CONNECTIONS, options: SESSION_OPTIONS });
   try {
     const referenceIds = (await runCalls(pool, statements.calls)).slice(0, PAGE).map((r) => Number(r.id));
     const served = body.data.events.edges.map((e) => e.node.eventId);
@@ -236,7 +235,7 @@ async function explain(client: pg.Client, call: PgCall, i: number): Promise<stri
 async function explainAll(ctx: ScenarioContext): Promise<Map<string, Statements & { seqScans: number }>> {
   const captured: PgCall[] = [];
   const orm = await MikroORM.init(capturingPgCalls(ormOptions(ctx.databaseUrl), captured));
-  const client = new pg.Client({ connectionString: ctx.databaseUrl, options: SERVER_SESSION });
+  const client = new pg.Client({ connectionString: ctx.databaseUrl, options: SESSION_OPTIONS });
   await client.connect();
   const countBound = loadConfig({ NODE_ENV: 'test' }).eventsCountBound;
   const out = new Map<string, Statements & { seqScans: number }>();
