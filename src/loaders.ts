@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { BatchedReads } from './db/batched-reads.ts';
 import { isUuid } from './db/sql.ts';
 import {
   chamadosByIds,
@@ -95,10 +96,13 @@ function groupedBy<K, V>(rows: V[], key: (row: V) => K, keys: readonly K[]): V[]
  */
 export class Loaders {
   #em: EntityManager;
+  /** The chamado reads' statements, sent together per turn of the event loop (src/db/batched-reads.ts). */
+  #reads: BatchedReads;
   #cache = new Map<string, DataLoader<unknown, unknown>>();
 
   constructor(em: EntityManager) {
     this.#em = em;
+    this.#reads = new BatchedReads(em);
   }
 
   #loader<K, V>(name: string, batch: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V> {
@@ -111,11 +115,11 @@ export class Loaders {
   }
 
   get user(): DataLoader<number, UserRow | null> {
-    return this.#loader('user', async (ids) => byKey(await usersByIds(this.#em, ids), (r) => r.id, ids));
+    return this.#loader('user', async (ids) => byKey(await usersByIds(this.#reads, ids), (r) => r.id, ids));
   }
 
   get chamado(): DataLoader<number, ChamadoRow | null> {
-    return this.#loader('chamado', async (ids) => byKey(await chamadosByIds(this.#em, ids), (r) => r.id, ids));
+    return this.#loader('chamado', async (ids) => byKey(await chamadosByIds(this.#reads, ids), (r) => r.id, ids));
   }
 
   get recurrenceGroup(): DataLoader<number, RecurrenceGroupRow | null> {
@@ -163,12 +167,12 @@ export class Loaders {
   }
 
   get chamadoByPublicId(): DataLoader<string, ChamadoRow | null> {
-    return this.#loader('chamadoByPublicId', async (ids) => byKey(await chamadosByPublicIds(this.#em, ids), (r) => r.publicId, ids));
+    return this.#loader('chamadoByPublicId', async (ids) => byKey(await chamadosByPublicIds(this.#reads, ids), (r) => r.publicId, ids));
   }
 
   /** Every entry of each chamado, every field: the cache other readers (chamado links) share. */
   get timeline(): DataLoader<number, TimelineRow[]> {
-    return this.#loader('timeline', async (ids) => groupedBy(await timelineByChamadoIds(this.#em, ids), (r) => r.chamadoId, ids));
+    return this.#loader('timeline', async (ids) => groupedBy(await timelineByChamadoIds(this.#reads, ids), (r) => r.chamadoId, ids));
   }
 
   /**
@@ -181,7 +185,7 @@ export class Loaders {
     const windowKey = window ? `${window.first ?? ''}:${window.last ?? ''}:${window.afterId ?? ''}:${window.beforeId ?? ''}` : 'all';
     return this.#loader(`${TIMELINE_LOADER_PREFIX}${windowKey}:${fields?.join(',') ?? '*'}`, async (ids) =>
       groupedBy(
-        window ? await timelineWindowsByChamadoIds(this.#em, ids, window, fields) : await timelineByChamadoIds(this.#em, ids, fields),
+        window ? await timelineWindowsByChamadoIds(this.#reads, ids, window, fields) : await timelineByChamadoIds(this.#reads, ids, fields),
         (r) => r.chamadoId,
         ids,
       ),
@@ -206,7 +210,7 @@ export class Loaders {
   }
 
   get timelineEntry(): DataLoader<number, TimelineRow | null> {
-    return this.#loader('timelineEntry', async (ids) => byKey(await timelineEntriesByIds(this.#em, ids), (r) => r.id, ids));
+    return this.#loader('timelineEntry', async (ids) => byKey(await timelineEntriesByIds(this.#reads, ids), (r) => r.id, ids));
   }
 
   get event(): DataLoader<number, EventRow | null> {
@@ -255,14 +259,14 @@ export class Loaders {
 
   /** Every observable of each chamado, every field: the cache other readers (chamado links) share. */
   get observables(): DataLoader<number, ObservableRow[]> {
-    return this.#loader('observables', async (ids) => groupedBy(await observablesByChamadoIds(this.#em, ids), (r) => r.chamadoId, ids));
+    return this.#loader('observables', async (ids) => groupedBy(await observablesByChamadoIds(this.#reads, ids), (r) => r.chamadoId, ids));
   }
 
   /** Each chamado's observables with only the fields the `observables` field selects (null: all); one loader per selection. */
   observablesFor(fields: readonly ObservableField[] | null): DataLoader<number, ObservableRow[]> {
     if (!fields) return this.observables;
     return this.#loader(`${OBSERVABLES_LOADER_PREFIX}${fields.join(',')}`, async (ids) =>
-      groupedBy(await observablesByChamadoIds(this.#em, ids, fields), (r) => r.chamadoId, ids),
+      groupedBy(await observablesByChamadoIds(this.#reads, ids, fields), (r) => r.chamadoId, ids),
     );
   }
 

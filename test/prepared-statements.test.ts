@@ -7,9 +7,9 @@ import { arrayOf, sqlPart, whereAll, type Sql } from '../src/db/sql.ts';
 
 /*
  * src/db/prepared-statements.ts: a fragment run as a named prepared statement gives what
- * em.execute gives for it, on the entity manager's own transaction; what has no `$n` form, and
- * anything past the statement cap, is run the usual way. One pooled connection, so the statements
- * prepared on it can be read back from pg_prepared_statements.
+ * em.execute gives for it, on the entity manager's own transaction; what has no `$n` form is run
+ * the usual way, and anything past the statement cap unnamed. One pooled connection, so the
+ * statements prepared on it can be read back from pg_prepared_statements.
  */
 
 let orm: MikroORM;
@@ -132,7 +132,7 @@ describe('executePrepared', () => {
     ]);
   });
 
-  it('prepares MAX_STATEMENTS texts at most, and runs the ones after the usual way', async () => {
+  it('prepares MAX_STATEMENTS texts at most, and runs the ones after unnamed', async () => {
     const past = MAX_STATEMENTS + 4;
     for (let i = 0; i < past; i++) await bothWays(sqlPart(`select ?::int + ${i} as n`, i));
     const texts = await preparedTexts();

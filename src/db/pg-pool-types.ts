@@ -5,6 +5,8 @@ export interface PgClient {
   release?: (err?: Error) => void;
   /** pg's pipeline mode: queued queries are written at once instead of one after another's answer. */
   pipeline: boolean;
+  /** The protocol connection; its socket is corked to write several queries at once. */
+  connection: { stream: { cork(): void; uncork(): void } };
   once(event: 'drain', listener: () => void): unknown;
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isRaw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { PgPool } from './pg-pool-types.ts';
+import type { PgClient, PgPool } from './pg-pool-types.ts';
 import { pipelining } from './pipeline-mode.ts';
 import { COMMIT_BEHIND } from './transaction-control.ts';
 import type { Sql } from './sql.ts';
@@ -32,7 +32,35 @@ const MARK = '/*prepared:';
  */
 export const MAX_STATEMENTS = 32;
 
+/**
+ * The names one family of statements may take, up to a cap; a text past it runs unnamed (parsed
+ * and planned each time, as em.execute would, still in the same round trip). Families have their
+ * own caps so that one whose texts vary with what clients ask (the DataLoaders', by the fields a
+ * query selects) can never take the names of the hot paths' few texts.
+ */
+export class StatementNames {
+  readonly #names = new Map<string, string>();
+  readonly max: number;
+
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  /** The text's name, or undefined past the cap. */
+  nameOf(text: string): string | undefined {
+    const known = this.#names.get(text);
+    if (known !== undefined || this.#names.size >= this.max) return known;
+    const name = `og_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    this.#names.set(text, name);
+    return name;
+  }
+}
+
+/** The hot paths' statements (events, ingest, Discover). */
+const HOT_PATHS = new StatementNames(MAX_STATEMENTS);
+
 interface Prepared {
+  /** Empty: an unnamed statement (its family's cap was reached). */
   name: string;
   text: string;
   values: unknown[];
@@ -40,14 +68,12 @@ interface Prepared {
 
 /** Statements waiting for their connection to run them (and whether to commit behind them), by the id in their marker. */
 const waiting = new Map<string, { statements: Prepared[]; thenCommit: boolean }>();
-/** Statement name per text; a text beyond MAX_STATEMENTS is run the usual way instead. */
-const names = new Map<string, string>();
 let sequence = 0;
 
 /**
  * Runs `statement` (a fragment as src/db/sql.ts builds them) as a named prepared statement on
  * `em`'s connection or transaction; the way em.execute would run it when one of its values has
- * no `$n` form or the statement cap is reached.
+ * no `$n` form, and unnamed once the statement cap is reached.
  */
 export async function executePrepared<T>(em: EntityManager, statement: Sql, options: PipelineOptions = {}): Promise<T[]> {
   const [rows] = await executePipelined<[T]>(em, [statement], options);
@@ -63,6 +89,8 @@ export interface PipelineOptions {
    * statements cannot be prepared they run the usual way, and the caller's COMMIT commits.
    */
   thenCommit?: boolean;
+  /** The family whose names the statements take (StatementNames); the hot paths' by default. */
+  names?: StatementNames;
 }
 
 /**
@@ -70,14 +98,14 @@ export interface PipelineOptions {
  * written together on the connection (pg's pipeline mode), each still a statement of its own —
  * with its own snapshot, so one that reads after another's locks sees what they protect. Inside a
  * transaction a failing statement fails the ones after it; the first failure is what is thrown.
- * Statements that cannot all be prepared run one after another instead.
+ * Statements that cannot all be written with `$n` values run one after another instead.
  */
 export async function executePipelined<T extends unknown[]>(
   em: EntityManager,
   statements: Sql[],
-  { thenCommit = false }: PipelineOptions = {},
+  { thenCommit = false, names = HOT_PATHS }: PipelineOptions = {},
 ): Promise<{ [K in keyof T]: T[K][] }> {
-  const prepared = statements.map(toPrepared);
+  const prepared = statements.map((statement) => toPrepared(statement, names));
   if (prepared.every((p) => p !== null))
     return (await runMarked(em, prepared, thenCommit && em.isInTransaction())) as { [K in keyof T]: T[K][] };
   const results: unknown[][] = [];
@@ -101,11 +129,10 @@ async function runMarked(em: EntityManager, statements: Prepared[], thenCommit: 
   }
 }
 
-function toPrepared(statement: Sql): Prepared | null {
+function toPrepared(statement: Sql, names: StatementNames): Prepared | null {
   const values: unknown[] = [];
   const text = parameterised(statement, values);
-  const name = text === null ? undefined : nameOf(text);
-  return text === null || name === undefined ? null : { name, text, values };
+  return text === null ? null : { name: names.nameOf(text) ?? '', text, values };
 }
 
 /** How many statements a text MikroORM sends stands for: those behind a marker, else one. */
@@ -113,14 +140,6 @@ export function statementsIn(sql: string): number {
   if (!sql.startsWith(MARK)) return 1;
   const namesFrom = sql.indexOf(':', MARK.length) + 1;
   return sql.slice(namesFrom, sql.indexOf('*/', namesFrom)).split(',').length;
-}
-
-function nameOf(text: string): string | undefined {
-  const known = names.get(text);
-  if (known !== undefined || names.size >= MAX_STATEMENTS) return known;
-  const name = `og_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
-  names.set(text, name);
-  return name;
 }
 
 const ARRAY_OF = /^array\[\?\]::(\w+)\[\]$/;
@@ -178,10 +197,10 @@ export function preparedStatementClients(pool: PgPool): void {
         typeof sql === 'string' && sql.startsWith(MARK) ? waiting.get(sql.slice(MARK.length, sql.indexOf(':', MARK.length))) : undefined;
       if (!marked) return query(...args);
       const { statements, thenCommit } = marked;
-      const run = ({ name, text, values }: Prepared) => query({ name, text, values });
+      const run = ({ name, text, values }: Prepared) => query(name ? { name, text, values } : { text, values });
       if (statements.length === 1 && !thenCommit) return run(statements[0]!);
       pipelining(client);
-      const ran = statements.map(run);
+      const ran = inOneWrite(client, () => statements.map(run));
       const committed = thenCommit ? [query(COMMIT_BEHIND) as Promise<{ rows: unknown[]; command?: string }>] : [];
       return firstFailure([...ran, ...committed]).then((results) => {
         // PostgreSQL answers a COMMIT of a failed transaction with ROLLBACK; a failed statement is thrown before this.
@@ -191,6 +210,21 @@ export function preparedStatementClients(pool: PgPool): void {
       });
     };
   });
+}
+
+/**
+ * pg writes each query to the socket as it is queued, corking only that query's own messages;
+ * corked around them all, the queries of a pipeline leave in one write (one system call, one
+ * wake-up of the server) instead of one each.
+ */
+function inOneWrite<T>(client: PgClient, queue: () => T): T {
+  const stream = client.connection.stream;
+  stream.cork();
+  try {
+    return queue();
+  } finally {
+    stream.uncork();
+  }
 }
 
 /** Every result in order, or the first failure in order once all have settled (none is left unhandled). */

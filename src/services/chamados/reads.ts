@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RowReader } from '../../db/batched-reads.ts';
 import { pagedRows, type PagedRows, type PageRequest } from '../../db/paged-rows.ts';
 import { anyOf, arrayOf, sqlPart, whereAll, type Sql } from '../../db/sql.ts';
 import type { ChamadoStatus } from '../../../entities/chamado-status.ts';
@@ -134,7 +135,7 @@ export async function listChamados(
   );
 }
 
-export async function chamadosByIds(em: EntityManager, ids: readonly number[]): Promise<ChamadoRow[]> {
+export async function chamadosByIds(em: RowReader, ids: readonly number[]): Promise<ChamadoRow[]> {
   if (ids.length === 0) return [];
   return em.execute<ChamadoRow[]>(`select ${CHAMADO_COLUMNS} from chamados c where ?`, [anyOf('c.id', ids, 'int')]);
 }
@@ -147,12 +148,12 @@ export async function chamadosMatching(em: EntityManager, filter: ChamadoFilter,
   ]);
 }
 
-export async function chamadosByPublicIds(em: EntityManager, publicIds: readonly string[]): Promise<ChamadoRow[]> {
+export async function chamadosByPublicIds(em: RowReader, publicIds: readonly string[]): Promise<ChamadoRow[]> {
   if (publicIds.length === 0) return [];
   return em.execute<ChamadoRow[]>(`select ${CHAMADO_COLUMNS} from chamados c where ?`, [anyOf('c.public_id', publicIds, 'text')]);
 }
 
-export async function usersByIds(em: EntityManager, ids: readonly number[]): Promise<UserRow[]> {
+export async function usersByIds(em: RowReader, ids: readonly number[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
   return em.execute<UserRow[]>(`select ${USER_COLUMNS} from users u where ?`, [anyOf('u.id', ids, 'int')]);
 }
@@ -162,7 +163,7 @@ export async function usersByIds(em: EntityManager, ids: readonly number[]): Pro
  * for a resolver that knows what its query selects, never for a cache shared with other readers.
  */
 export async function timelineByChamadoIds(
-  em: EntityManager,
+  em: RowReader,
   chamadoIds: readonly number[],
   fields: readonly TimelineField[] | null = null,
 ): Promise<TimelineRow[]> {
@@ -189,7 +190,7 @@ export type ObservableField = keyof typeof OBSERVABLE_FIELD_SQL;
  * other readers.
  */
 export async function observablesByChamadoIds(
-  em: EntityManager,
+  em: RowReader,
   chamadoIds: readonly number[],
   fields: readonly ObservableField[] | null = null,
 ): Promise<ObservableRow[]> {
@@ -200,7 +201,7 @@ export async function observablesByChamadoIds(
   ]);
 }
 
-export async function timelineEntriesByIds(em: EntityManager, ids: readonly number[]): Promise<TimelineRow[]> {
+export async function timelineEntriesByIds(em: RowReader, ids: readonly number[]): Promise<TimelineRow[]> {
   if (ids.length === 0) return [];
   return timelineRowsWhere(em, anyOf('t.id', ids, 'bigint'));
 }
@@ -231,7 +232,7 @@ function timelineColumns(fields: readonly TimelineField[] | null): string {
 
 const TIMELINE_COLUMNS = timelineColumns(null);
 
-async function timelineRowsWhere(em: EntityManager, condition: Sql): Promise<TimelineRow[]> {
+async function timelineRowsWhere(em: RowReader, condition: Sql): Promise<TimelineRow[]> {
   return em.execute<TimelineRow[]>(`select ${TIMELINE_COLUMNS} from timeline_entries t where ? order by t.chamado_id, t.id`, [condition]);
 }
 
@@ -252,7 +253,7 @@ export interface TimelineWindow {
  * the window, however long the timeline is.
  */
 export async function timelineWindowsByChamadoIds(
-  em: EntityManager,
+  em: RowReader,
   chamadoIds: readonly number[],
   window: TimelineWindow,
   fields: readonly TimelineField[] | null = null,
