@@ -3,14 +3,16 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BatchedReads, MAX_LOADER_READ_STATEMENTS } from '../src/db/batched-reads.ts';
 import { ormOptions } from '../src/db/orm.ts';
-import { executePrepared } from '../src/db/prepared-statements.ts';
+import { executePipelined, executePrepared } from '../src/db/prepared-statements.ts';
 import { sqlPart } from '../src/db/sql.ts';
 import type { PgCall } from '../scripts/pg-calls.ts';
 
 /*
  * src/db/batched-reads.ts: the reads of one turn of the event loop leave together, in one write
  * on one connection, as named statements of their own family; each read keeps its own outcome.
- * A real PostgreSQL and pg's real socket: the writes counted are the socket's own.
+ * A real PostgreSQL and pg's real socket: the writes counted are the socket's own. The same
+ * harness shows that executePipelined's COMMIT behind a transaction's last statements leaves in
+ * the statements' write.
  */
 
 let orm: MikroORM;
@@ -145,5 +147,32 @@ describe('BatchedReads', () => {
     // A hot path's statement still gets a name of its own.
     expect(await executePrepared(em(), sqlPart('select ?::int as hot', 5))).toEqual([{ hot: 5 }]);
     expect(calls.some((call) => call.text === 'select $1::int as hot' && call.name)).toBe(true);
+  });
+});
+
+describe('executePipelined with thenCommit', () => {
+  it('writes the statements and the COMMIT behind them in one write', async () => {
+    await orm.em.getConnection().execute('create table if not exists commit_behind_probe (id int primary key)');
+    try {
+      const rows = await em().transactional(async (tx) => {
+        await tx.execute('select 1');
+        socketWrites.clear();
+        calls.length = 0;
+        return executePipelined<[{ id: number }, { n: number }]>(
+          tx as EntityManager,
+          [
+            sqlPart('insert into commit_behind_probe (id) values (?) returning id', 1),
+            sqlPart('select count(*)::int as n from commit_behind_probe'),
+          ],
+          { thenCommit: true },
+        );
+      });
+      expect(rows).toEqual([[{ id: 1 }], [{ n: 1 }]]);
+      const client = calls.find((call) => call.name)!.client;
+      expect(socketWrites.get(client)).toBe(1);
+      expect(await em().execute('select id from commit_behind_probe')).toEqual([{ id: 1 }]);
+    } finally {
+      await orm.em.getConnection().execute('drop table commit_behind_probe');
+    }
   });
 });

@@ -200,9 +200,8 @@ export function preparedStatementClients(pool: PgPool): void {
       const run = ({ name, text, values }: Prepared) => query(name ? { name, text, values } : { text, values });
       if (statements.length === 1 && !thenCommit) return run(statements[0]!);
       pipelining(client);
-      const ran = inOneWrite(client, () => statements.map(run));
-      const committed = thenCommit ? [query(COMMIT_BEHIND) as Promise<{ rows: unknown[]; command?: string }>] : [];
-      return firstFailure([...ran, ...committed]).then((results) => {
+      const sent = inOneWrite(client, () => [...statements.map(run), ...(thenCommit ? [query(COMMIT_BEHIND)] : [])]);
+      return firstFailure(sent).then((results) => {
         // PostgreSQL answers a COMMIT of a failed transaction with ROLLBACK; a failed statement is thrown before this.
         if (thenCommit && results.at(-1)!.command !== 'COMMIT') throw new Error('the transaction was rolled back at its COMMIT');
         if (statements.length === 1) return results[0];
