@@ -25,10 +25,11 @@ import type { Sql } from './sql.ts';
 const MARK = '/*prepared:';
 
 /**
- * Statements prepared at most, per process: their texts come from code, so a few dozen is the
- * norm (ingest's reads take 2–4; each Discover feed filter's shape one; a Discover page's id span
- * and rows one each per time-range shape, up to four). Each costs every pool connection its plan,
- * ~450 KB for ingest's widest read over eleven months, far less for the others.
+ * The hot paths' statements prepared at most, per process (the DataLoaders' reads have a cap of
+ * their own, batched-reads.ts): their texts come from code, so a few dozen is the norm (ingest's
+ * reads take 2–4; each Discover feed filter's shape one; a Discover page's id span and rows one
+ * each per time-range shape, up to four). Each costs every pool connection its plan, ~450 KB for
+ * ingest's widest read over eleven months, far less for the others.
  */
 export const MAX_STATEMENTS = 32;
 
