@@ -12,21 +12,25 @@ export interface PgCall {
   text: string;
   name?: string;
   values?: unknown[];
+  /** Which pool connection it was handed to: 1 for the first opened, and so on. */
+  connection?: number;
 }
 
 /** `options` (from src/db/orm.ts' ormOptions) with each pool connection's calls pushed onto `sink`. */
 export function capturingPgCalls(options: Options, sink: PgCall[]): Options {
   const driverOptions = options.driverOptions as { onPoolCreated?: (pool: pg.Pool) => void };
+  let connections = 0;
   const onPoolCreated = (pool: pg.Pool) => {
     // Registered before the server's own hooks, which then wrap this: it sees what they hand pg.
     pool.on('connect', (client) => {
+      const connection = ++connections;
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as { query: unknown }).query = (...args: unknown[]) => {
         const [first] = args;
-        if (typeof first === 'string') sink.push({ text: first });
+        if (typeof first === 'string') sink.push({ text: first, connection });
         else if (first && typeof first === 'object' && 'text' in first) {
           const { text, name, values } = first as PgCall;
-          sink.push({ text, name, values });
+          sink.push({ text, name, values, connection });
         }
         return query(...args);
       };

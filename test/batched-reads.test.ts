@@ -5,7 +5,7 @@ import { BatchedReads, MAX_LOADER_READ_STATEMENTS } from '../src/db/batched-read
 import { ormOptions } from '../src/db/orm.ts';
 import { executePipelined, executePrepared } from '../src/db/prepared-statements.ts';
 import { sqlPart } from '../src/db/sql.ts';
-import type { PgCall } from '../scripts/pg-calls.ts';
+import { capturingPgCalls, type PgCall } from '../scripts/pg-calls.ts';
 
 /*
  * src/db/batched-reads.ts: the reads of one turn of the event loop leave together, in one write
@@ -16,41 +16,32 @@ import type { PgCall } from '../scripts/pg-calls.ts';
  */
 
 let orm: MikroORM;
-const calls: (PgCall & { client: number })[] = [];
-/** Every text pg was handed under a name, since the file started. */
-const namedTexts = new Set<string>();
+/** What pg was handed, each call with its connection (scripts/pg-calls.ts); never cleared, read from a mark. */
+const calls: PgCall[] = [];
 /** Writes each connection's socket was asked for (one per write or writev call, as the kernel gets them). */
 const socketWrites = new Map<number, number>();
+/** Where the current test's calls begin. */
+let mark = 0;
+const namedTexts = () => new Set(calls.filter((call) => call.name).map((call) => call.text));
 
 beforeAll(async () => {
-  const options = ormOptions(inject('databaseUrl'), { pool: { min: 0, max: 4 } });
-  const driverOptions = options.driverOptions as { onPoolCreated: (pool: pg.Pool) => void };
-  let clients = 0;
+  const captured = capturingPgCalls(ormOptions(inject('databaseUrl'), { pool: { min: 0, max: 4 } }), calls);
+  const driverOptions = captured.driverOptions as { onPoolCreated: (pool: pg.Pool) => void };
+  let connections = 0;
   orm = await MikroORM.init({
-    ...options,
+    ...captured,
     driverOptions: {
       ...driverOptions,
       onPoolCreated: (pool: pg.Pool) => {
-        // Registered before the server's own hooks, which then wrap these: they see what pg is handed.
+        // Registered ahead of capturingPgCalls' listener, so both number the connections alike.
         pool.on('connect', (client) => {
-          const id = ++clients;
-          const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-          (client as { query: unknown }).query = (...args: unknown[]) => {
-            const [first] = args;
-            if (typeof first === 'string') calls.push({ text: first, client: id });
-            else if (first && typeof first === 'object' && 'text' in first) {
-              const call = first as PgCall;
-              calls.push({ ...call, client: id });
-              if (call.name) namedTexts.add(call.text);
-            }
-            return query(...args);
-          };
+          const connection = ++connections;
           const stream = (client as unknown as { connection: { stream: Record<'_write' | '_writev', (...a: unknown[]) => unknown> } })
             .connection.stream;
           for (const method of ['_write', '_writev'] as const) {
             const original = stream[method].bind(stream);
             stream[method] = (...a: unknown[]) => {
-              socketWrites.set(id, (socketWrites.get(id) ?? 0) + 1);
+              socketWrites.set(connection, (socketWrites.get(connection) ?? 0) + 1);
               return original(...a);
             };
           }
@@ -71,7 +62,7 @@ describe('BatchedReads', () => {
     // Four connections open and idle, so that the batch could spread over them.
     await Promise.all(Array.from({ length: 4 }, () => em().execute('select pg_sleep(0.05)')));
     const reads = new BatchedReads(em());
-    calls.length = 0;
+    mark = calls.length;
     socketWrites.clear();
     const [a, b, c] = await Promise.all([
       reads.execute('select ?::int as n', [1]),
@@ -80,24 +71,29 @@ describe('BatchedReads', () => {
     ]);
     expect({ a, b, c }).toEqual({ a: [{ n: 1 }], b: [{ x: 2 }, { x: 3 }], c: [{ s: 'ab' }] });
 
-    const named = calls.filter((call) => call.name);
+    const named = calls.slice(mark).filter((call) => call.name);
     expect(named.map((call) => call.text)).toEqual([
       'select $1::int as n',
       'select x from unnest($1::int[]) x order by x',
       "select $1::text || 'b' as s",
     ]);
-    expect(new Set(named.map((call) => call.client)).size).toBe(1);
+    expect(new Set(named.map((call) => call.connection)).size).toBe(1);
     // The marked text MikroORM runs is one call; pg's three queries (parse, bind, execute, sync each) one write.
-    expect(socketWrites.get(named[0]!.client)).toBe(1);
+    expect(socketWrites.get(named[0]!.connection!)).toBe(1);
   });
 
   it('sends reads of a later turn in a batch of their own', async () => {
     const reads = new BatchedReads(em());
-    calls.length = 0;
+    mark = calls.length;
     const first = await reads.execute('select ?::int as n', [1]);
     const second = await reads.execute('select ?::int as n', [2]);
     expect([first, second]).toEqual([[{ n: 1 }], [{ n: 2 }]]);
-    expect(calls.filter((call) => call.name).map((call) => call.values)).toEqual([[1], [2]]);
+    expect(
+      calls
+        .slice(mark)
+        .filter((call) => call.name)
+        .map((call) => call.values),
+    ).toEqual([[1], [2]]);
   });
 
   it('fails only the read that failed: the others of its batch still answer', async () => {
@@ -130,23 +126,23 @@ describe('BatchedReads', () => {
   });
 
   it(`names ${MAX_LOADER_READ_STATEMENTS} texts at most, runs the ones after unnamed, and leaves the hot paths their own names`, async () => {
-    calls.length = 0;
-    const namedBefore = namedTexts.size;
+    mark = calls.length;
+    const namedBefore = namedTexts().size;
     const past = MAX_LOADER_READ_STATEMENTS + 4;
     const reads = new BatchedReads(em());
     const answers = await Promise.all(
       Array.from({ length: past }, (_, i) => reads.execute(`select ?::int + ${i} as n /* loader ${i} */`, [1])),
     );
     expect(answers).toEqual(Array.from({ length: past }, (_, i) => [{ n: 1 + i }]));
-    const loaderCalls = calls.filter((call) => call.text.includes('/* loader'));
+    const loaderCalls = calls.slice(mark).filter((call) => call.text.includes('/* loader'));
     // The earlier tests' reads took names of the same family.
     expect(loaderCalls.filter((call) => call.name).length).toBe(MAX_LOADER_READ_STATEMENTS - namedBefore);
     expect(loaderCalls.filter((call) => !call.name).length).toBe(4 + namedBefore);
-    expect(namedTexts.size).toBe(MAX_LOADER_READ_STATEMENTS);
+    expect(namedTexts().size).toBe(MAX_LOADER_READ_STATEMENTS);
 
     // A hot path's statement still gets a name of its own.
     expect(await executePrepared(em(), sqlPart('select ?::int as hot', 5))).toEqual([{ hot: 5 }]);
-    expect(calls.some((call) => call.text === 'select $1::int as hot' && call.name)).toBe(true);
+    expect(calls.slice(mark).some((call) => call.text === 'select $1::int as hot' && call.name)).toBe(true);
   });
 });
 
@@ -157,7 +153,7 @@ describe('executePipelined with thenCommit', () => {
       const rows = await em().transactional(async (tx) => {
         await tx.execute('select 1');
         socketWrites.clear();
-        calls.length = 0;
+        mark = calls.length;
         return executePipelined<[{ id: number }, { n: number }]>(
           tx as EntityManager,
           [
@@ -168,8 +164,8 @@ describe('executePipelined with thenCommit', () => {
         );
       });
       expect(rows).toEqual([[{ id: 1 }], [{ n: 1 }]]);
-      const client = calls.find((call) => call.name)!.client;
-      expect(socketWrites.get(client)).toBe(1);
+      const connection = calls.slice(mark).find((call) => call.name)!.connection!;
+      expect(socketWrites.get(connection)).toBe(1);
       expect(await em().execute('select id from commit_behind_probe')).toEqual([{ id: 1 }]);
     } finally {
       await orm.em.getConnection().execute('drop table commit_behind_probe');
