@@ -50,22 +50,25 @@ afterAll(async () => {
 
 const graph = (query: string, variables: Json = {}, as: TestUser = 'admin'): Promise<Json> => dataOf(server, query, variables, as);
 
-const closedPortsTaken = new Set<number>();
+/** Every port handed out here or a resource of this file was registered at (resource() adds each). */
+const portsTaken = new Set<number>();
 /**
- * A closed port no resource of this file has yet: the OS can hand closedPort() the same free port
- * twice, and a second resource at localhost:<port> is ALREADY_EXISTS.
+ * A closed port no resource of this file has yet: the OS can hand closedPort() a free port it
+ * handed before, or one a listener of an earlier test had (closed since), and a second resource at
+ * localhost:<port> is ALREADY_EXISTS.
  */
 async function unusedClosedPort(): Promise<number> {
   for (;;) {
     const port = await closedPort();
-    if (closedPortsTaken.has(port)) continue;
-    closedPortsTaken.add(port);
+    if (portsTaken.has(port)) continue;
+    portsTaken.add(port);
     return port;
   }
 }
 
 /** Registers a resource in this file's installation; returns its public id. */
 async function resource(input: Json): Promise<string> {
+  if (typeof input.port === 'number') portsTaken.add(input.port);
   const data = await graph(
     `mutation InfraResource($input: RegisterDiscoveredResourceInput!) {
       registerDiscoveredResource(input: $input) { __typename ... on DiscoveredResource { resourceId } ... on Error { code message } }
