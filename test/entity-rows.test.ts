@@ -216,4 +216,32 @@ describe('updateEntitiesCte', () => {
     expect(row!.rows).toHaveLength(1);
     expect(row!.rows[0]).toMatchObject({ id: b.id, version: 2, event_count: 3 });
   });
+
+  it('reaches the rows it writes by their keys, not by hashing the table, however many rows the table holds', async () => {
+    // Every ingest batch that joins a chamado writes it back through this statement; joined on the
+    // rows' JSON alone (counted 100 by the planner) it scanned every chamado, per batch.
+    const { chamado } = await storedChamado('wazuh');
+    await em().transactional(async (tx) => {
+      await tx.execute(
+        `insert into chamados (public_id, origin, title, created_at, updated_at)
+         select 'PLAN-' || g || '-' || ?, 'wazuh', 'plan', now(), now() from generate_series(1, 5000) g`,
+        [randomUUID().slice(0, 8)],
+      );
+      await tx.execute('analyze chamados');
+      const viaCte = await tx.findOneOrFail(Chamado, chamado.id);
+      viaCte.eventCount = 9;
+      const plan = await tx.execute<{ 'QUERY PLAN': string }[]>('explain with ? select (select count(*) from written)', [
+        updateEntitiesCte('written', ChamadoSchema, [viaCte], { returning: 'to_jsonb(t) as row' }),
+      ]);
+      const text = plan.map((line) => line['QUERY PLAN']).join('\n');
+      expect(text).not.toMatch(/Seq Scan on chamados/);
+      expect(text).toMatch(/Index Scan using chamados_pkey/);
+      // Rolled back: the rows and the statistics taken over them.
+      throw new RolledBack();
+    }).catch((error: unknown) => {
+      if (!(error instanceof RolledBack)) throw error;
+    });
+  });
 });
+
+class RolledBack extends Error {}

@@ -1,6 +1,6 @@
 import { ReferenceKind, type EntityProperty, type EntitySchema } from '@mikro-orm/core';
 import { columnName } from '../../entities/column-facts.ts';
-import { sqlPart, type Sql } from './sql.ts';
+import { arrayOf, sqlPart, type Sql } from './sql.ts';
 
 type Schema<T> = EntitySchema<T, any, any>;
 
@@ -77,7 +77,7 @@ export function insertEntitiesCte<T extends object>(
 }
 
 /**
- * `name as (update <table> t set … from jsonb_populate_recordset(null::<table>, ?) v where t.<key> = v.<key>)`:
+ * `name as (update <table> t set … from jsonb_populate_recordset(null::<table>, ?) v where t.<key> = v.<key> and t.<key> = any(?))`:
  * entities read earlier in the same transaction, locked (`for update`) and changed in memory,
  * written back whole, every column as the entity now holds it; the version moves by one as the unit
  * of work moves it. The row lock is what makes the unit of work's version check needless here: no
@@ -100,10 +100,18 @@ export function updateEntitiesCte<T extends object>(
     .filter((c) => !c.primary)
     .map((c) => (c.version ? `${c.name} = t.${c.name} + 1` : `${c.name} = v.${c.name}`))
     .join(', ');
+  const keyName = key[0]!.name;
+  // The keys again, as an array: the plan is generic (orm.ts) and counts 100 rows for any
+  // jsonb_populate_recordset, so joined on it alone the table was hashed whole (a sequential scan
+  // of every chamado per ingest batch); `= any(keys)` makes it an index scan of the rows written.
   return sqlPart(
     `${name} as (update ${table} t set ${set} from jsonb_populate_recordset(null::${table}, ?::jsonb) v
-       where t.${key[0]!.name} = v.${key[0]!.name}${returningClause(options.returning)})`,
+       where t.${keyName} = v.${keyName} and t.${keyName} = any(?)${returningClause(options.returning)})`,
     rowsOf(all, entities, true),
+    arrayOf(
+      entities.map((e) => (e as Record<string, unknown>)[key[0]!.prop] as number | string),
+      'bigint',
+    ),
   );
 }
 
