@@ -43,8 +43,8 @@ const batchSizes = new Histogram({
 /**
  * The body of a batch's transaction. What is the same for every event is done for all of them
  * at once — ids taken, the holders of every dedup key and delivery id read and the correlation
- * keys locked in one statement, written together with the first of what the turns read (up to
- * three statements, batch/prefetch.ts) — then each event takes its turn in the batch's order,
+ * keys locked in one statement, written together with what the turns read and the chamados
+ * those reads pick, locked (two statements behind it, batch/prefetch.ts) — then each event takes its turn in the batch's order,
  * seeing exactly what it would have seen had the events arrived one by one, and the rows are
  * written once, as decided.
  */
@@ -87,8 +87,10 @@ export async function storeBatch(
   // What the turns read goes out with it, as a statement of its own right after it: it then reads
   // under the locks this one takes, and the batch waits for one round trip instead of two.
   const turnsRead = new OneRoundTrip();
-  const firstReads = options.everyTurnAlone ? undefined : queueFirstReads(turnsRead, staged, settings, now);
-  await OneRoundTrip.sendInOrder(tx, [read, turnsRead]);
+  // And the chamados those reads pick, locked by a third statement behind them: no second round trip.
+  const survivorsRead = new OneRoundTrip();
+  const firstReads = options.everyTurnAlone ? undefined : queueFirstReads(turnsRead, survivorsRead, staged, settings, now);
+  await OneRoundTrip.sendInOrder(tx, [read, turnsRead, survivorsRead]);
   // Ids in the batch's order, as one by one would have given them.
   const taken = (await ids).map((r) => Number(r.id)).sort((a, b) => a - b);
   staged.forEach((s, i) => (s.entity.id = taken[i]!));

@@ -6,7 +6,7 @@ import type { ExecutionStatus } from '../../../../entities/runbook-levels.ts';
 import { OneRoundTrip } from '../../../db/one-round-trip.ts';
 import { executePrepared } from '../../../db/prepared-statements.ts';
 import { alertStatesByChamadoIds } from '../../chamados/alerts.ts';
-import { arrayOf, sqlPart } from '../../../db/sql.ts';
+import { arrayOf, sqlPart, type Sql } from '../../../db/sql.ts';
 import { TRAILING_HOURS, type GroupBefore } from '../../recurrence/lifecycle.ts';
 import type { RecurrenceSettings } from '../../recurrence/settings.ts';
 import { MAX_THRESHOLD_WINDOW_MINUTES } from '../../recurrence/silences.ts';
@@ -108,7 +108,13 @@ const RUN_JSON = `json_build_object('status', x.status, 'finishedAt', x.finished
 export type FirstReads = Pick<
   Prefetched,
   'groups' | 'explicit' | 'session' | 'fingerprint' | 'domain' | 'agent' | 'originals' | 'heldKeys' | 'earlyResolutions'
->;
+> & {
+  /**
+   * The merge survivors of every chamado those reads pick, read and locked right behind them;
+   * null when they were not asked for (prefetch reads them for the live turns then).
+   */
+  survivors: Survivors | null;
+};
 
 interface PrefetchSettings {
   recurrence: RecurrenceSettings;
@@ -128,37 +134,29 @@ interface PrefetchSettings {
  */
 export function queueFirstReads(
   round: OneRoundTrip,
+  locking: OneRoundTrip | null,
   events: readonly StagedEvent[],
   settings: PrefetchSettings,
   now: Date,
 ): Promise<FirstReads> {
-  const of = (pick: (s: StagedEvent) => string | null | undefined) =>
-    distinct(events.flatMap((s) => (pick(s) ? [{ projectId: s.delivery.projectId, key: pick(s)! }] : [])));
-  const since = new Date(now.getTime() - settings.correlationWindowMs);
+  const keys = correlationKeys(events, new Date(now.getTime() - settings.correlationWindowMs));
+  const agents = [...new Set(events.map((s) => s.normalized.agent).filter((a): a is string => Boolean(a)))];
   return Promise.all([
-    readGroups(round, of((s) => s.recurrenceKey), now),
-    readIds(round, of((s) => s.normalized.chamadoPublicId), 'select id from chamados where public_id = k.key and project_id = k.project_id'),
-    readIds(round, of((s) => s.normalized.sessionId), 'select id from chamados where session_id = k.key and project_id = k.project_id order by id desc limit 1'),
-    readFingerprints(round, of((s) => s.recurrenceKey)),
-    readIds(
-      round,
-      of((s) => s.normalized.domain),
-      `select id from chamados where domain = k.key and project_id = k.project_id and status = any(?) and merged_into_id is null and updated_at >= ?
-       order by updated_at desc limit 1`,
-      [arrayOf(OPEN_STATUSES, 'text'), since],
-    ),
-    readIds(
-      round,
-      of((s) => s.normalized.agent),
-      `select c.id from chamados c join observables o on o.chamado_id = c.id and o.tipo = 'agent' and o.valor = k.key
-       where c.project_id = k.project_id and c.status = any(?) and c.merged_into_id is null and c.updated_at >= ?
-       order by c.updated_at desc limit 1`,
-      [arrayOf(OPEN_STATUSES, 'text'), since],
-    ),
+    readGroups(round, keys.recurrence, now),
+    readIds(round, keys.explicit, EXPLICIT_LOOKUP),
+    readIds(round, keys.session, SESSION_LOOKUP),
+    readFingerprints(round, keys.recurrence),
+    readIds(round, keys.domain, keys.domainLookup),
+    readIds(round, keys.agent, keys.agentLookup),
     readOriginals(round, events),
-    readHeldKeys(round, of((s) => s.recurrenceKey), settings.recurrence, now),
+    readHeldKeys(round, keys.recurrence, settings.recurrence, now),
     readEarlyResolutions(round, events),
-  ]).then(([groups, explicit, session, fingerprint, domain, agent, originals, heldKeys, earlyResolutions]) => ({
+    // Its own statement, after the reads above: the chamados they pick, found again in SQL, so
+    // the batch waits for one round trip instead of two.
+    locking
+      ? readSurvivors((sql) => locking.query<SurvivorRow>(sql.sql, sql.params), sqlPart('array(?)', candidatesOf(keys)), agents)
+      : null,
+  ]).then(([groups, explicit, session, fingerprint, domain, agent, originals, heldKeys, earlyResolutions, survivors]) => ({
     groups,
     explicit,
     session,
@@ -168,7 +166,65 @@ export function queueFirstReads(
     originals,
     heldKeys,
     earlyResolutions,
+    survivors,
   }));
+}
+
+/*
+ * The correlation rules' lookups (DOMAIN.md order, same conditions as correlate.ts), each by
+ * `k.key` of `k.project_id`: written once for the first reads, which say which key found which
+ * chamado, and for the survivors' read, which takes the chamados they found.
+ */
+const EXPLICIT_LOOKUP = sqlPart('select id from chamados where public_id = k.key and project_id = k.project_id');
+const SESSION_LOOKUP = sqlPart('select id from chamados where session_id = k.key and project_id = k.project_id order by id desc limit 1');
+const FINGERPRINT_LOOKUP = `select id, chamado_id from events where project_id = k.project_id and recurrence_key = k.key
+  and chamado_id is not null and not is_duplicate order by id desc limit 1`;
+const domainLookup = (since: Date) =>
+  sqlPart(
+    `select id from chamados where domain = k.key and project_id = k.project_id and status = any(?) and merged_into_id is null and updated_at >= ?
+     order by updated_at desc limit 1`,
+    arrayOf(OPEN_STATUSES, 'text'),
+    since,
+  );
+const agentLookup = (since: Date) =>
+  sqlPart(
+    `select c.id from chamados c join observables o on o.chamado_id = c.id and o.tipo = 'agent' and o.valor = k.key
+     where c.project_id = k.project_id and c.status = any(?) and c.merged_into_id is null and c.updated_at >= ?
+     order by c.updated_at desc limit 1`,
+    arrayOf(OPEN_STATUSES, 'text'),
+    since,
+  );
+
+/** The events' distinct keys for each lookup, and the window's lookups. */
+function correlationKeys(events: readonly StagedEvent[], since: Date) {
+  const of = (pick: (s: StagedEvent) => string | null | undefined) =>
+    distinct(events.flatMap((s) => (pick(s) ? [{ projectId: s.delivery.projectId, key: pick(s)! }] : [])));
+  return {
+    recurrence: of((s) => s.recurrenceKey),
+    explicit: of((s) => s.normalized.chamadoPublicId),
+    session: of((s) => s.normalized.sessionId),
+    domain: of((s) => s.normalized.domain),
+    agent: of((s) => s.normalized.agent),
+    domainLookup: domainLookup(since),
+    agentLookup: agentLookup(since),
+  };
+}
+
+/**
+ * Every chamado a lookup finds for the keys, as one query: a superset of the live turns' own (a
+ * duplicate's keys are looked up too; its turn needs none), which only locks a few more rows.
+ */
+function candidatesOf(keys: ReturnType<typeof correlationKeys>): Sql {
+  const by = (pairs: Keyed[], lookup: Sql) =>
+    sqlPart('select c.id from unnest(?, ?) as k(project_id, key) cross join lateral (?) c', ...keyedParams(pairs), lookup);
+  return sqlPart(
+    `? union ? union select e.chamado_id from unnest(?, ?) as k(project_id, key) cross join lateral (${FINGERPRINT_LOOKUP}) e union ? union ?`,
+    by(keys.explicit, EXPLICIT_LOOKUP),
+    by(keys.session, SESSION_LOOKUP),
+    ...keyedParams(keys.recurrence),
+    by(keys.domain, keys.domainLookup),
+    by(keys.agent, keys.agentLookup),
+  );
 }
 
 /**
@@ -189,18 +245,18 @@ export async function prefetch(
     const round = new OneRoundTrip();
     first = queueFirstReads(
       round,
+      null, // the survivors are read once the live turns are known
       turns.map((t) => t.staged),
       settings,
       now,
     );
     await round.send(tx);
   }
-  const reads = await first;
+  const { survivors: firstSurvivors, ...reads } = await first;
   const live = turns.filter((t) => !t.duplicate);
-  const agents = [...new Set(live.map((t) => t.staged.normalized.agent).filter((a): a is string => Boolean(a)))];
-  // Only the live turns' keys name chamados to lock: the first reads were made for duplicates too.
-  const candidates = new Set(live.flatMap((t) => candidatesOf(reads, t.staged)));
-  const { survivorOf, agents: chamadoAgents, lastRun: chamadoLastRun, groups: chamadoGroups, rows } = await readSurvivors(tx, [...candidates], agents);
+  // Sent with the batch's first statement (store-batch.ts), the survivors came with the reads.
+  const survivorsRead = firstSurvivors ?? (await survivorsOfLiveTurns(tx, reads, live));
+  const { survivorOf, agents: chamadoAgents, lastRun: chamadoLastRun, groups: chamadoGroups, rows } = survivorsRead;
   const survivors = [...new Set(survivorOf.values())].sort((a, b) => a - b);
   // Managed by the batch's entity manager, as a find would leave them (the unit of work writes them).
   const chamados = survivors.map((id) => tx.map(Chamado, rows.get(id)!));
@@ -220,10 +276,20 @@ export async function prefetch(
   };
 }
 
+/** The survivors of the chamados the live turns' keys picked (the first reads were made for duplicates too). */
+function survivorsOfLiveTurns(tx: EntityManager, reads: Omit<FirstReads, 'survivors'>, live: readonly BatchTurn[]): Promise<Survivors> {
+  const agents = [...new Set(live.map((t) => t.staged.normalized.agent).filter((a): a is string => Boolean(a)))];
+  const candidates = [...new Set(live.flatMap((t) => pickedFor(reads, t.staged)))];
+  if (candidates.length === 0) return Promise.resolve(noSurvivors());
+  // Prepared, like the batch's other reads: its text never changes.
+  return readSurvivors((sql) => executePrepared<SurvivorRow>(tx, sql), arrayOf(candidates, 'bigint'), agents);
+}
+
 /** The chamados each correlation rule would pick for an event, as the first reads found them. */
-function candidatesOf(reads: FirstReads, event: StagedEvent): number[] {
+function pickedFor(reads: Omit<FirstReads, 'survivors'>, event: StagedEvent): number[] {
   const { normalized: ev, recurrenceKey, delivery } = event;
-  const found = (map: ReadonlyMap<string, number>, key: string | null | undefined) => (key ? map.get(scopedKey(delivery.projectId, key)) : undefined);
+  const found = (map: ReadonlyMap<string, number>, key: string | null | undefined) =>
+    key ? map.get(scopedKey(delivery.projectId, key)) : undefined;
   const fingerprint = recurrenceKey ? reads.fingerprint.get(scopedKey(delivery.projectId, recurrenceKey))?.chamadoId : undefined;
   return [
     found(reads.explicit, ev.chamadoPublicId),
@@ -234,11 +300,11 @@ function candidatesOf(reads: FirstReads, event: StagedEvent): number[] {
   ].filter((id): id is number => id !== undefined);
 }
 
-async function readIds(round: OneRoundTrip, keys: Keyed[], lookup: string, params: unknown[] = []): Promise<Map<string, number>> {
+async function readIds(round: OneRoundTrip, keys: Keyed[], lookup: Sql): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   const rows = await round.query<{ project_id: string; key: string; id: number }>(
     `select k.project_id, k.key, c.id from unnest(?, ?) as k(project_id, key) cross join lateral (?) c`,
-    [...keyedParams(keys), sqlPart(lookup, ...params)],
+    [...keyedParams(keys), lookup],
   );
   for (const r of rows) found.set(scopedKey(r.project_id, r.key), Number(r.id));
   return found;
@@ -247,38 +313,43 @@ async function readIds(round: OneRoundTrip, keys: Keyed[], lookup: string, param
 async function readFingerprints(round: OneRoundTrip, keys: Keyed[]): Promise<Prefetched['fingerprint']> {
   const found: Prefetched['fingerprint'] = new Map();
   const rows = await round.query<{ project_id: string; key: string; id: number; chamado_id: number }>(
-    `select k.project_id, k.key, e.id, e.chamado_id from unnest(?, ?) as k(project_id, key)
-     cross join lateral (select id, chamado_id from events where project_id = k.project_id and recurrence_key = k.key
-       and chamado_id is not null and not is_duplicate order by id desc limit 1) e`,
+    `select k.project_id, k.key, e.id, e.chamado_id from unnest(?, ?) as k(project_id, key) cross join lateral (${FINGERPRINT_LOOKUP}) e`,
     keyedParams(keys),
   );
   for (const r of rows) found.set(scopedKey(r.project_id, r.key), { eventId: Number(r.id), chamadoId: Number(r.chamado_id) });
   return found;
 }
 
+/** What the turns know of the chamados their keys pick: where each merge leads, and the survivors. */
+interface Survivors {
+  survivorOf: Map<number, number>;
+  agents: Map<number, Set<string>>;
+  lastRun: Map<number, RunStamp | null>;
+  groups: Map<number, Set<number>>;
+  rows: Map<number, Record<string, unknown>>;
+}
+
+const noSurvivors = (): Survivors => ({ survivorOf: new Map(), agents: new Map(), lastRun: new Map(), groups: new Map(), rows: new Map() });
+
+interface SurvivorRow {
+  start: string;
+  id: string;
+  agents: string[];
+  last_run: Parameters<typeof runStamp>[0];
+  groups: string[];
+  chamado: Record<string, unknown>;
+}
+
 /**
- * correlate.ts's survivor() for many chamados at once, with what the turns need to know of each
- * survivor: its agent observables among the batch's agents, its latest runbook execution, the
- * recurrence groups linked to it (whose feed shows it, so an event joining it moves them too), and
- * its row, locked for the batch in id order — one statement where a find after it was a second.
+ * correlate.ts's survivor() for many chamados at once (`ids`: an array expression), with what the
+ * turns need to know of each survivor: its agent observables among the batch's agents, its latest
+ * runbook execution, the recurrence groups linked to it (whose feed shows it, so an event joining
+ * it moves them too), and its row, locked for the batch in id order — one statement where a find
+ * after it was a second. `run` sends it (prepared alone, or in the batch's first round trip).
  */
-async function readSurvivors(tx: EntityManager, ids: number[], agents: string[]) {
-  const survivorOf = new Map(ids.map((id) => [id, id]));
-  const agentsOf = new Map<number, Set<string>>();
-  const lastRun = new Map<number, RunStamp | null>();
-  const groups = new Map<number, Set<number>>();
-  const chamados = new Map<number, Record<string, unknown>>();
-  if (ids.length === 0) return { survivorOf, agents: agentsOf, lastRun, groups, rows: chamados };
-  // Prepared, like the batch's other reads: its text never changes.
-  const rows = await executePrepared<{
-    start: string;
-    id: string;
-    agents: string[];
-    last_run: Parameters<typeof runStamp>[0];
-    groups: string[];
-    chamado: Record<string, unknown>;
-  }>(
-    tx,
+async function readSurvivors(run: (statement: Sql) => Promise<SurvivorRow[]>, ids: Sql, agents: string[]): Promise<Survivors> {
+  const { survivorOf, agents: agentsOf, lastRun, groups, rows: chamados } = noSurvivors();
+  const rows = await run(
     sqlPart(
       `with recursive chain(start, id, merged_into_id, depth) as (
        select id, id, merged_into_id, 0 from chamados where id = any(?)
@@ -292,7 +363,7 @@ async function readSurvivors(tx: EntityManager, ids: number[], agents: string[])
        to_jsonb(c) as chamado
      from chain s join chamados c on c.id = s.id where s.merged_into_id is null
      order by c.id for update of c`,
-      arrayOf(ids, 'bigint'),
+      ids,
       arrayOf(agents, 'text'),
     ),
   );
