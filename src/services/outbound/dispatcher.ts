@@ -97,6 +97,12 @@ export interface DispatchResult {
  */
 export async function dispatchPending(em: EntityManager, queue: OutboundQueue, limit = 200): Promise<DispatchResult> {
   return em.fork().transactional(async (tx) => {
+    // KEY SHARE: a webhook being deleted (FOR UPDATE) is either waited for or, once gone, skipped.
+    const webhooks = await tx.execute<ActiveWebhook[]>(
+      `select id, filter, created_at as "createdAt" from outbound_webhooks where enabled order by id for key share`,
+    );
+    // No receiver: the entries are only stamped, never read (an alert storm writes thousands).
+    if (webhooks.length === 0) return { entries: await stampUnread(tx, limit), deliveries: 0 };
     const entries = await tx.execute<PendingEntry[]>(
       `select t.id::int as id, t.chamado_id as "chamadoId", c.public_id as "publicId", c.status as "chamadoStatus",
          c.title as "chamadoTitle", t.kind, t.event_type as "eventType", t.source, t.summary, t.severity,
@@ -113,10 +119,6 @@ export async function dispatchPending(em: EntityManager, queue: OutboundQueue, l
     );
     if (entries.length === 0) return { entries: 0, deliveries: 0 };
 
-    // KEY SHARE: a webhook being deleted (FOR UPDATE) is either waited for or, once gone, skipped.
-    const webhooks = await tx.execute<ActiveWebhook[]>(
-      `select id, filter, created_at as "createdAt" from outbound_webhooks where enabled order by id for key share`,
-    );
     const rows: Record<string, unknown>[] = [];
     for (const entry of entries) {
       const created = new Date(entry.createdAt).getTime();
@@ -153,6 +155,19 @@ export async function dispatchPending(em: EntityManager, queue: OutboundQueue, l
     ]);
     return { entries: entries.length, deliveries: deliveryIds.length };
   });
+}
+
+/** Stamps up to `limit` undispatched entries, oldest first, skipping locked ones; returns how many. */
+async function stampUnread(tx: EntityManager, limit: number): Promise<number> {
+  const [row] = await tx.execute<{ n: number }[]>(
+    `with stamped as (
+       update timeline_entries set outbound_at = now()
+       where id = any(array(select id from timeline_entries where outbound_at is null order by id limit ? for update skip locked))
+       returning 1)
+     select count(*)::int as n from stamped`,
+    [limit],
+  );
+  return row!.n;
 }
 
 /*
