@@ -302,16 +302,19 @@ export async function markGroupsChanged(em: EntityManager, groups: Iterable<numb
   try {
     // Two `= any(array)` conditions, each an index scan; `? or g.id in (subquery)` made PostgreSQL
     // scan every group with a hashed subplan (3 ms per ingest batch at a few thousand groups).
+    // The moved groups' projects, once each: a chamado's dozens of groups are mostly of one.
     const rows = await em.execute<{ project_id: string }[]>(
-      `update recurrence_groups g set change_seq = nextval('recurrence_change_seq')
-       where g.id = any(array(
-         select f.id from recurrence_groups f
-         where f.id = any(?) or f.id = any(array(select gc.group_id from recurrence_group_chamados gc where ?))
-         for no key update skip locked))
-       returning g.project_id`,
+      `with moved as (
+         update recurrence_groups g set change_seq = nextval('recurrence_change_seq')
+         where g.id = any(array(
+           select f.id from recurrence_groups f
+           where f.id = any(?) or f.id = any(array(select gc.group_id from recurrence_group_chamados gc where ?))
+           for no key update skip locked))
+         returning g.project_id)
+       select distinct project_id from moved`,
       [arrayOf([...groups], 'int'), chamados],
     );
-    return [...new Set(rows.map((r) => r.project_id))];
+    return rows.map((r) => r.project_id);
   } catch {
     return [];
   }
