@@ -255,7 +255,7 @@ export async function prefetch(
   const { survivors: firstSurvivors, ...reads } = await first;
   const live = turns.filter((t) => !t.duplicate);
   // Sent with the batch's first statement (store-batch.ts), the survivors came with the reads.
-  const survivorsRead = firstSurvivors ?? (await survivorsOfLiveTurns(tx, reads, live));
+  const survivorsRead = await survivorsOfLiveTurns(tx, reads, live, firstSurvivors ?? noSurvivors());
   const { survivorOf, agents: chamadoAgents, lastRun: chamadoLastRun, groups: chamadoGroups, rows } = survivorsRead;
   const survivors = [...new Set(survivorOf.values())].sort((a, b) => a - b);
   // Managed by the batch's entity manager, as a find would leave them (the unit of work writes them).
@@ -276,13 +276,27 @@ export async function prefetch(
   };
 }
 
-/** The survivors of the chamados the live turns' keys picked (the first reads were made for duplicates too). */
-function survivorsOfLiveTurns(tx: EntityManager, reads: Omit<FirstReads, 'survivors'>, live: readonly BatchTurn[]): Promise<Survivors> {
+/**
+ * The survivors of the chamados the live turns' keys picked (the first reads were made for
+ * duplicates too), `known` those the first round trip read. The survivors' statement looks the
+ * keys up again, a moment after the reads: a chamado a command changed in between (reopened,
+ * closed) can be found by one and not the other, and the one the reads picked is then read here.
+ */
+async function survivorsOfLiveTurns(
+  tx: EntityManager,
+  reads: Omit<FirstReads, 'survivors'>,
+  live: readonly BatchTurn[],
+  known: Survivors,
+): Promise<Survivors> {
   const agents = [...new Set(live.map((t) => t.staged.normalized.agent).filter((a): a is string => Boolean(a)))];
-  const candidates = [...new Set(live.flatMap((t) => pickedFor(reads, t.staged)))];
-  if (candidates.length === 0) return Promise.resolve(noSurvivors());
+  const missing = [...new Set(live.flatMap((t) => pickedFor(reads, t.staged)))].filter((id) => !known.survivorOf.has(id));
+  if (missing.length === 0) return known;
   // Prepared, like the batch's other reads: its text never changes.
-  return readSurvivors((sql) => executePrepared<SurvivorRow>(tx, sql), arrayOf(candidates, 'bigint'), agents);
+  const read = await readSurvivors((sql) => executePrepared<SurvivorRow>(tx, sql), arrayOf(missing, 'bigint'), agents);
+  for (const key of ['survivorOf', 'agents', 'lastRun', 'groups', 'rows'] as const) {
+    for (const [id, value] of read[key] as Map<number, unknown>) (known[key] as Map<number, unknown>).set(id, value);
+  }
+  return known;
 }
 
 /** The chamados each correlation rule would pick for an event, as the first reads found them. */
