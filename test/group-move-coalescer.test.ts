@@ -5,9 +5,9 @@ import { afterAll, beforeAll, expect, it, inject } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { ormOptions } from '../src/db/orm.ts';
 import { arrayOf } from '../src/db/sql.ts';
-import { ingestPayload } from '../src/services/ingest/ingest-payload.ts';
 import { markGroupsChanged } from '../src/services/live/change-collector.ts';
 import { GroupMoveCoalescer } from '../src/services/live/group-move-coalescer.ts';
+import { ingestOpeningWazuhAlert } from './helpers/wazuh-alert.ts';
 
 /*
  * Ingest's batches ask, after each commit, for the groups of the chamados they joined to move
@@ -28,23 +28,7 @@ afterAll(async () => {
 async function chamadoWithTwoGroups(): Promise<{ chamadoId: number; groupIds: number[] }> {
   const agent = `coalesce-${randomUUID().slice(0, 8)}`;
   const publicIds = new Set<string>();
-  for (const ruleId of ['920001', '920002']) {
-    const alert = {
-      timestamp: new Date().toISOString().replace('Z', '+0000'),
-      rule: { level: 12, description: `rule ${ruleId} on ${agent}`, id: ruleId, groups: ['test'] },
-      agent: { id: '904', name: agent, ip: '10.99.0.4' },
-      manager: { name: 'wazuh-manager' },
-      id: `${Date.now()}.${randomUUID()}`,
-      full_log: 'x',
-      decoder: { name: 'test' },
-      data: {},
-      location: '/var/log/test.log',
-    };
-    const outcome = await ingestPayload(orm.em.fork(), settings, { source: 'wazuh', body: alert, deliveryId: randomUUID() }, 'reject');
-    const publicId = 'receipts' in outcome ? outcome.receipts[0]?.chamadoPublicId : null;
-    expect(publicId, JSON.stringify(outcome)).toBeTruthy();
-    publicIds.add(publicId!);
-  }
+  for (const ruleId of ['920001', '920002']) publicIds.add(await ingestOpeningWazuhAlert(orm, settings, agent, ruleId));
   expect(publicIds.size).toBe(1);
   const links = await orm.em.fork().execute<{ chamado_id: number; group_id: number }[]>(
     `select gc.chamado_id, gc.group_id from recurrence_group_chamados gc join chamados c on c.id = gc.chamado_id

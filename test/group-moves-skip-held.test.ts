@@ -4,8 +4,8 @@ import { afterAll, beforeAll, expect, it, inject } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { ormOptions } from '../src/db/orm.ts';
 import { arrayOf } from '../src/db/sql.ts';
-import { ingestPayload } from '../src/services/ingest/ingest-payload.ts';
 import { markGroupsChanged } from '../src/services/live/change-collector.ts';
+import { ingestOpeningWazuhAlert } from './helpers/wazuh-alert.ts';
 
 /*
  * After a chamado changes, the groups linked to it move their change_seq (the recurrenceChanged
@@ -24,24 +24,7 @@ afterAll(async () => {
   await orm?.close(true);
 });
 
-/** A Wazuh alert about `agent`, high enough to open a chamado; each rule is a recurrence group. */
-async function wazuh(agent: string, ruleId: string): Promise<string> {
-  const alert = {
-    timestamp: new Date().toISOString().replace('Z', '+0000'),
-    rule: { level: 12, description: `rule ${ruleId} on ${agent}`, id: ruleId, groups: ['test'] },
-    agent: { id: '903', name: agent, ip: '10.99.0.3' },
-    manager: { name: 'wazuh-manager' },
-    id: `${Date.now()}.${randomUUID()}`,
-    full_log: 'x',
-    decoder: { name: 'test' },
-    data: {},
-    location: '/var/log/test.log',
-  };
-  const outcome = await ingestPayload(orm.em.fork(), settings, { source: 'wazuh', body: alert, deliveryId: randomUUID() }, 'reject');
-  const receipt = 'receipts' in outcome ? outcome.receipts[0] : undefined;
-  expect(receipt?.chamadoPublicId, JSON.stringify(outcome)).toBeTruthy();
-  return receipt!.chamadoPublicId!;
-}
+const wazuh = (agent: string, ruleId: string) => ingestOpeningWazuhAlert(orm, settings, agent, ruleId);
 
 const seqs = async (em: EntityManager, ids: number[]) =>
   new Map(
