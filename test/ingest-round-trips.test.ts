@@ -3,8 +3,7 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { ormOptions } from '../src/db/orm.ts';
 import { ingestPayload } from '../src/services/ingest/ingest-payload.ts';
-import { vendorFixture, withIds } from './helpers/factories.ts';
-import { unique } from './helpers/server.ts';
+import { withIds } from './helpers/factories.ts';
 import { RoundTripCounter } from './helpers/round-trip-counter.ts';
 
 /*
@@ -63,36 +62,6 @@ it('a delivery waits for two round trips when it opens nothing or joins a chamad
     .getConnection()
     .execute<{ n: number }[]>(`select count(*)::int as n from events where session_id = ?`, [opening.ids.session]);
   expect(seen[0]!.n).toBe(3);
-});
-
-/** An Alertmanager body of these alerts (by fingerprint), all about `domain`. */
-function alertmanager(status: 'firing' | 'resolved', fingerprints: string[], domain: string): Record<string, any> {
-  const base = vendorFixture(status === 'firing' ? 'alertmanager-firing' : 'alertmanager-resolved');
-  const template = base.alerts[0];
-  base.status = status;
-  base.alerts = fingerprints.map((fingerprint) => ({
-    ...structuredClone(template),
-    status,
-    fingerprint,
-    labels: {
-      ...template.labels,
-      alertname: `Rt${fingerprint.slice(-8)}`,
-      pod: `web-${fingerprint}`,
-      instance: `vm-${fingerprint}`,
-      domain,
-      severity: 'critical',
-    },
-  }));
-  return base;
-}
-
-it("an alert resolution the rules look at waits for two round trips too: its chamado's alert states come with the first", async () => {
-  const tag = unique('rt-am');
-  const [a, b] = [`fp-${tag}-a`, `fp-${tag}-b`];
-  // Two firing alerts of one domain: the first opens a chamado, the second joins it.
-  await roundTrips('alertmanager', alertmanager('firing', [a, b], `${tag}.example.com`), 'opened');
-  // One of them resolves; the other still fires, so the batch decides it in memory.
-  expect(await roundTrips('alertmanager', alertmanager('resolved', [a], `${tag}.example.com`), 'attached')).toBe(2);
 });
 
 it('the write checks its own claims: a key it did not get is a serialization failure, naming the key, and nothing of it stays', async () => {

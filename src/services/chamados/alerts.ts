@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { executePrepared } from '../../db/prepared-statements.ts';
-import { arrayOf, sqlPart, type Sql } from '../../db/sql.ts';
+import { arrayOf, sqlPart } from '../../db/sql.ts';
 import { ALERT_EVENTS } from '../../../entities/event.entity.ts';
 
 /**
@@ -77,27 +77,25 @@ export type AlertState = Pick<ChamadoAlertRow, 'chamadoId' | 'key' | 'status' | 
  */
 export async function alertStatesByChamadoIds(em: EntityManager, chamadoIds: readonly number[]): Promise<AlertState[]> {
   if (chamadoIds.length === 0) return [];
-  return executePrepared<AlertState>(em, alertStatesOf(arrayOf(chamadoIds, 'int')));
-}
-
-/** alertStatesByChamadoIds' statement for the chamados of `ids`, an int array expression (ingest's batch sends it computed). */
-export function alertStatesOf(ids: Sql): Sql {
   const latestBelow = (bound: string) =>
     `select e.recurrence_key as key, e.alert_status as status, e.id::int as "lastEventId",
        coalesce(e.occurred_at, e.received_at) as "lastChangeAt"
      from events e where e.chamado_id = c.id and ${ALERT_EVENTS}${bound}
      order by e.recurrence_key desc, ${LATEST_FIRST('e')} limit 1`;
-  return sqlPart(
-    `select c.id as "chamadoId", a.key, a.status, a."lastEventId", a."lastChangeAt"
-     from unnest(?) as c(id)
-     cross join lateral (
-       with recursive alerts as (
-         (${latestBelow('')})
-         union all
-         select below.* from alerts cross join lateral (${latestBelow(' and e.recurrence_key < alerts.key')}) below
-       )
-       select * from alerts) a
-     order by c.id, a.key`,
-    ids,
+  return executePrepared<AlertState>(
+    em,
+    sqlPart(
+      `select c.id as "chamadoId", a.key, a.status, a."lastEventId", a."lastChangeAt"
+       from unnest(?) as c(id)
+       cross join lateral (
+         with recursive alerts as (
+           (${latestBelow('')})
+           union all
+           select below.* from alerts cross join lateral (${latestBelow(' and e.recurrence_key < alerts.key')}) below
+         )
+         select * from alerts) a
+       order by c.id, a.key`,
+      arrayOf(chamadoIds, 'int'),
+    ),
   );
 }

@@ -87,11 +87,10 @@ export async function storeBatch(
   // What the turns read goes out with it, as a statement of its own right after it: it then reads
   // under the locks this one takes, and the batch waits for one round trip instead of two.
   const turnsRead = new OneRoundTrip();
-  // And the chamados those reads pick, locked by a third statement behind them, with their alerts
-  // when the rules may resolve one (a fourth): no second round trip.
-  const locking = { survivors: new OneRoundTrip(), alerts: new OneRoundTrip() };
-  const firstReads = options.everyTurnAlone ? undefined : queueFirstReads(turnsRead, locking, staged, settings, now);
-  await OneRoundTrip.sendInOrder(tx, [read, turnsRead, locking.survivors, locking.alerts]);
+  // And the chamados those reads pick, locked by a third statement behind them: no second round trip.
+  const survivorsRead = new OneRoundTrip();
+  const firstReads = options.everyTurnAlone ? undefined : queueFirstReads(turnsRead, survivorsRead, staged, settings, now);
+  await OneRoundTrip.sendInOrder(tx, [read, turnsRead, survivorsRead]);
   // Ids in the batch's order, as one by one would have given them.
   const taken = (await ids).map((r) => Number(r.id)).sort((a, b) => a - b);
   staged.forEach((s, i) => (s.entity.id = taken[i]!));

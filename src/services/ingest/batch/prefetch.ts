@@ -5,7 +5,7 @@ import type { RecurrenceLifecycle } from '../../../../entities/recurrence-group.
 import type { ExecutionStatus } from '../../../../entities/runbook-levels.ts';
 import { OneRoundTrip } from '../../../db/one-round-trip.ts';
 import { executePrepared } from '../../../db/prepared-statements.ts';
-import { alertStatesByChamadoIds, alertStatesOf, type AlertState } from '../../chamados/alerts.ts';
+import { alertStatesByChamadoIds } from '../../chamados/alerts.ts';
 import { arrayOf, sqlPart, type Sql } from '../../../db/sql.ts';
 import { TRAILING_HOURS, type GroupBefore } from '../../recurrence/lifecycle.ts';
 import type { RecurrenceSettings } from '../../recurrence/settings.ts';
@@ -114,11 +114,6 @@ export type FirstReads = Pick<
    * null when they were not asked for (prefetch reads them for the live turns then).
    */
   survivors: Survivors | null;
-  /**
-   * Those survivors' alert states, read right behind the statement that locks them, when an event
-   * of the batch is a resolution the rules act on; null when not read.
-   */
-  alerts: AlertState[] | null;
 };
 
 interface PrefetchSettings {
@@ -139,16 +134,13 @@ interface PrefetchSettings {
  */
 export function queueFirstReads(
   round: OneRoundTrip,
-  locking: { survivors: OneRoundTrip; alerts: OneRoundTrip } | null,
+  locking: OneRoundTrip | null,
   events: readonly StagedEvent[],
   settings: PrefetchSettings,
   now: Date,
 ): Promise<FirstReads> {
   const keys = correlationKeys(events, new Date(now.getTime() - settings.correlationWindowMs));
   const agents = [...new Set(events.map((s) => s.normalized.agent).filter((a): a is string => Boolean(a)))];
-  const candidates = candidatesOf(keys);
-  // Duplicates are known only from this round trip: any event may be the resolution.
-  const resolutions = events.some((staged) => isRuledResolutionTurn({ staged, duplicate: null }, settings.rules.autoResolveSources));
   return Promise.all([
     readGroups(round, keys.recurrence, now),
     readIds(round, keys.explicit, EXPLICIT_LOOKUP),
@@ -162,11 +154,9 @@ export function queueFirstReads(
     // Its own statement, after the reads above: the chamados they pick, found again in SQL, so
     // the batch waits for one round trip instead of two.
     locking
-      ? readSurvivors((sql) => locking.survivors.query<SurvivorRow>(sql.sql, sql.params), sqlPart('array(?)', candidates), agents)
+      ? readSurvivors((sql) => locking.query<SurvivorRow>(sql.sql, sql.params), sqlPart('array(?)', candidatesOf(keys)), agents)
       : null,
-    // And a fourth, under the locks the third takes, like resolveWhenAlertsEnd reads them.
-    locking && resolutions ? queryOf<AlertState>(locking.alerts, alertStatesOf(sqlPart(`array(${SURVIVOR_IDS})`, candidates))) : null,
-  ]).then(([groups, explicit, session, fingerprint, domain, agent, originals, heldKeys, earlyResolutions, survivors, alerts]) => ({
+  ]).then(([groups, explicit, session, fingerprint, domain, agent, originals, heldKeys, earlyResolutions, survivors]) => ({
     groups,
     explicit,
     session,
@@ -177,11 +167,8 @@ export function queueFirstReads(
     heldKeys,
     earlyResolutions,
     survivors,
-    alerts,
   }));
 }
-
-const queryOf = <T>(round: OneRoundTrip, statement: Sql) => round.query<T>(statement.sql, statement.params);
 
 /*
  * The correlation rules' lookups (DOMAIN.md order, same conditions as correlate.ts), each by
@@ -265,19 +252,17 @@ export async function prefetch(
     );
     await round.send(tx);
   }
-  const { survivors: firstSurvivors, alerts: firstAlerts, ...reads } = await first;
+  const { survivors: firstSurvivors, ...reads } = await first;
   const live = turns.filter((t) => !t.duplicate);
   // Sent with the batch's first statement (store-batch.ts), the survivors came with the reads.
-  const { read: survivorsRead, added } = await survivorsOfLiveTurns(tx, reads, live, firstSurvivors ?? noSurvivors());
+  const survivorsRead = await survivorsOfLiveTurns(tx, reads, live, firstSurvivors ?? noSurvivors());
   const { survivorOf, agents: chamadoAgents, lastRun: chamadoLastRun, groups: chamadoGroups, rows } = survivorsRead;
   const survivors = [...new Set(survivorOf.values())].sort((a, b) => a - b);
   // Managed by the batch's entity manager, as a find would leave them (the unit of work writes them).
   const chamados = survivors.map((id) => tx.map(Chamado, rows.get(id)!));
   // Read under the chamados' locks, like resolveWhenAlertsEnd reads them.
   const resolutions = live.some((turn) => isRuledResolutionTurn(turn, settings.rules.autoResolveSources));
-  // Read with the survivors unless the survivors were completed afterwards (survivorsOfLiveTurns).
-  const alertStates = () => (firstAlerts && !added ? firstAlerts : alertStatesByChamadoIds(tx, survivors));
-  const chamadoAlerts = resolutions && survivors.length ? alertsOfRows(await alertStates()) : new Map<number, ChamadoAlerts>();
+  const chamadoAlerts = resolutions && survivors.length ? alertsOfRows(await alertStatesByChamadoIds(tx, survivors)) : new Map<number, ChamadoAlerts>();
   // A survivor with no alert has none to read back.
   if (resolutions) for (const id of survivors) if (!chamadoAlerts.has(id)) chamadoAlerts.set(id, new Map());
   return {
@@ -299,23 +284,23 @@ export async function prefetch(
  */
 async function survivorsOfLiveTurns(
   tx: EntityManager,
-  reads: Omit<FirstReads, 'survivors' | 'alerts'>,
+  reads: Omit<FirstReads, 'survivors'>,
   live: readonly BatchTurn[],
   known: Survivors,
-): Promise<{ read: Survivors; added: boolean }> {
+): Promise<Survivors> {
   const agents = [...new Set(live.map((t) => t.staged.normalized.agent).filter((a): a is string => Boolean(a)))];
   const missing = [...new Set(live.flatMap((t) => pickedFor(reads, t.staged)))].filter((id) => !known.survivorOf.has(id));
-  if (missing.length === 0) return { read: known, added: false };
+  if (missing.length === 0) return known;
   // Prepared, like the batch's other reads: its text never changes.
   const read = await readSurvivors((sql) => executePrepared<SurvivorRow>(tx, sql), arrayOf(missing, 'bigint'), agents);
   for (const key of ['survivorOf', 'agents', 'lastRun', 'groups', 'rows'] as const) {
     for (const [id, value] of read[key] as Map<number, unknown>) (known[key] as Map<number, unknown>).set(id, value);
   }
-  return { read: known, added: true };
+  return known;
 }
 
 /** The chamados each correlation rule would pick for an event, as the first reads found them. */
-function pickedFor(reads: Omit<FirstReads, 'survivors' | 'alerts'>, event: StagedEvent): number[] {
+function pickedFor(reads: Omit<FirstReads, 'survivors'>, event: StagedEvent): number[] {
   const { normalized: ev, recurrenceKey, delivery } = event;
   const found = (map: ReadonlyMap<string, number>, key: string | null | undefined) =>
     key ? map.get(scopedKey(delivery.projectId, key)) : undefined;
@@ -349,15 +334,6 @@ async function readFingerprints(round: OneRoundTrip, keys: Keyed[]): Promise<Pre
   return found;
 }
 
-/** Where each chamado of `?` (an array) leads through its merges: `chain(start, id, merged_into_id)`, the survivor last. */
-const MERGE_CHAIN = `with recursive chain(start, id, merged_into_id, depth) as (
-       select id, id, merged_into_id, 0 from chamados where id = any(?)
-       union all
-       select chain.start, c.id, c.merged_into_id, chain.depth + 1 from chamados c join chain on c.id = chain.merged_into_id where chain.depth < 20
-     )`;
-/** The survivors of the chamados of `?`, as readSurvivors finds them. */
-const SURVIVOR_IDS = `${MERGE_CHAIN} select s.id from chain s where s.merged_into_id is null`;
-
 /** What the turns know of the chamados their keys pick: where each merge leads, and the survivors. */
 interface Survivors {
   survivorOf: Map<number, number>;
@@ -389,7 +365,11 @@ async function readSurvivors(run: (statement: Sql) => Promise<SurvivorRow[]>, id
   const { survivorOf, agents: agentsOf, lastRun, groups, rows: chamados } = noSurvivors();
   const rows = await run(
     sqlPart(
-      `${MERGE_CHAIN}
+      `with recursive chain(start, id, merged_into_id, depth) as (
+       select id, id, merged_into_id, 0 from chamados where id = any(?)
+       union all
+       select chain.start, c.id, c.merged_into_id, chain.depth + 1 from chamados c join chain on c.id = chain.merged_into_id where chain.depth < 20
+     )
      select s.start, s.id,
        array(select o.valor from observables o where o.chamado_id = s.id and o.tipo = 'agent' and o.valor = any(?)) as agents,
        (select ${RUN_JSON} from runbook_executions x where x.chamado_id = s.id order by x.created_at desc, x.id desc limit 1) as last_run,
