@@ -254,10 +254,14 @@ export async function prefetch(
   }
   const { survivors: firstSurvivors, ...reads } = await first;
   const live = turns.filter((t) => !t.duplicate);
+  const agents = [...new Set(live.map((t) => t.staged.normalized.agent).filter((a): a is string => Boolean(a)))];
+  const picked = [...new Set(live.flatMap((t) => pickedFor(reads, t.staged)))];
   // Sent with the batch's first statement (store-batch.ts), the survivors came with the reads.
-  const survivorsRead = await survivorsOfLiveTurns(tx, reads, live, firstSurvivors ?? noSurvivors());
+  const survivorsRead = await completeSurvivors(tx, picked, agents, firstSurvivors ?? noSurvivors());
   const { survivorOf, agents: chamadoAgents, lastRun: chamadoLastRun, groups: chamadoGroups, rows } = survivorsRead;
-  const survivors = [...new Set(survivorOf.values())].sort((a, b) => a - b);
+  // The live turns' own: the first round trip also locked those of duplicates' keys, which no turn reads.
+  const ofPicked = picked.map((id) => survivorOf.get(id)).filter((id): id is number => id !== undefined);
+  const survivors = [...new Set(ofPicked)].sort((a, b) => a - b);
   // Managed by the batch's entity manager, as a find would leave them (the unit of work writes them).
   const chamados = survivors.map((id) => tx.map(Chamado, rows.get(id)!));
   // Read under the chamados' locks, like resolveWhenAlertsEnd reads them.
@@ -277,19 +281,13 @@ export async function prefetch(
 }
 
 /**
- * The survivors of the chamados the live turns' keys picked (the first reads were made for
- * duplicates too), `known` those the first round trip read. The survivors' statement looks the
- * keys up again, a moment after the reads: a chamado a command changed in between (reopened,
- * closed) can be found by one and not the other, and the one the reads picked is then read here.
+ * `known` (what the first round trip read) with the survivors of every chamado in `picked` (the
+ * live turns' keys picked them) it lacks. The survivors' statement looks the keys up again, a
+ * moment after the reads: a chamado a command changed in between (reopened, closed) can be found
+ * by one and not the other, and the one the reads picked is then read here.
  */
-async function survivorsOfLiveTurns(
-  tx: EntityManager,
-  reads: Omit<FirstReads, 'survivors'>,
-  live: readonly BatchTurn[],
-  known: Survivors,
-): Promise<Survivors> {
-  const agents = [...new Set(live.map((t) => t.staged.normalized.agent).filter((a): a is string => Boolean(a)))];
-  const missing = [...new Set(live.flatMap((t) => pickedFor(reads, t.staged)))].filter((id) => !known.survivorOf.has(id));
+async function completeSurvivors(tx: EntityManager, picked: readonly number[], agents: string[], known: Survivors): Promise<Survivors> {
+  const missing = picked.filter((id) => !known.survivorOf.has(id));
   if (missing.length === 0) return known;
   // Prepared, like the batch's other reads: its text never changes.
   const read = await readSurvivors((sql) => executePrepared<SurvivorRow>(tx, sql), arrayOf(missing, 'bigint'), agents);
