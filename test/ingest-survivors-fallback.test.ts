@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { expect, it } from 'vitest';
 import { Chamado } from '../entities/chamado.entity.ts';
 import { loadConfig } from '../src/config.ts';
 import { OneRoundTrip } from '../src/db/one-round-trip.ts';
-import { ormOptions } from '../src/db/orm.ts';
 import { prefetch, queueFirstReads, scopedKey } from '../src/services/ingest/batch/prefetch.ts';
 import type { BatchTurn } from '../src/services/ingest/batch/turn.ts';
+import { sharedOrmForFile } from './helpers/shared-orm.ts';
 
 /*
  * A batch's first round trip reads what the correlation rules pick and, in a statement behind
@@ -17,13 +17,7 @@ import type { BatchTurn } from '../src/services/ingest/batch/turn.ts';
  */
 
 const settings = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://unused' }).ingest;
-let orm: MikroORM;
-beforeAll(async () => {
-  orm = await MikroORM.init(ormOptions(inject('databaseUrl')));
-});
-afterAll(async () => {
-  await orm?.close(true);
-});
+const orm = sharedOrmForFile();
 
 /** What prefetch reads of a turn of this session: a funnel event of no other key. */
 function turnOf(sessionId: string): BatchTurn {
@@ -41,7 +35,7 @@ function turnOf(sessionId: string): BatchTurn {
 
 it("reads and locks the chamado the rules' reads picked when the survivors' statement found another", async () => {
   const sessionId = `sess-fallback-${randomUUID().slice(0, 8)}`;
-  const em = orm.em.fork();
+  const em = orm().em.fork();
   const chamado = em.create(Chamado, {
     publicId: `FALLBACK-${randomUUID().slice(0, 8)}`,
     projectId: 'default',
@@ -55,35 +49,37 @@ it("reads and locks the chamado the rules' reads picked when the survivors' stat
   });
   await em.flush();
 
-  await orm.em.fork().transactional(async (tx) => {
-    const turns = [turnOf(sessionId)];
-    const round = new OneRoundTrip();
-    const reads = queueFirstReads(
-      round,
-      null,
-      turns.map((t) => t.staged),
-      settings,
-      new Date(),
-    );
-    await round.send(tx as EntityManager);
-    // As if the survivors' statement, a moment later, had found nothing for the session.
-    const first = reads.then((r) => ({
-      ...r,
-      survivors: { survivorOf: new Map(), agents: new Map(), lastRun: new Map(), groups: new Map(), rows: new Map() },
-    }));
-    const read = await prefetch(tx as EntityManager, turns, settings, new Date(), first);
-
-    expect(read.session.get(scopedKey('default', sessionId))).toBe(chamado.id);
-    expect(read.survivorOf.get(chamado.id)).toBe(chamado.id);
-    expect(read.chamados.get(chamado.id)?.publicId).toBe(chamado.publicId);
-    // Locked by the batch: another transaction cannot take it without waiting.
-    const [lock] = await orm.em
-      .fork()
-      .getConnection()
-      .execute<{ locked: boolean }[]>(
-        `select count(*) = 0 as locked from (select id from chamados where id = ? for update skip locked) c`,
-        [chamado.id],
+  await orm()
+    .em.fork()
+    .transactional(async (tx) => {
+      const turns = [turnOf(sessionId)];
+      const round = new OneRoundTrip();
+      const reads = queueFirstReads(
+        round,
+        null,
+        turns.map((t) => t.staged),
+        settings,
+        new Date(),
       );
-    expect(lock!.locked).toBe(true);
-  });
+      await round.send(tx as EntityManager);
+      // As if the survivors' statement, a moment later, had found nothing for the session.
+      const first = reads.then((r) => ({
+        ...r,
+        survivors: { survivorOf: new Map(), agents: new Map(), lastRun: new Map(), groups: new Map(), rows: new Map() },
+      }));
+      const read = await prefetch(tx as EntityManager, turns, settings, new Date(), first);
+
+      expect(read.session.get(scopedKey('default', sessionId))).toBe(chamado.id);
+      expect(read.survivorOf.get(chamado.id)).toBe(chamado.id);
+      expect(read.chamados.get(chamado.id)?.publicId).toBe(chamado.publicId);
+      // Locked by the batch: another transaction cannot take it without waiting.
+      const [lock] = await orm()
+        .em.fork()
+        .getConnection()
+        .execute<{ locked: boolean }[]>(
+          `select count(*) = 0 as locked from (select id from chamados where id = ? for update skip locked) c`,
+          [chamado.id],
+        );
+      expect(lock!.locked).toBe(true);
+    });
 });

@@ -140,7 +140,6 @@ export function queueFirstReads(
   now: Date,
 ): Promise<FirstReads> {
   const keys = correlationKeys(events, new Date(now.getTime() - settings.correlationWindowMs));
-  const agents = [...new Set(events.map((s) => s.normalized.agent).filter((a): a is string => Boolean(a)))];
   return Promise.all([
     readGroups(round, keys.recurrence, now),
     readIds(round, keys.explicit, EXPLICIT_LOOKUP),
@@ -154,7 +153,7 @@ export function queueFirstReads(
     // Its own statement, after the reads above: the chamados they pick, found again in SQL, so
     // the batch waits for one round trip instead of two.
     locking
-      ? readSurvivors((sql) => locking.query<SurvivorRow>(sql.sql, sql.params), sqlPart('array(?)', candidatesOf(keys)), agents)
+      ? readSurvivors((sql) => locking.query<SurvivorRow>(sql.sql, sql.params), sqlPart('array(?)', candidatesOf(keys)), agentsOf(events))
       : null,
   ]).then(([groups, explicit, session, fingerprint, domain, agent, originals, heldKeys, earlyResolutions, survivors]) => ({
     groups,
@@ -194,6 +193,11 @@ const agentLookup = (since: Date) =>
     arrayOf(OPEN_STATUSES, 'text'),
     since,
   );
+
+/** The events' distinct agents (whose observables the survivors' read reports). */
+function agentsOf(events: readonly StagedEvent[]): string[] {
+  return [...new Set(events.map((s) => s.normalized.agent).filter((a): a is string => Boolean(a)))];
+}
 
 /** The events' distinct keys for each lookup, and the window's lookups. */
 function correlationKeys(events: readonly StagedEvent[], since: Date) {
@@ -254,7 +258,7 @@ export async function prefetch(
   }
   const { survivors: firstSurvivors, ...reads } = await first;
   const live = turns.filter((t) => !t.duplicate);
-  const agents = [...new Set(live.map((t) => t.staged.normalized.agent).filter((a): a is string => Boolean(a)))];
+  const agents = agentsOf(live.map((t) => t.staged));
   const picked = [...new Set(live.flatMap((t) => pickedFor(reads, t.staged)))];
   // Sent with the batch's first statement (store-batch.ts), the survivors came with the reads.
   const survivorsRead = await completeSurvivors(tx, picked, agents, firstSurvivors ?? noSurvivors());
