@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { processCpuMs } from '../harness/cpu-time.ts';
 import pg from 'pg';
 
 /**
@@ -46,12 +46,8 @@ export async function openLoadSession(databaseUrl: string, log: (line: string) =
 async function backendCpu(client: pg.Client): Promise<() => number | null> {
   const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
   const read = (): number | null => {
-    try {
-      const fields = readFileSync(`/proc/${rows[0]!.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    } catch {
-      return null;
-    }
+    const ms = processCpuMs(rows[0]!.pid);
+    return ms === null ? null : ms / 1000;
   };
   return read() === null ? () => null : read;
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import autocannon from 'autocannon';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { generateStream, signedHeaders } from '../../../scripts/stream.ts';
+import { cpuMeter, type CpuPerRequest } from '../harness/cpu-time.ts';
 import { interleavedRounds, median } from '../harness/rounds.ts';
 import type { Scenario } from '../harness/scenario.ts';
 import { DEFAULT_DURATION_SECONDS } from '../harness/side.ts';
@@ -108,6 +109,7 @@ async function measureIngest({ ctx, server, side, senders, count, rows }: Ingest
   const statuses = new Map<number, number>();
   let handedOut = 0;
   const sqlBefore = await server.sqlStatements();
+  const cpu = cpuMeter(server.pid);
   const started = performance.now();
   const load = runLoad({
     url: server.url,
@@ -128,6 +130,7 @@ async function measureIngest({ ctx, server, side, senders, count, rows }: Ingest
   // tick, which made every rate the count over a whole number of seconds (up to 10 % low, and the
   // same figure for runs a second apart in length).
   const seconds = (lastAnswer - started) / 1000;
+  const cpuPerDelivery = cpu(latencies.length);
   const sqlAfter = await server.sqlStatements();
   const accepted = statuses.get(202) ?? 0;
   if (handedOut < count) throw new Error(`${side}: autocannon sent ${handedOut} deliveries of ${count}`);
@@ -143,6 +146,7 @@ async function measureIngest({ ctx, server, side, senders, count, rows }: Ingest
       statuses: [...statuses].map(([status, n]) => `${status}×${n}`).join(' '),
       seconds: Math.round(seconds * 100) / 100,
       loadAverage1m: Math.round(loadavg()[0]! * 100) / 100,
+      ...cpuExtra(cpuPerDelivery),
     },
   };
 }
@@ -155,11 +159,42 @@ async function assertStored(rows: MikroORM, runId: string, acknowledged: number)
   const [row] = await rows.em
     .getConnection()
     .execute<{ n: number }[]>(`select count(*)::int as n from events where delivery_id like ?`, [`msg\\_${runId}\\_%`]);
-  if (row!.n < acknowledged) throw new Error(`OpsGraph acknowledged ${acknowledged} deliveries of run ${runId} but stored ${row!.n}: deliveries were lost`);
+  if (row!.n < acknowledged)
+    throw new Error(`OpsGraph acknowledged ${acknowledged} deliveries of run ${runId} but stored ${row!.n}: deliveries were lost`);
+}
+
+/** Each part's CPU per delivery, as a side's `extra` figures. */
+function cpuExtra(cpu: CpuPerRequest): Record<string, number> {
+  return { cpuMsServer: cpu.serverMs, cpuMsPostgres: cpu.postgresMs, cpuMsLoad: cpu.loadMs };
+}
+
+/** A side's total CPU milliseconds per delivery (its server, PostgreSQL and the load generator), median over its rounds. */
+function cpuMsPerDelivery(sides: Measurement[]): number {
+  const total = (m: Measurement) => ['cpuMsServer', 'cpuMsPostgres', 'cpuMsLoad'].reduce((sum, k) => sum + Number(m.extra?.[k] ?? 0), 0);
+  return median(sides.map(total));
+}
+
+/**
+ * Whether the machine's CPU, not waiting, bounds the run: the deliveries/s each side's CPU per
+ * delivery would allow with every core busy, and the ratio those bounds allow. When the reference
+ * runs near its bound, a ratio above the bound ratio needs less CPU per delivery, not more overlap.
+ */
+function cpuNote(rounds: Round[]): string {
+  const cores = cpus().length;
+  const subject = cpuMsPerDelivery(rounds.map((r) => r.subject));
+  const reference = cpuMsPerDelivery(rounds.map((r) => r.reference));
+  const bound = (ms: number) => Math.round((cores * 1000) / ms);
+  const rate = (sides: Measurement[]) => Math.round(median(sides.map((m) => m.requestsPerSecond)));
+  return (
+    `CPU per delivery (server + PostgreSQL + load generator, median): OpsGraph ${subject.toFixed(2)} ms, bare-ingest ${reference.toFixed(2)} ms; ` +
+    `with all ${cores} cores busy that allows OpsGraph ≤ ${bound(subject)}/s (ran ${rate(rounds.map((r) => r.subject))}/s) and bare-ingest ≤ ${bound(reference)}/s ` +
+    `(ran ${rate(rounds.map((r) => r.reference))}/s): a ratio of at most ${(reference / subject).toFixed(2)}× at this CPU per delivery.`
+  );
 }
 
 function describe(name: string, m: Measurement): string {
-  return `${name} ${m.requestsPerSecond.toFixed(0)} deliveries/s, ack p50 ${m.latencyMs.p50} ms p99 ${m.latencyMs.p99} ms, ${m.errors} errors`;
+  const cpu = `CPU per delivery ${m.extra?.cpuMsServer} ms server, ${m.extra?.cpuMsPostgres} ms PostgreSQL, ${m.extra?.cpuMsLoad} ms load`;
+  return `${name} ${m.requestsPerSecond.toFixed(0)} deliveries/s, ack p50 ${m.latencyMs.p50} ms p99 ${m.latencyMs.p99} ms, ${m.errors} errors; ${cpu}`;
 }
 
 function result(id: string, senders: number, rounds: Round[], medianRatio: number): ScenarioResult {
@@ -183,6 +218,7 @@ function result(id: string, senders: number, rounds: Round[], medianRatio: numbe
       `A fresh stream of scripts/stream.ts per side and round (new run id; sized from a warm-up to last about --duration), the same bodies and Standard Webhooks headers to both; OpsGraph: POST /api/v1/webhooks/{source}, bare-ingest: POST /ingest (POOL_SIZE=${senders}).`,
       `Load: autocannon, ${senders} keep-alive connections, each one sender posting its next delivery as soon as the previous one is answered (closed loop); latency is the ack time of every answer.`,
       'After each OpsGraph side every delivery of its stream was counted in `events` (the run fails on a loss).',
+      cpuNote(rounds),
     ],
   };
 }
