@@ -4,11 +4,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 const TICKS_PER_SECOND = 100;
 
 /** CPU milliseconds (user + system) process `pid` has used so far, from /proc; null when it is not on this machine. */
-export function processCpuMs(pid: number): number | null {
+export function processCpuMs(pid: number, { withEndedChildren = false } = {}): number | null {
   try {
-    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+    // Fields after the command's closing parenthesis: utime, stime, cutime, cstime are the 12th to 15th.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+    const own = Number(fields[11]) + Number(fields[12]);
+    const children = withEndedChildren ? Number(fields[13]) + Number(fields[14]) : 0;
+    return ((own + children) * 1000) / TICKS_PER_SECOND;
   } catch {
     return null;
   }
@@ -17,7 +19,8 @@ export function processCpuMs(pid: number): number | null {
 /**
  * CPU milliseconds every PostgreSQL process on this machine has used so far (backends, WAL writer,
  * checkpointer …, whichever database they serve): what a scenario's statements cost the server,
- * on a bench machine where nothing else uses it. Processes that ended meanwhile are not counted.
+ * on a bench machine where nothing else uses it. A backend that ended meanwhile still counts:
+ * the postmaster that reaped it carries its time (its children's, in /proc).
  */
 export function postgresCpuMs(): number {
   let total = 0;
@@ -29,7 +32,7 @@ export function postgresCpuMs(): number {
     } catch {
       continue; // ended while listed
     }
-    if (command.startsWith('postgres')) total += processCpuMs(Number(entry)) ?? 0;
+    if (command.startsWith('postgres')) total += processCpuMs(Number(entry), { withEndedChildren: true }) ?? 0;
   }
   return total;
 }
