@@ -5,6 +5,7 @@ import { yogaLogging } from './logger.ts';
 import { databaseUnavailableError, isDatabaseUnavailable } from './db/unavailable.ts';
 import { graphiqlDelivery, graphiqlOptions, renderGraphiQL } from './edge/http/graphiql.ts';
 import { compiledExecution } from './edge/http/compiled-execution.ts';
+import { encodedResults } from './edge/http/encoded-results.ts';
 import { graphqlLimits, mayIntrospect } from './edge/http/graphql-limits.ts';
 import { observability, operationalEndpoints } from './edge/http/observability.ts';
 import { loadAllowList, persistedOperations } from './edge/http/persisted-operations.ts';
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps, receiveDelivery: ReceiveDelivery): App 
       ...graphqlLimits(config, '/graphql'),
       rejectNulText(),
       ...compiledExecution(config, log),
+      encodedResults(),
       ...(allowList ? persistedOperations(allowList) : []),
       // Last: it wraps whichever request parser the plugins before it chose.
       requestBodyLimit(MAX_GRAPHQL_BODY_BYTES),
