@@ -35,7 +35,8 @@ export function encodedResults(): Plugin {
           if (Symbol.asyncIterator in result) return;
           const withStringify = result as WithStringify;
           const serialise = withStringify.stringify ?? JSON.stringify;
-          withStringify.stringify = (value) => encodeWhenLarge(serialise(value));
+          // Typed as the string yoga expects: its result processor passes it to `new Response(...)`, which takes either.
+          withStringify.stringify = (value) => utf8WhenLarge(serialise(value)) as string;
         },
       };
     },
@@ -43,11 +44,11 @@ export function encodedResults(): Plugin {
 }
 
 /**
- * The text as a Buffer when it is large (typed as the string yoga expects: its result processor
- * passes the value straight to `new Response(...)`, which takes either); else the text itself.
+ * The text as UTF-8 bytes when it is large, else the text itself: a response body either way
+ * (GraphQL answers through the hook above, the REST shims' JSON in src/edge/rest/router.ts).
  */
-function encodeWhenLarge(text: string): string {
+export function utf8WhenLarge(text: string): string | Buffer<ArrayBuffer> {
   if (text.length < ENCODE_FROM_LENGTH) return text;
   const bytes = utf8.encode(text);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as string;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
