@@ -1,5 +1,6 @@
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { utf8JsonOfLongLists } from './utf8-json.ts';
 
 /**
  * Text of at least this many UTF-16 code units is sent as bytes. Below it a string costs nothing
@@ -36,7 +37,7 @@ export function encodedResults(): Plugin {
           const withStringify = result as WithStringify;
           const serialise = withStringify.stringify ?? JSON.stringify;
           // Typed as the string yoga expects: its result processor passes it to `new Response(...)`, which takes either.
-          withStringify.stringify = (value) => utf8WhenLarge(serialise(value)) as string;
+          withStringify.stringify = (value) => jsonBody(value, serialise) as string;
         },
       };
     },
@@ -44,10 +45,16 @@ export function encodedResults(): Plugin {
 }
 
 /**
- * The text as UTF-8 bytes when it is large, else the text itself: a response body either way
- * (GraphQL answers through the hook above, the REST shims' JSON in src/edge/rest/router.ts).
+ * `value`'s JSON as a response body (GraphQL answers through the hook above, the REST shims' in
+ * src/edge/rest/router.ts): an answer with a long list is written straight to UTF-8 member by
+ * member (utf8-json.ts, JSON.stringify's text); any other is stringified, and sent as bytes when large.
  */
-export function utf8WhenLarge(text: string): string | Buffer<ArrayBuffer> {
+export function jsonBody(value: unknown, stringify: (value: never) => string = JSON.stringify): string | Buffer<ArrayBuffer> {
+  return utf8JsonOfLongLists(value) ?? utf8WhenLarge(stringify(value as never));
+}
+
+/** The text as UTF-8 bytes when it is large, else the text itself. */
+function utf8WhenLarge(text: string): string | Buffer<ArrayBuffer> {
   if (text.length < ENCODE_FROM_LENGTH) return text;
   const bytes = utf8.encode(text);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

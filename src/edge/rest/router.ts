@@ -4,7 +4,7 @@ import { operatorRefusal, type AppDeps } from '../../context.ts';
 import { DATABASE_UNAVAILABLE, isDatabaseUnavailable, RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE } from '../../db/unavailable.ts';
 import type { App } from '../../yoga.ts';
 import { executeThroughEnvelope, openEnvelope } from '../envelope.ts';
-import { utf8WhenLarge } from '../http/encoded-results.ts';
+import { jsonBody } from '../http/encoded-results.ts';
 import { fromGraphQLErrors, RestError } from './errors.ts';
 import { fastApiBodyError, fastApiFromBadInput, fastApiJsonError } from './fastapi-validation.ts';
 import { compilePath, type RestRoute } from './route.ts';
@@ -21,7 +21,7 @@ const MAX_BODY_BYTES = 1024 * 1024;
 type ResponseCtor = typeof Response;
 
 function jsonResponse(ResponseImpl: ResponseCtor, status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new ResponseImpl(utf8WhenLarge(JSON.stringify(body)), {
+  return new ResponseImpl(jsonBody(body), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
   });
