@@ -23,10 +23,11 @@ const utf8 = new TextEncoder();
  * conversion in ~0.45 ms, and a Buffer body is written as it is.
  *
  * The hook is the one graphql-jit's plugin uses (`result.stringify`, which yoga's JSON result
- * processor calls, and passes on to the Response as its body): here it keeps the serialiser chosen
- * (graphql-jit's, or JSON.stringify) and only encodes what it wrote. Yoga never batches operations
- * here (no `batching` option), so a result is never joined into a larger text; a streamed result
- * (@defer/@stream, subscriptions) is left alone.
+ * processor calls, and passes on to the Response as its body). The text is JSON.stringify's either
+ * way: the serialiser the result came with (graphql-jit's is JSON.stringify, compiled-execution.ts
+ * asks for no custom one), or utf8-json.ts's walk, which writes the same bytes. Yoga never batches
+ * operations here (no `batching` option), so a result is never joined into a larger text; a
+ * streamed result (@defer/@stream, subscriptions) is left alone.
  */
 export function encodedResults(): Plugin {
   return {
@@ -37,7 +38,7 @@ export function encodedResults(): Plugin {
           const withStringify = result as WithStringify;
           const serialise = withStringify.stringify ?? JSON.stringify;
           // Typed as the string yoga expects: its result processor passes it to `new Response(...)`, which takes either.
-          withStringify.stringify = (value) => jsonBody(value, serialise) as string;
+          withStringify.stringify = (value) => jsonBody(value, () => serialise(value)) as string;
         },
       };
     },
@@ -49,8 +50,8 @@ export function encodedResults(): Plugin {
  * src/edge/rest/router.ts): an answer with a long list is written straight to UTF-8 member by
  * member (utf8-json.ts, JSON.stringify's text); any other is stringified, and sent as bytes when large.
  */
-export function jsonBody(value: unknown, stringify: (value: never) => string = JSON.stringify): string | Buffer<ArrayBuffer> {
-  return utf8JsonOfLongLists(value) ?? utf8WhenLarge(stringify(value as never));
+export function jsonBody(value: unknown, text: () => string = () => JSON.stringify(value)): string | Buffer<ArrayBuffer> {
+  return utf8JsonOfLongLists(value) ?? utf8WhenLarge(text());
 }
 
 /** The text as UTF-8 bytes when it is large, else the text itself. */
