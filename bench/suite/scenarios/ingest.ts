@@ -163,15 +163,19 @@ async function assertStored(rows: MikroORM, runId: string, acknowledged: number)
     throw new Error(`OpsGraph acknowledged ${acknowledged} deliveries of run ${runId} but stored ${row!.n}: deliveries were lost`);
 }
 
-/** Each part's CPU per delivery, as a side's `extra` figures. */
+/** Where each part's CPU per delivery is kept in a side's `extra` figures. */
+const CPU_FIELDS: Record<keyof CpuPerRequest, string> = { serverMs: 'cpuMsServer', postgresMs: 'cpuMsPostgres', loadMs: 'cpuMsLoad' };
+const CPU_PARTS = Object.keys(CPU_FIELDS) as (keyof CpuPerRequest)[];
+
 function cpuExtra(cpu: CpuPerRequest): Record<string, number> {
-  return { cpuMsServer: cpu.serverMs, cpuMsPostgres: cpu.postgresMs, cpuMsLoad: cpu.loadMs };
+  return Object.fromEntries(CPU_PARTS.map((part) => [CPU_FIELDS[part], cpu[part]]));
 }
+
+const cpuPart = (m: Measurement, part: keyof CpuPerRequest) => Number(m.extra?.[CPU_FIELDS[part]] ?? 0);
 
 /** A side's total CPU milliseconds per delivery (its server, PostgreSQL and the load generator), median over its rounds. */
 function cpuMsPerDelivery(sides: Measurement[]): number {
-  const total = (m: Measurement) => ['cpuMsServer', 'cpuMsPostgres', 'cpuMsLoad'].reduce((sum, k) => sum + Number(m.extra?.[k] ?? 0), 0);
-  return median(sides.map(total));
+  return median(sides.map((m) => CPU_PARTS.reduce((sum, part) => sum + cpuPart(m, part), 0)));
 }
 
 /**
@@ -193,7 +197,7 @@ function cpuNote(rounds: Round[]): string {
 }
 
 function describe(name: string, m: Measurement): string {
-  const cpu = `CPU per delivery ${m.extra?.cpuMsServer} ms server, ${m.extra?.cpuMsPostgres} ms PostgreSQL, ${m.extra?.cpuMsLoad} ms load`;
+  const cpu = `CPU per delivery ${cpuPart(m, 'serverMs')} ms server, ${cpuPart(m, 'postgresMs')} ms PostgreSQL, ${cpuPart(m, 'loadMs')} ms load`;
   return `${name} ${m.requestsPerSecond.toFixed(0)} deliveries/s, ack p50 ${m.latencyMs.p50} ms p99 ${m.latencyMs.p99} ms, ${m.errors} errors; ${cpu}`;
 }
 

@@ -1,6 +1,6 @@
 import type { ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { utf8JsonOfLongLists } from './utf8-json.ts';
+import { utf8JsonOfLongLists, utf8Of } from './utf8-json.ts';
 
 /**
  * Text of at least this many UTF-16 code units is sent as bytes. Below it a string costs nothing
@@ -11,8 +11,6 @@ export const ENCODE_FROM_LENGTH = 8192;
 /** How yoga serialises a result: the result's own `stringify` when it has one (graphql-jit sets it), else JSON.stringify. */
 type Stringify = (result: ExecutionResult) => string;
 type WithStringify = ExecutionResult & { stringify?: Stringify };
-
-const utf8 = new TextEncoder();
 
 /**
  * Large GraphQL answers leave as UTF-8 bytes encoded once, not as a string. Yoga hands a string
@@ -56,7 +54,5 @@ export function jsonBody(value: unknown, text: () => string = () => JSON.stringi
 
 /** The text as UTF-8 bytes when it is large, else the text itself. */
 function utf8WhenLarge(text: string): string | Buffer<ArrayBuffer> {
-  if (text.length < ENCODE_FROM_LENGTH) return text;
-  const bytes = utf8.encode(text);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return text.length < ENCODE_FROM_LENGTH ? text : utf8Of(text);
 }

@@ -84,6 +84,12 @@ function holdsLongList(value: unknown, level: number): boolean {
   return members.some((member) => holdsLongList(member, level + 1));
 }
 
+/** `text` as UTF-8 bytes, in one pass. */
+export function utf8Of(text: string): Buffer<ArrayBuffer> {
+  const bytes = encoder.encode(text);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /**
  * JSON.stringify(value) as UTF-8 bytes when the answer holds a long list near its top (walked as
  * above); otherwise null, and the caller stringifies it the usual way.
